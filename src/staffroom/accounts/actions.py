@@ -1,0 +1,82 @@
+"""State changes for people: tokens, sign-in records, leavers."""
+
+from __future__ import annotations
+
+from django.contrib.sessions.models import Session
+from django.db import transaction
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from staffroom.accounts import permissions
+from staffroom.accounts.models import ApiToken, Person, hash_token
+from staffroom.compliance import audit
+from staffroom.errors import Invalid, NotFound
+from staffroom.messaging import realtime
+
+
+def create_token(person: Person, *, acting: Person, label: str = "") -> str:
+    """Issue an API token for `person` and return it; only its hash is kept, so this is the one chance to see it."""
+    if acting.pk != person.pk:
+        permissions.require(acting, "people.manage", person)
+    if not person.is_active:
+        raise Invalid("email", _("This account is not active."))
+    raw = ApiToken.new_raw()
+    with transaction.atomic():
+        token = ApiToken.objects.create(person=person, key_hash=hash_token(raw), label=label[:100])
+        audit.record(acting, "token.created", target=person, data={"token_id": token.pk, "label": token.label})
+    return raw
+
+
+def revoke_token(token: ApiToken, *, acting: Person) -> None:
+    """Revoke one token; sockets opened with it close at once with 4401."""
+    if acting.pk != token.person_id:
+        permissions.require(acting, "people.manage", token.person)
+    if token.revoked_at is not None:
+        return
+    with transaction.atomic():
+        token.revoked_at = timezone.now()
+        token.save(update_fields=["revoked_at"])
+        audit.record(acting, "token.revoked", target=token.person, data={"token_id": token.pk})
+        realtime.send_control(token.person_id, {"type": "session.revoke", "token_ids": [token.pk]})
+
+
+def revoke_token_by_raw(raw: str, *, acting: Person) -> None:
+    token = ApiToken.objects.filter(key_hash=hash_token(raw), person=acting).first()
+    if token is None:
+        raise NotFound()
+    revoke_token(token, acting=acting)
+
+
+def end_all_sessions(person: Person) -> int:
+    """Sign `person` out everywhere: web sessions, API tokens and open sockets. Call inside an action."""
+    from allauth.usersessions.models import UserSession
+
+    keys = list(UserSession.objects.filter(user=person).values_list("session_key", flat=True))
+    Session.objects.filter(session_key__in=keys).delete()
+    UserSession.objects.filter(user=person).delete()
+    tokens = ApiToken.objects.filter(person=person, revoked_at__isnull=True).update(revoked_at=timezone.now())
+    realtime.send_control(person.pk, {"type": "session.revoke", "all": True})
+    return len(keys) + tokens
+
+
+def deactivate_person(person: Person, *, acting: Person, reason: str = "") -> None:
+    """A leaver loses access at once, on every device (DESIGN.md invariant 6). Their messages stay."""
+    permissions.require(acting, "people.manage", person)
+    if person.pk == acting.pk:
+        raise Invalid("person", _("You cannot deactivate your own account."))
+    with transaction.atomic():
+        person.is_active = False
+        person.left_at = timezone.now()
+        person.save(update_fields=["is_active", "left_at"])
+        ended = end_all_sessions(person)
+        audit.record(acting, "person.deactivated", target=person, reason=reason, data={"sessions_ended": ended})
+
+
+def record_sign_in(person: Person) -> None:
+    with transaction.atomic():
+        audit.record(person, "session.signed_in", target=person)
+
+
+def record_sign_out(person: Person) -> None:
+    with transaction.atomic():
+        audit.record(person, "session.signed_out", target=person)

@@ -1,0 +1,222 @@
+"""Organisations, schools, people and their roles.
+
+Identity is name, role and school (DESIGN.md invariant 3): there is deliberately no field for a phone number,
+a personal email address or a contact book.
+"""
+
+import hashlib
+import secrets
+from datetime import date
+
+from django.contrib.auth.models import AbstractBaseUser, BaseUserManager, PermissionsMixin
+from django.db import models
+from django.db.models.functions import Lower
+from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
+
+
+class Role(models.TextChoices):
+    """Roles a person may hold in a school (several at once). Order is rank, for display."""
+
+    IT_ADMIN = "it_admin", _("IT admin")
+    HEADTEACHER = "headteacher", _("Headteacher / senior leader")
+    DPO = "dpo", _("Data protection officer")
+    DSL = "dsl", _("Designated safeguarding lead")
+    DEPUTY_DSL = "deputy_dsl", _("Deputy safeguarding lead")
+    TEACHER = "teacher", _("Teacher")
+    TEACHING_ASSISTANT = "teaching_assistant", _("Teaching assistant")
+    SUPPORT_STAFF = "support_staff", _("Support / office staff")
+    GOVERNOR = "governor", _("Governor / trustee")
+    PUPIL = "pupil", _("Pupil")
+    EXTERNAL = "external", _("External")
+
+
+STAFF_ROLES = frozenset(
+    {
+        Role.IT_ADMIN,
+        Role.HEADTEACHER,
+        Role.DPO,
+        Role.DSL,
+        Role.DEPUTY_DSL,
+        Role.TEACHER,
+        Role.TEACHING_ASSISTANT,
+        Role.SUPPORT_STAFF,
+        Role.GOVERNOR,
+    }
+)
+
+
+class Organisation(models.Model):
+    """A multi-academy trust or a single school: the tenant. Nothing crosses organisations."""
+
+    name = models.CharField(max_length=200)
+    slug = models.SlugField(unique=True)
+    created_at = models.DateTimeField(default=timezone.now)
+
+    def __str__(self) -> str:
+        return self.name
+
+
+class School(models.Model):
+    organisation = models.ForeignKey(Organisation, on_delete=models.PROTECT, related_name="schools")
+    name = models.CharField(max_length=200)
+
+    class Meta:
+        constraints = [models.UniqueConstraint(fields=["organisation", "name"], name="school_name_unique")]
+
+    def __str__(self) -> str:
+        return self.name
+
+
+class SchoolClass(models.Model):
+    """A teaching group (e.g. "9X Science"): its class channel holds its teachers and pupils."""
+
+    school = models.ForeignKey(School, on_delete=models.PROTECT, related_name="classes")
+    name = models.CharField(max_length=100)
+    year_group = models.CharField(max_length=20, blank=True)
+
+    class Meta:
+        verbose_name_plural = "school classes"
+        constraints = [models.UniqueConstraint(fields=["school", "name"], name="class_name_unique")]
+
+    def __str__(self) -> str:
+        return self.name
+
+
+class PersonManager(BaseUserManager["Person"]):
+    def create_user(self, email: str, password: str | None = None, **fields: object) -> "Person":
+        person = self.model(email=self.normalize_email(email).lower(), **fields)
+        person.set_password(password)
+        person.save(using=self._db)
+        return person
+
+    def create_superuser(self, email: str, password: str | None = None, **fields: object) -> "Person":
+        fields.setdefault("is_staff", True)
+        fields.setdefault("is_superuser", True)
+        if "organisation" not in fields and "organisation_id" not in fields:
+            fields["organisation"] = Organisation.objects.order_by("id").first()
+        fields.setdefault("name", email.split("@")[0])
+        return self.create_user(email, password, **fields)
+
+
+class Person(AbstractBaseUser, PermissionsMixin):
+    """A member of an organisation: staff, pupil or sponsored external. Signs in with a school email."""
+
+    organisation = models.ForeignKey(Organisation, on_delete=models.PROTECT, related_name="people")
+    school = models.ForeignKey(School, null=True, blank=True, on_delete=models.PROTECT, related_name="people")
+    email = models.EmailField(unique=True, help_text=_("School-issued address used to sign in."))
+    name = models.CharField(max_length=150)
+    # The name others type after "@" to mention someone; unique within the organisation.
+    handle = models.SlugField(max_length=60)
+    is_active = models.BooleanField(default=True)
+    is_staff = models.BooleanField(default=False, help_text=_("May use the Django admin site."))
+    external = models.BooleanField(default=False)
+    access_ends_on = models.DateField(null=True, blank=True)
+    left_at = models.DateTimeField(null=True, blank=True)
+    year_group = models.CharField(max_length=20, blank=True)
+    classes = models.ManyToManyField(SchoolClass, blank=True, related_name="pupils")
+    created_at = models.DateTimeField(default=timezone.now)
+
+    objects = PersonManager()
+
+    USERNAME_FIELD = "email"
+    EMAIL_FIELD = "email"
+    REQUIRED_FIELDS: list[str] = []
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(fields=["organisation", "handle"], name="person_handle_unique"),
+            models.UniqueConstraint(Lower("email"), name="person_email_ci_unique"),
+        ]
+        ordering = ["name"]
+
+    def __str__(self) -> str:
+        return self.name
+
+    def save(self, *args: object, **kwargs: object) -> None:
+        if not self.handle:
+            self.handle = self.email.split("@")[0].lower()[:60]
+        super().save(*args, **kwargs)  # type: ignore[arg-type]
+
+    @property
+    def role_codes(self) -> list[str]:
+        """The person's roles, rank order, de-duplicated across schools. Cached for the request."""
+        cached = getattr(self, "_role_codes", None)
+        if cached is None:
+            held = {a.role for a in self.role_assignments.all()}
+            cached = [r.value for r in Role if r.value in held]
+            self._role_codes = cached
+        return cached
+
+    @property
+    def is_pupil(self) -> bool:
+        return Role.PUPIL in self.role_codes
+
+    @property
+    def is_school_staff(self) -> bool:
+        return not self.external and any(r in STAFF_ROLES for r in self.role_codes)
+
+    def access_has_ended(self, today: date | None = None) -> bool:
+        return self.access_ends_on is not None and self.access_ends_on < (today or timezone.localdate())
+
+
+class RoleAssignment(models.Model):
+    """A role held in one school, or across the whole organisation when `school` is empty."""
+
+    person = models.ForeignKey(Person, on_delete=models.CASCADE, related_name="role_assignments")
+    school = models.ForeignKey(School, null=True, blank=True, on_delete=models.CASCADE)
+    role = models.CharField(max_length=30, choices=Role.choices)
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(fields=["person", "school", "role"], name="role_assignment_unique"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.person} - {self.get_role_display()}"
+
+
+def hash_token(raw: str) -> str:
+    return hashlib.sha256(raw.encode()).hexdigest()
+
+
+class ApiToken(models.Model):
+    """A bearer token for API and WebSocket clients. Only its SHA-256 is stored; the raw token is shown once."""
+
+    person = models.ForeignKey(Person, on_delete=models.CASCADE, related_name="api_tokens")
+    key_hash = models.CharField(max_length=64, unique=True)
+    label = models.CharField(max_length=100, blank=True)
+    created_at = models.DateTimeField(default=timezone.now)
+    last_used_at = models.DateTimeField(null=True, blank=True)
+    revoked_at = models.DateTimeField(null=True, blank=True)
+
+    @staticmethod
+    def new_raw() -> str:
+        return "sr_" + secrets.token_urlsafe(32)
+
+    def __str__(self) -> str:
+        return f"token {self.pk} for {self.person}"
+
+
+class ExternalAccessRequest(models.Model):
+    """A sponsor asks for an outsider to be let in; the DPO or an admin approves, for a limited time."""
+
+    class Status(models.TextChoices):
+        PENDING = "pending", _("Pending")
+        APPROVED = "approved", _("Approved")
+        REJECTED = "rejected", _("Rejected")
+
+    organisation = models.ForeignKey(Organisation, on_delete=models.PROTECT, related_name="external_requests")
+    sponsor = models.ForeignKey(Person, on_delete=models.PROTECT, related_name="sponsored_requests")
+    name = models.CharField(max_length=150)
+    email = models.EmailField()
+    organisation_name = models.CharField(max_length=200, help_text=_("Who the external works for."))
+    reason = models.TextField()
+    access_ends_on = models.DateField()
+    status = models.CharField(max_length=20, choices=Status.choices, default=Status.PENDING)
+    decided_by = models.ForeignKey(Person, null=True, blank=True, on_delete=models.PROTECT, related_name="+")
+    decided_at = models.DateTimeField(null=True, blank=True)
+    created_at = models.DateTimeField(default=timezone.now)
+
+    def __str__(self) -> str:
+        return f"{self.name} ({self.get_status_display()})"

@@ -1,0 +1,199 @@
+"""Who may do what, and where: one table of role x action x scope that every action asks.
+
+`require(person, action, target)` raises PermissionDenied unless one of the person's roles grants `action`
+with a scope that contains `target`. The table is data, so the docs (docs/permissions.md) and the
+authorisation tests are generated from it rather than written beside it.
+
+Scopes, widest first:
+  organisation  anything in the person's organisation
+  school        things of the school where the role is held (trust-wide things count for every school)
+  supervised    class channels of the school where the role is held, without being a member (DSL oversight)
+  manager       conversations the person owns or administers
+  member        conversations the person belongs to
+  own           messages the person wrote
+"""
+
+from __future__ import annotations
+
+from enum import StrEnum
+from typing import TYPE_CHECKING, Any
+
+from staffroom.accounts.models import Person, Role, RoleAssignment
+from staffroom.errors import PermissionDenied
+
+if TYPE_CHECKING:
+    from staffroom.messaging.models import Conversation, Message
+
+
+class Scope(StrEnum):
+    ORGANISATION = "organisation"
+    SCHOOL = "school"
+    SUPERVISED = "supervised"
+    MANAGER = "manager"
+    MEMBER = "member"
+    OWN = "own"
+
+
+R = Role
+S = Scope
+_STAFF = (R.IT_ADMIN, R.HEADTEACHER, R.DPO, R.DSL, R.DEPUTY_DSL, R.TEACHER, R.TEACHING_ASSISTANT, R.SUPPORT_STAFF)
+_EVERYONE = (*_STAFF, R.GOVERNOR, R.PUPIL, R.EXTERNAL)
+_LEADERS = (R.IT_ADMIN, R.HEADTEACHER)
+
+
+def _all(roles: tuple[Role, ...], scope: Scope) -> dict[Role, Scope]:
+    return dict.fromkeys(roles, scope)
+
+
+# action -> {role: scope}. A role missing from an action's row may not do it at all.
+RULES: dict[str, dict[Role, Scope]] = {
+    "conversation.create.channel": {**_all(_STAFF, S.SCHOOL), R.IT_ADMIN: S.ORGANISATION},
+    "conversation.create.group": {**_all(_STAFF, S.ORGANISATION), R.GOVERNOR: S.ORGANISATION},
+    "conversation.create.direct": {**_all(_STAFF, S.ORGANISATION), R.GOVERNOR: S.ORGANISATION},
+    "conversation.create.announcement": {
+        R.IT_ADMIN: S.ORGANISATION,
+        R.HEADTEACHER: S.SCHOOL,
+        R.DPO: S.ORGANISATION,
+        R.DSL: S.SCHOOL,
+    },
+    "conversation.create.class": {R.IT_ADMIN: S.ORGANISATION, R.HEADTEACHER: S.SCHOOL, R.TEACHER: S.SCHOOL},
+    "conversation.view": {
+        **_all(_EVERYONE, S.MEMBER),
+        R.DSL: S.SUPERVISED,
+        R.DEPUTY_DSL: S.SUPERVISED,
+    },
+    "conversation.join": {**_all(_STAFF, S.SCHOOL), R.GOVERNOR: S.SCHOOL},
+    "conversation.post": _all(_EVERYONE, S.MEMBER),
+    "conversation.manage": {**_all(_STAFF, S.MANAGER), R.IT_ADMIN: S.ORGANISATION, R.HEADTEACHER: S.SCHOOL},
+    "conversation.manage_members": {
+        **_all(_STAFF, S.MANAGER),
+        R.IT_ADMIN: S.ORGANISATION,
+        R.HEADTEACHER: S.SCHOOL,
+    },
+    "announcement.post": {
+        **_all(_STAFF, S.MANAGER),
+        R.IT_ADMIN: S.ORGANISATION,
+        R.HEADTEACHER: S.SCHOOL,
+        R.DPO: S.ORGANISATION,
+        R.DSL: S.SCHOOL,
+    },
+    "announcement.acknowledge": _all(_EVERYONE, S.MEMBER),
+    "announcement.view_status": {**_all(_STAFF, S.OWN), **_all(_LEADERS, S.SCHOOL)},
+    "announcement.remind": {**_all(_STAFF, S.OWN), **_all(_LEADERS, S.SCHOOL)},
+    "message.edit": _all(_EVERYONE, S.OWN),
+    "message.delete": {**_all(_EVERYONE, S.OWN), **_all(_STAFF, S.MANAGER)},
+    "message.react": _all(_EVERYONE, S.MEMBER),
+    "directory.view": {**_all(_STAFF, S.ORGANISATION), R.GOVERNOR: S.ORGANISATION},
+    "upload.create": _all(_EVERYONE, S.ORGANISATION),
+    "people.manage": {R.IT_ADMIN: S.ORGANISATION, R.HEADTEACHER: S.SCHOOL},
+}
+ACTIONS = frozenset(RULES)
+
+
+def _assignments(person: Person) -> list[RoleAssignment]:
+    cached = getattr(person, "_assignment_cache", None)
+    if cached is None:
+        cached = list(RoleAssignment.objects.filter(person=person))
+        person._assignment_cache = cached  # type: ignore[attr-defined]
+    return cached
+
+
+def _target_parts(target: Any) -> tuple[int | None, int | None, Conversation | None, Message | None]:
+    """(organisation id, school id, conversation, message) of whatever the action is about."""
+    from staffroom.accounts.models import Organisation, School
+    from staffroom.messaging.models import Conversation, Message
+
+    if target is None:
+        return None, None, None, None
+    if isinstance(target, Message):
+        conv = target.conversation
+        return conv.organisation_id, conv.school_id, conv, target
+    if isinstance(target, Conversation):
+        return target.organisation_id, target.school_id, target, None
+    if isinstance(target, School):
+        return target.organisation_id, target.pk, None, None
+    if isinstance(target, Organisation):
+        return target.pk, None, None, None
+    if isinstance(target, Person):
+        return target.organisation_id, target.school_id, None, None
+    raise TypeError(f"no permission scope for {type(target).__name__}")
+
+
+def _membership_role(person: Person, conversation: Conversation) -> str | None:
+    from staffroom.messaging.models import Membership
+
+    return (
+        Membership.objects.filter(conversation=conversation, person=person)
+        .values_list("role", flat=True)
+        .first()
+    )
+
+
+def _scope_contains(
+    person: Person, scope: Scope, role_school_id: int | None, target: Any
+) -> bool:
+    from staffroom.accounts.models import Organisation
+    from staffroom.messaging.models import Conversation, Membership
+
+    org_id, school_id, conversation, message = _target_parts(target)
+    if org_id is not None and org_id != person.organisation_id:
+        return False
+    match scope:
+        case Scope.ORGANISATION:
+            return True
+        case Scope.SCHOOL:
+            if role_school_id is None:
+                return True
+            if isinstance(target, Organisation):
+                return False  # something for the whole trust needs a trust-wide role
+            return school_id is None or school_id == role_school_id
+        case Scope.SUPERVISED:
+            return (
+                conversation is not None
+                and conversation.kind == Conversation.Kind.CLASS
+                and (role_school_id is None or conversation.school_id == role_school_id)
+            )
+        case Scope.MANAGER:
+            return conversation is not None and _membership_role(person, conversation) in Membership.MANAGING
+        case Scope.MEMBER:
+            return conversation is not None and _membership_role(person, conversation) is not None
+        case Scope.OWN:
+            return message is not None and message.author_id == person.pk
+    return False
+
+
+def allows(person: Person, action: str, target: Any = None) -> bool:
+    """True when `person` may do `action` to `target`. Inactive people, and externals past their end date,
+    may do nothing."""
+    if action not in RULES:
+        raise KeyError(f"unknown permission {action!r}")
+    if not person.is_active or person.access_has_ended():
+        return False
+    grants = RULES[action]
+    for assignment in _assignments(person):
+        scope = grants.get(Role(assignment.role))
+        if scope is not None and _scope_contains(person, scope, assignment.school_id, target):
+            return True
+    return False
+
+
+def schools_with_scope(person: Person, action: str, scope: Scope) -> tuple[bool, set[int]]:
+    """Where `person` holds `action` at exactly `scope`: (everywhere in the organisation?, school ids).
+    Queries use this to widen a listing, e.g. class channels a DSL oversees without being a member."""
+    if not person.is_active or person.access_has_ended():
+        return False, set()
+    grants = RULES[action]
+    everywhere, schools = False, set()
+    for assignment in _assignments(person):
+        if grants.get(Role(assignment.role)) == scope:
+            if assignment.school_id is None:
+                everywhere = True
+            else:
+                schools.add(assignment.school_id)
+    return everywhere, schools
+
+
+def require(person: Person, action: str, target: Any = None) -> None:
+    """Raise PermissionDenied unless `allows(person, action, target)`."""
+    if not allows(person, action, target):
+        raise PermissionDenied()

@@ -1,0 +1,26 @@
+"""Attributes audit entries written during a request to its channel, address and browser."""
+
+from collections.abc import Callable
+
+from django.http import HttpRequest, HttpResponse
+
+from staffroom.compliance import audit
+
+
+def client_ip(meta: dict[str, str]) -> str | None:
+    # Behind a reverse proxy the operator sets STAFFROOM_TRUST_X_FORWARDED_FOR; never trust it by default.
+    from django.conf import settings
+
+    if getattr(settings, "STAFFROOM_TRUST_X_FORWARDED_FOR", False) and meta.get("HTTP_X_FORWARDED_FOR"):
+        return meta["HTTP_X_FORWARDED_FOR"].split(",")[0].strip() or None
+    return meta.get("REMOTE_ADDR") or None
+
+
+class AuditOriginMiddleware:
+    def __init__(self, get_response: Callable[[HttpRequest], HttpResponse]) -> None:
+        self.get_response = get_response
+
+    def __call__(self, request: HttpRequest) -> HttpResponse:
+        channel = "api" if request.path.startswith("/api/") else "web"
+        with audit.origin(channel, client_ip(request.META), request.META.get("HTTP_USER_AGENT", "")):
+            return self.get_response(request)

@@ -1,0 +1,48 @@
+"""The audit log: who did what, to what, when and from where, as a per-organisation hash chain.
+
+Each entry's hash covers its own fields and the previous entry's hash, so altering or deleting any entry breaks
+every later hash and `staffroom audit verify` finds it.
+"""
+
+from django.db import models
+from django.utils import timezone
+
+from staffroom.accounts.models import Organisation, Person
+
+
+class AuditEntry(models.Model):
+    organisation = models.ForeignKey(Organisation, on_delete=models.PROTECT, related_name="audit_entries")
+    # Kept as plain values too, so the record survives the person's erasure and reads without joins.
+    actor = models.ForeignKey(Person, null=True, blank=True, on_delete=models.SET_NULL, related_name="+")
+    actor_label = models.CharField(max_length=200)
+    action = models.CharField(max_length=80, db_index=True)
+    target_type = models.CharField(max_length=60, blank=True)
+    target_id = models.CharField(max_length=64, blank=True)
+    target_label = models.CharField(max_length=200, blank=True)
+    conversation_id = models.BigIntegerField(null=True, blank=True, db_index=True)
+    reason = models.TextField(blank=True)
+    data = models.JSONField(default=dict, blank=True)
+    ip_address = models.GenericIPAddressField(null=True, blank=True)
+    user_agent = models.CharField(max_length=300, blank=True)
+    channel = models.CharField(max_length=20, blank=True, help_text="web, api, websocket, cli or system")
+    created_at = models.DateTimeField(default=timezone.now, db_index=True)
+    previous_hash = models.CharField(max_length=64)
+    entry_hash = models.CharField(max_length=64, unique=True)
+
+    class Meta:
+        ordering = ["id"]
+        verbose_name_plural = "audit entries"
+
+    def __str__(self) -> str:
+        return f"{self.created_at:%Y-%m-%d %H:%M} {self.actor_label} {self.action} {self.target_label}"
+
+
+class AuditChainHead(models.Model):
+    """The latest hash of an organisation's chain; its row lock orders concurrent writers."""
+
+    organisation = models.OneToOneField(Organisation, primary_key=True, on_delete=models.CASCADE)
+    last_hash = models.CharField(max_length=64, default="0" * 64)
+    entries = models.BigIntegerField(default=0)
+
+    def __str__(self) -> str:
+        return f"audit chain of {self.organisation}"

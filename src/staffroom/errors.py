@@ -1,0 +1,61 @@
+"""Domain errors. Actions and queries raise these; the API maps them once to HTTP, the web layer to form errors."""
+
+from django.utils.translation import gettext_lazy as _
+
+
+class StaffroomError(Exception):
+    status = 400
+    code = "bad_request"
+
+    def __init__(self, message: str = "", *, field: str | None = None) -> None:
+        super().__init__(message)
+        self.message = str(message)
+        self.field = field
+
+
+class Invalid(StaffroomError):
+    """The input cannot be accepted as it stands; the message says what to change."""
+
+    status = 422
+    code = "invalid"
+
+    def __init__(self, field: str, message: str) -> None:
+        super().__init__(message, field=field)
+
+
+class NotFound(StaffroomError):
+    """Unknown, or not visible to the caller: the two are deliberately indistinguishable."""
+
+    status = 404
+    code = "not_found"
+
+    def __init__(self, message: str = "") -> None:
+        super().__init__(message or str(_("Not found, or you do not have access to it.")))
+
+
+class PermissionDenied(StaffroomError):
+    status = 403
+    code = "forbidden"
+
+    def __init__(self, message: str = "") -> None:
+        super().__init__(message or str(_("You do not have permission to do that.")))
+
+
+class Conflict(StaffroomError):
+    status = 409
+    code = "conflict"
+
+
+class TooLarge(StaffroomError):
+    status = 413
+    code = "too_large"
+
+
+class UnsupportedMedia(StaffroomError):
+    status = 415
+    code = "unsupported_media_type"
+
+
+class RateLimited(StaffroomError):
+    status = 429
+    code = "rate_limited"

@@ -1,0 +1,571 @@
+"""Every state change in messaging. Each action checks permission, changes rows in one transaction, writes the
+audit entry and publishes realtime events on commit (DESIGN.md invariant 1). Views, API and CLI call these."""
+
+from __future__ import annotations
+
+import hashlib
+from collections.abc import Iterable, Sequence
+from typing import Any
+
+from django.conf import settings
+from django.core.files.base import ContentFile
+from django.db import IntegrityError, transaction
+from django.db.models import Max
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from staffroom import ratelimit
+from staffroom.accounts import permissions
+from staffroom.accounts.models import Person, School, SchoolClass
+from staffroom.compliance import audit
+from staffroom.errors import Invalid, NotFound, PermissionDenied
+from staffroom.messaging import formatting, realtime
+from staffroom.messaging.models import (
+    Acknowledgement,
+    AcknowledgementReminder,
+    Attachment,
+    Conversation,
+    Membership,
+    Message,
+    MessageRevision,
+    Reaction,
+)
+from staffroom.messaging.payloads import conversation_payload, message_payload
+
+Kind = Conversation.Kind
+MAX_DIRECT_MEMBERS = 9
+# Above this many members, read positions go only to the reader's own devices: telling 500 people each time
+# one colleague reads a staff-channel message costs far more than it informs.
+RECEIPT_FANOUT_LIMIT = 50
+MAX_REACTION_LENGTH = 32
+
+
+# --- helpers used only by the actions below ---------------------------------------------------------------
+
+
+def _member_ids(conversation: Conversation) -> list[int]:
+    return list(Membership.objects.filter(conversation=conversation).values_list("person_id", flat=True))
+
+
+def _audience(conversation: Conversation) -> list[int]:
+    """Who receives a conversation's events: its members."""
+    return _member_ids(conversation)
+
+
+def _reload(message: Message) -> Message:
+    from staffroom.messaging.queries import _messages
+
+    return _messages().get(pk=message.pk)
+
+
+def _clean_title(kind: str, title: str) -> str:
+    title = (title or "").strip()
+    if kind != Kind.DIRECT and not title:
+        raise Invalid("title", _("Give the conversation a title."))
+    if len(title) > settings.STAFFROOM_MAX_TITLE_LENGTH:
+        raise Invalid(
+            "title", _("Titles can be at most %(n)d characters.") % {"n": settings.STAFFROOM_MAX_TITLE_LENGTH}
+        )
+    return title
+
+
+def _check_may_belong(conversation_kind: str, person: Person) -> None:
+    """Pupils belong only in class channels (KCSIE: staff talk to pupils only where the school supervises)."""
+    if person.is_pupil and conversation_kind != Kind.CLASS:
+        raise Invalid(
+            "member_ids",
+            _("%(name)s is a pupil. Pupils can only be in class channels, which the school supervises.")
+            % {"name": person.name},
+        )
+
+
+def _resolve_people(acting: Person, ids: Iterable[int], field: str = "member_ids") -> list[Person]:
+    from staffroom.accounts.queries import people_in_organisation
+
+    wanted = sorted({int(i) for i in ids})
+    found = {p.pk: p for p in people_in_organisation(acting, wanted)}
+    missing = [i for i in wanted if i not in found]
+    if missing:
+        raise Invalid(field, _("No active person with id %(id)s in your organisation.") % {"id": missing[0]})
+    return [found[i] for i in wanted]
+
+
+def _publish_membership_added(conversation: Conversation, people: Sequence[Person]) -> None:
+    """New members learn of the conversation; existing members learn who joined."""
+    new_ids = {p.pk for p in people}
+    payload = {
+        "conversation": conversation_payload(conversation, member_count=len(_member_ids(conversation))),
+        "person_ids": sorted(new_ids),
+    }
+    realtime.publish_on_commit(_audience(conversation), "membership.added", payload)
+
+
+def _validate_body(body: str, has_attachments: bool) -> str:
+    body = (body or "").strip()
+    if not body and not has_attachments:
+        raise Invalid("body", _("Write a message or attach a file."))
+    limit = settings.STAFFROOM_MAX_MESSAGE_LENGTH
+    if len(body) > limit:
+        raise Invalid(
+            "body",
+            _("Messages can be at most %(limit)s characters; this one has %(n)s. Split it into parts.")
+            % {"limit": f"{limit:,}", "n": f"{len(body):,}"},
+        )
+    return body
+
+
+def _mentionable(conversation: Conversation) -> dict[str, formatting.Mentionable]:
+    people = Person.objects.filter(memberships__conversation=conversation, is_active=True).values_list(
+        "pk", "handle", "name"
+    )
+    return {handle.lower(): formatting.Mentionable(pk, name) for pk, handle, name in people}
+
+
+# --- conversations ----------------------------------------------------------------------------------------
+
+
+def create_conversation(
+    *,
+    acting: Person,
+    kind: str,
+    title: str = "",
+    description: str = "",
+    member_ids: Iterable[int] = (),
+    school: School | None = None,
+    trust_wide: bool = False,
+    school_class: SchoolClass | None = None,
+) -> Conversation:
+    """Start a conversation of `kind` with `acting` as owner. A direct conversation with exactly the same
+    people is returned rather than duplicated."""
+    if kind not in Kind.values:
+        raise Invalid("kind", _("Kind must be one of: %(kinds)s.") % {"kinds": ", ".join(Kind.values)})
+    title = _clean_title(kind, title)
+    if len(description) > 500:
+        raise Invalid("description", _("Descriptions can be at most 500 characters."))
+    if school is None and not trust_wide:
+        school = acting.school
+    if school is not None and school.organisation_id != acting.organisation_id:
+        raise Invalid("school_id", _("That school is not part of your organisation."))
+    permissions.require(acting, f"conversation.create.{kind}", school or acting.organisation)
+
+    people = [p for p in _resolve_people(acting, member_ids) if p.pk != acting.pk]
+    if kind == Kind.CLASS:
+        if school_class is None:
+            raise Invalid("school_class_id", _("Choose the class this channel is for."))
+        if school_class.school.organisation_id != acting.organisation_id:
+            raise Invalid("school_class_id", _("That class is not part of your organisation."))
+        school = school_class.school
+        pupils = list(school_class.pupils.filter(is_active=True))
+        people = list({p.pk: p for p in [*people, *pupils]}.values())
+    for person in [acting, *people]:
+        _check_may_belong(kind, person)
+    if kind == Kind.DIRECT:
+        if not people:
+            raise Invalid("member_ids", _("Choose at least one person to message."))
+        if len(people) + 1 > MAX_DIRECT_MEMBERS:
+            raise Invalid(
+                "member_ids",
+                _("Direct messages are for up to %(n)d people; start a group instead.") % {"n": MAX_DIRECT_MEMBERS},
+            )
+        existing = _find_direct(acting, people)
+        if existing is not None:
+            return existing
+
+    with transaction.atomic():
+        conversation = Conversation.objects.create(
+            organisation_id=acting.organisation_id,
+            school=school,
+            school_class=school_class if kind == Kind.CLASS else None,
+            kind=kind,
+            title=title,
+            description=description.strip(),
+            created_by=acting,
+        )
+        Membership.objects.create(conversation=conversation, person=acting, role=Membership.Role.OWNER)
+        Membership.objects.bulk_create([Membership(conversation=conversation, person=p) for p in people])
+        audit.record(
+            acting,
+            "conversation.created",
+            target=conversation,
+            conversation=conversation,
+            data={"kind": kind, "member_ids": sorted(p.pk for p in people)},
+        )
+        _publish_membership_added(conversation, [acting, *people])
+    return conversation
+
+
+def _find_direct(acting: Person, people: Sequence[Person]) -> Conversation | None:
+    wanted = {acting.pk, *(p.pk for p in people)}
+    candidates = Conversation.objects.filter(
+        kind=Kind.DIRECT, organisation_id=acting.organisation_id, memberships__person=acting
+    )
+    for conversation in candidates:
+        if set(_member_ids(conversation)) == wanted:
+            return conversation
+    return None
+
+
+def update_conversation(
+    conversation: Conversation, *, acting: Person, title: str | None = None, description: str | None = None
+) -> Conversation:
+    """Rename or re-describe a conversation."""
+    permissions.require(acting, "conversation.manage", conversation)
+    changes: dict[str, Any] = {}
+    if title is not None:
+        changes["title"] = _clean_title(conversation.kind, title)
+    if description is not None:
+        if len(description) > 500:
+            raise Invalid("description", _("Descriptions can be at most 500 characters."))
+        changes["description"] = description.strip()
+    with transaction.atomic():
+        before = {k: getattr(conversation, k) for k in changes}
+        for key, value in changes.items():
+            setattr(conversation, key, value)
+        conversation.save(update_fields=list(changes) or None)
+        audit.record(
+            acting, "conversation.updated", target=conversation, conversation=conversation,
+            data={"before": before, "after": changes},
+        )  # fmt: skip
+        realtime.publish_on_commit(
+            _audience(conversation), "conversation.updated", {"conversation": conversation_payload(conversation)}
+        )
+    return conversation
+
+
+def add_member(conversation: Conversation, person: Person, *, acting: Person) -> Membership:
+    """Add someone from the organisation to a conversation; outsiders cannot be added at all."""
+    permissions.require(acting, "conversation.manage_members", conversation)
+    if person.organisation_id != conversation.organisation_id or not person.is_active:
+        raise Invalid("person_id", _("Only active people of your organisation can be added."))
+    _check_may_belong(conversation.kind, person)
+    if conversation.kind == Kind.DIRECT:
+        raise Invalid("person_id", _("People cannot be added to a direct message; start a group instead."))
+    with transaction.atomic():
+        membership, created = Membership.objects.get_or_create(conversation=conversation, person=person)
+        if created:
+            audit.record(acting, "membership.added", target=person, conversation=conversation)
+            _publish_membership_added(conversation, [person])
+    return membership
+
+
+def join_channel(conversation: Conversation, *, acting: Person) -> Membership:
+    """Join an open channel of one's school or trust."""
+    if conversation.kind != Kind.CHANNEL or conversation.archived_at is not None:
+        raise NotFound()
+    if not permissions.allows(acting, "conversation.join", conversation):
+        raise NotFound()
+    with transaction.atomic():
+        membership, created = Membership.objects.get_or_create(conversation=conversation, person=acting)
+        if created:
+            audit.record(acting, "membership.joined", target=acting, conversation=conversation)
+            _publish_membership_added(conversation, [acting])
+    return membership
+
+
+def remove_member(conversation: Conversation, member: Person, *, acting: Person, reason: str = "") -> None:
+    """Take `member` out of `conversation` (or leave it, when `member` is `acting`); their open sockets stop
+    receiving it at once."""
+    leaving = member.pk == acting.pk
+    if not leaving:
+        permissions.require(acting, "conversation.manage_members", conversation)
+    if conversation.kind == Kind.CLASS and leaving and acting.is_pupil:
+        raise PermissionDenied(_("Pupils cannot leave a class channel; ask your teacher."))
+    membership = Membership.objects.filter(conversation=conversation, person=member).first()
+    if membership is None:
+        raise NotFound(_("That person is not a member of this conversation."))
+    if membership.role == Membership.Role.OWNER and not leaving:
+        permissions.require(acting, "conversation.manage", conversation)
+    with transaction.atomic():
+        audience = _audience(conversation)
+        membership.delete()
+        audit.record(
+            acting, "membership.left" if leaving else "membership.removed",
+            target=member, conversation=conversation, reason=reason,
+        )  # fmt: skip
+        realtime.publish_on_commit(
+            audience, "membership.removed", {"conversation_id": conversation.pk, "person_id": member.pk}
+        )
+
+
+# --- messages ---------------------------------------------------------------------------------------------
+
+
+def send_message(
+    conversation: Conversation,
+    *,
+    acting: Person,
+    body: str,
+    client_id: str = "",
+    reply_to_id: int | None = None,
+    attachment_ids: Sequence[str] = (),
+) -> tuple[Message, bool]:
+    """Post a message; returns (message, created). Re-sending with the same `client_id` returns the first
+    message instead of posting twice, so clients can retry safely."""
+    client_id = (client_id or "").strip()
+    if len(client_id) > 64:
+        raise Invalid("client_id", _("client_id can be at most 64 characters."))
+    if client_id:
+        existing = Message.objects.filter(author=acting, client_id=client_id).first()
+        if existing is not None:
+            if existing.conversation_id != conversation.pk:
+                raise Invalid("client_id", _("This client_id was already used for another conversation."))
+            return _reload(existing), False
+    action = "announcement.post" if conversation.kind == Kind.ANNOUNCEMENT else "conversation.post"
+    permissions.require(acting, action, conversation)
+    if conversation.archived_at is not None:
+        raise Invalid("conversation", _("This conversation is archived; it can be read but not added to."))
+    body = _validate_body(body, bool(attachment_ids))
+    reply_to = None
+    if reply_to_id is not None:
+        reply_to = Message.objects.filter(pk=reply_to_id, conversation=conversation).first()
+        if reply_to is None:
+            raise Invalid("reply_to", _("You can only reply to a message in the same conversation."))
+    attachments = _claim_attachments(acting, attachment_ids)
+    ratelimit.hit(f"send:{acting.pk}", limit=30, window_seconds=10)
+
+    rendered = formatting.render(body, _mentionable(conversation))
+    try:
+        with transaction.atomic():
+            message = Message.objects.create(
+                conversation=conversation,
+                author=acting,
+                body=body,
+                html=rendered.html,
+                reply_to=reply_to,
+                client_id=client_id,
+            )
+            if rendered.mentioned_ids:
+                message.mentions.set(rendered.mentioned_ids - {acting.pk})
+            if attachments:
+                Attachment.objects.filter(pk__in=[a.pk for a in attachments]).update(message=message)
+            Conversation.objects.filter(pk=conversation.pk).update(last_message_at=message.created_at)
+            Membership.objects.filter(conversation=conversation, person=acting).update(
+                last_read_message_id=message.pk
+            )
+            audit.record(
+                acting, "message.sent", target=message, conversation=conversation,
+                data={"attachments": [str(a.pk) for a in attachments], "mentions": sorted(rendered.mentioned_ids)},
+            )  # fmt: skip
+            message = _reload(message)
+            realtime.publish_on_commit(_audience(conversation), "message.new", {"message": message_payload(message)})
+    except IntegrityError:
+        # Two retries with one client_id raced; the first one won.
+        existing = Message.objects.filter(author=acting, client_id=client_id).first() if client_id else None
+        if existing is None:
+            raise
+        return _reload(existing), False
+    return message, True
+
+
+def _claim_attachments(acting: Person, ids: Sequence[str]) -> list[Attachment]:
+    if not ids:
+        return []
+    if len(ids) > 10:
+        raise Invalid("attachment_ids", _("A message can carry at most 10 files."))
+    import uuid
+
+    try:
+        keys = [uuid.UUID(str(i)) for i in ids]
+    except ValueError:
+        raise Invalid("attachment_ids", _("An attachment id is not valid.")) from None
+    found = list(Attachment.objects.filter(pk__in=keys, uploaded_by=acting, message__isnull=True))
+    if len(found) != len(set(keys)):
+        raise Invalid(
+            "attachment_ids", _("An attachment was not found, or is already on another message. Upload it again.")
+        )
+    return found
+
+
+def edit_message(message: Message, *, acting: Person, body: str) -> Message:
+    """Change a message's text; the earlier version is kept as a revision for the records."""
+    permissions.require(acting, "message.edit", message)
+    if message.deleted_at is not None:
+        raise Invalid("body", _("A deleted message cannot be edited."))
+    body = _validate_body(body, message.attachments.exists())
+    if body == message.body:
+        return message
+    rendered = formatting.render(body, _mentionable(message.conversation))
+    with transaction.atomic():
+        now = timezone.now()
+        MessageRevision.objects.create(
+            message=message,
+            body=message.body,
+            html=message.html,
+            written_at=message.edited_at or message.created_at,
+            replaced_at=now,
+            replaced_by=acting,
+        )
+        message.body, message.html, message.edited_at = body, rendered.html, now
+        message.save(update_fields=["body", "html", "edited_at"])
+        message.mentions.set(rendered.mentioned_ids - {acting.pk})
+        audit.record(acting, "message.edited", target=message, conversation=message.conversation_id)
+        message = _reload(message)
+        realtime.publish_on_commit(
+            _audience(message.conversation), "message.edited", {"message": message_payload(message)}
+        )
+    return message
+
+
+def delete_message(message: Message, *, acting: Person, reason: str = "") -> Message:
+    """Hide a message from the conversation. The row and its history stay for the records."""
+    permissions.require(acting, "message.delete", message)
+    if message.deleted_at is not None:
+        return message
+    with transaction.atomic():
+        message.deleted_at = timezone.now()
+        message.deleted_by = acting
+        message.save(update_fields=["deleted_at", "deleted_by"])
+        audit.record(acting, "message.deleted", target=message, conversation=message.conversation_id, reason=reason)
+        message = _reload(message)
+        realtime.publish_on_commit(
+            _audience(message.conversation), "message.deleted", {"message": message_payload(message)}
+        )
+    return message
+
+
+def react(message: Message, emoji: str, *, acting: Person, add: bool = True) -> Message:
+    """Add (or with add=False, take back) a reaction."""
+    permissions.require(acting, "message.react", message)
+    emoji = (emoji or "").strip()
+    if not emoji or len(emoji) > MAX_REACTION_LENGTH or any(c.isspace() for c in emoji):
+        raise Invalid("emoji", _("Choose one emoji to react with."))
+    if message.deleted_at is not None:
+        raise Invalid("emoji", _("You cannot react to a deleted message."))
+    with transaction.atomic():
+        if add:
+            _, changed = Reaction.objects.get_or_create(message=message, person=acting, emoji=emoji)
+        else:
+            changed = Reaction.objects.filter(message=message, person=acting, emoji=emoji).delete()[0] > 0
+        if changed:
+            audit.record(
+                acting, "reaction.added" if add else "reaction.removed", target=message,
+                conversation=message.conversation_id, data={"emoji": emoji},
+            )  # fmt: skip
+            message = _reload(message)
+            realtime.publish_on_commit(
+                _audience(message.conversation), "message.edited", {"message": message_payload(message)}
+            )
+    return message
+
+
+def mark_read(conversation: Conversation, *, acting: Person, up_to_message_id: int | None = None) -> int:
+    """Move the reader's position forward to `up_to_message_id` (default: the latest message). Returns it."""
+    membership = Membership.objects.filter(conversation=conversation, person=acting).first()
+    if membership is None:
+        return 0  # an overseeing DSL reads without a position of their own
+    latest = Message.objects.filter(conversation=conversation).aggregate(m=Max("id"))["m"] or 0
+    target = latest if up_to_message_id is None else min(int(up_to_message_id), latest)
+    if target <= membership.last_read_message_id:
+        return membership.last_read_message_id
+    with transaction.atomic():
+        updated = Membership.objects.filter(pk=membership.pk, last_read_message_id__lt=target).update(
+            last_read_message_id=target
+        )
+        if updated:
+            # Reading is not an auditable act in itself; receipts are the record.
+            audience = _audience(conversation)
+            if len(audience) > RECEIPT_FANOUT_LIMIT:
+                audience = [acting.pk]
+            realtime.publish_on_commit(
+                audience,
+                "receipt.updated",
+                {"conversation_id": conversation.pk, "person_id": acting.pk, "last_read_message_id": target},
+            )
+    return target
+
+
+# --- announcements ----------------------------------------------------------------------------------------
+
+
+def acknowledge(message: Message, *, acting: Person) -> Acknowledgement:
+    """Record that `acting` has read and understood an announcement. Acknowledging twice changes nothing."""
+    if message.conversation.kind != Kind.ANNOUNCEMENT:
+        raise Invalid("message", _("Only announcements can be acknowledged."))
+    if message.deleted_at is not None:
+        raise Invalid("message", _("This announcement was withdrawn."))
+    permissions.require(acting, "announcement.acknowledge", message)
+    with transaction.atomic():
+        ack, created = Acknowledgement.objects.get_or_create(message=message, person=acting)
+        if created:
+            audit.record(acting, "announcement.acknowledged", target=message, conversation=message.conversation_id)
+            count = Acknowledgement.objects.filter(message=message).count()
+            realtime.publish_on_commit(
+                sorted({message.author_id, acting.pk}),
+                "acknowledgement.updated",
+                {
+                    "conversation_id": message.conversation_id,
+                    "message_id": message.pk,
+                    "person_id": acting.pk,
+                    "acknowledgements": count,
+                },
+            )
+    return ack
+
+
+def remind_unacknowledged(message: Message, *, acting: Person) -> int:
+    """Nudge every member who has not yet acknowledged an announcement. Returns how many were reminded."""
+    from staffroom.messaging.queries import acknowledgement_status
+
+    if message.conversation.kind != Kind.ANNOUNCEMENT:
+        raise Invalid("message", _("Only announcements have acknowledgements to chase."))
+    permissions.require(acting, "announcement.remind", message)
+    ratelimit.hit(f"remind:{message.pk}", limit=1, window_seconds=60)
+    pending = acknowledgement_status(acting, message).pending
+    with transaction.atomic():
+        AcknowledgementReminder.objects.create(message=message, sent_by=acting, recipients=len(pending))
+        audit.record(
+            acting, "announcement.reminded", target=message, conversation=message.conversation_id,
+            data={"recipients": [p.pk for p in pending]},
+        )  # fmt: skip
+        realtime.publish_on_commit(
+            [p.pk for p in pending],
+            "announcement.reminder",
+            {
+                "conversation_id": message.conversation_id,
+                "message_id": message.pk,
+                "from": acting.name,
+                "title": message.conversation.title,
+            },
+        )
+    return len(pending)
+
+
+# --- uploads ----------------------------------------------------------------------------------------------
+
+
+def store_upload(*, acting: Person, data: bytes, filename: str, declared_type: str = "") -> Attachment:
+    """Check an uploaded file (type from content, size, image safety), strip image metadata, and keep it
+    until a message claims it."""
+    permissions.require(acting, "upload.create", acting.organisation)
+    ratelimit.hit(f"upload:{acting.pk}", limit=30, window_seconds=60)
+    from staffroom.messaging import uploads
+
+    checked = uploads.inspect_upload(
+        data,
+        filename,
+        declared_type,
+        max_bytes=settings.STAFFROOM_MAX_UPLOAD_BYTES,
+        max_pixels=settings.STAFFROOM_MAX_IMAGE_PIXELS,
+    )
+    attachment = Attachment(
+        organisation_id=acting.organisation_id,
+        uploaded_by=acting,
+        filename=checked.filename,
+        content_type=checked.content_type,
+        size=len(checked.data),
+        sha256=hashlib.sha256(checked.data).hexdigest(),
+        width=checked.width,
+        height=checked.height,
+    )
+    attachment.file.save(attachment.filename, ContentFile(checked.data), save=False)
+    try:
+        with transaction.atomic():
+            attachment.save()
+            audit.record(
+                acting, "upload.stored", target=attachment,
+                data={"content_type": checked.content_type, "size": attachment.size, "sha256": attachment.sha256},
+            )  # fmt: skip
+    except BaseException:
+        attachment.file.delete(save=False)  # no row, no file: nothing half-written is left behind
+        raise
+    return attachment

@@ -1,0 +1,213 @@
+"""Conversations, memberships, messages and what hangs off them; the per-person event stream.
+
+Deleting a message hides it (`deleted_at`); the row, and every earlier version of an edited message, stays
+for the records (DESIGN.md invariant 4).
+"""
+
+import uuid
+
+from django.db import models
+from django.db.models import Q
+from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
+
+from staffroom.accounts.models import Organisation, Person, School, SchoolClass
+
+
+class Conversation(models.Model):
+    class Kind(models.TextChoices):
+        CHANNEL = "channel", _("Channel")
+        GROUP = "group", _("Private group")
+        DIRECT = "direct", _("Direct message")
+        ANNOUNCEMENT = "announcement", _("Announcements")
+        CLASS = "class", _("Class channel")
+
+    organisation = models.ForeignKey(Organisation, on_delete=models.PROTECT, related_name="conversations")
+    # Empty for trust-wide conversations.
+    school = models.ForeignKey(School, null=True, blank=True, on_delete=models.PROTECT, related_name="+")
+    school_class = models.ForeignKey(
+        SchoolClass, null=True, blank=True, on_delete=models.PROTECT, related_name="conversations"
+    )
+    kind = models.CharField(max_length=20, choices=Kind.choices)
+    title = models.CharField(max_length=120, blank=True)
+    description = models.CharField(max_length=500, blank=True)
+    created_by = models.ForeignKey(Person, null=True, on_delete=models.SET_NULL, related_name="+")
+    created_at = models.DateTimeField(default=timezone.now)
+    last_message_at = models.DateTimeField(null=True, blank=True, db_index=True)
+    archived_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        indexes = [models.Index(fields=["organisation", "kind"])]
+
+    def __str__(self) -> str:
+        return self.title or f"{self.get_kind_display()} {self.pk}"
+
+
+class Membership(models.Model):
+    class Role(models.TextChoices):
+        OWNER = "owner", _("Owner")
+        ADMIN = "admin", _("Admin")
+        MEMBER = "member", _("Member")
+
+    MANAGING = frozenset({Role.OWNER, Role.ADMIN})
+
+    conversation = models.ForeignKey(Conversation, on_delete=models.CASCADE, related_name="memberships")
+    person = models.ForeignKey(Person, on_delete=models.CASCADE, related_name="memberships")
+    role = models.CharField(max_length=10, choices=Role.choices, default=Role.MEMBER)
+    joined_at = models.DateTimeField(default=timezone.now)
+    # Everything up to and including this message id has been read.
+    last_read_message_id = models.BigIntegerField(default=0)
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(fields=["conversation", "person"], name="membership_unique"),
+        ]
+        indexes = [models.Index(fields=["person", "conversation"])]
+
+    def __str__(self) -> str:
+        return f"{self.person} in {self.conversation}"
+
+
+class Message(models.Model):
+    conversation = models.ForeignKey(Conversation, on_delete=models.PROTECT, related_name="messages")
+    author = models.ForeignKey(Person, on_delete=models.PROTECT, related_name="messages")
+    body = models.TextField()
+    html = models.TextField()
+    reply_to = models.ForeignKey("self", null=True, blank=True, on_delete=models.SET_NULL, related_name="replies")
+    # Supplied by the client so that a retried send creates one message, not two.
+    client_id = models.CharField(max_length=64, blank=True)
+    created_at = models.DateTimeField(default=timezone.now)
+    edited_at = models.DateTimeField(null=True, blank=True)
+    deleted_at = models.DateTimeField(null=True, blank=True)
+    deleted_by = models.ForeignKey(Person, null=True, blank=True, on_delete=models.PROTECT, related_name="+")
+    mentions = models.ManyToManyField(Person, blank=True, related_name="mentioned_in")
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(
+                fields=["author", "client_id"], condition=~Q(client_id=""), name="message_client_id_unique"
+            ),
+        ]
+        indexes = [models.Index(fields=["conversation", "id"])]
+
+    def __str__(self) -> str:
+        return f"message {self.pk} by {self.author_id}"
+
+    @property
+    def is_deleted(self) -> bool:
+        return self.deleted_at is not None
+
+
+class MessageRevision(models.Model):
+    """An earlier version of an edited message, kept for the records."""
+
+    message = models.ForeignKey(Message, on_delete=models.CASCADE, related_name="revisions")
+    body = models.TextField()
+    html = models.TextField()
+    written_at = models.DateTimeField(help_text=_("When this version was written."))
+    replaced_at = models.DateTimeField(default=timezone.now)
+    replaced_by = models.ForeignKey(Person, on_delete=models.PROTECT, related_name="+")
+
+    class Meta:
+        ordering = ["id"]
+
+    def __str__(self) -> str:
+        return f"revision of message {self.message_id}"
+
+
+class Reaction(models.Model):
+    message = models.ForeignKey(Message, on_delete=models.CASCADE, related_name="reactions")
+    person = models.ForeignKey(Person, on_delete=models.CASCADE, related_name="+")
+    emoji = models.CharField(max_length=32)
+    created_at = models.DateTimeField(default=timezone.now)
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(fields=["message", "person", "emoji"], name="reaction_unique"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.emoji} on {self.message_id}"
+
+
+class Acknowledgement(models.Model):
+    """A member confirmed they have read an announcement."""
+
+    message = models.ForeignKey(Message, on_delete=models.CASCADE, related_name="acknowledgements")
+    person = models.ForeignKey(Person, on_delete=models.CASCADE, related_name="acknowledgements")
+    acknowledged_at = models.DateTimeField(default=timezone.now)
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(fields=["message", "person"], name="acknowledgement_unique"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.person} acknowledged {self.message_id}"
+
+
+class AcknowledgementReminder(models.Model):
+    message = models.ForeignKey(Message, on_delete=models.CASCADE, related_name="reminders")
+    sent_by = models.ForeignKey(Person, on_delete=models.PROTECT, related_name="+")
+    sent_at = models.DateTimeField(default=timezone.now)
+    recipients = models.PositiveIntegerField()
+
+    def __str__(self) -> str:
+        return f"reminder for {self.message_id}"
+
+
+def _attachment_path(instance: "Attachment", filename: str) -> str:
+    return f"attachments/{instance.organisation_id}/{instance.id.hex[:2]}/{instance.id.hex}"
+
+
+class Attachment(models.Model):
+    """An uploaded file. Its stored bytes are exactly what was checked: images are re-encoded without
+    metadata before they are written."""
+
+    id = models.UUIDField(primary_key=True, default=uuid.uuid4, editable=False)
+    organisation = models.ForeignKey(Organisation, on_delete=models.PROTECT, related_name="+")
+    uploaded_by = models.ForeignKey(Person, on_delete=models.PROTECT, related_name="uploads")
+    message = models.ForeignKey(Message, null=True, blank=True, on_delete=models.PROTECT, related_name="attachments")
+    file = models.FileField(upload_to=_attachment_path, max_length=200)
+    filename = models.CharField(max_length=200)
+    content_type = models.CharField(max_length=100)
+    size = models.PositiveBigIntegerField()
+    sha256 = models.CharField(max_length=64)
+    width = models.PositiveIntegerField(null=True, blank=True)
+    height = models.PositiveIntegerField(null=True, blank=True)
+    created_at = models.DateTimeField(default=timezone.now)
+
+    def __str__(self) -> str:
+        return self.filename
+
+    @property
+    def is_image(self) -> bool:
+        return self.content_type.startswith("image/")
+
+
+class EventStream(models.Model):
+    """A person's event counter. Its row lock makes `seq` strictly increasing in commit order, so a client
+    that resumes after n never misses an event that committed later with a smaller number."""
+
+    person = models.OneToOneField(Person, primary_key=True, on_delete=models.CASCADE, related_name="+")
+    last_seq = models.BigIntegerField(default=0)
+
+    def __str__(self) -> str:
+        return f"stream of {self.person_id} at {self.last_seq}"
+
+
+class Event(models.Model):
+    person = models.ForeignKey(Person, on_delete=models.CASCADE, related_name="+")
+    seq = models.BigIntegerField()
+    type = models.CharField(max_length=40)
+    payload = models.JSONField()
+    created_at = models.DateTimeField(default=timezone.now, db_index=True)
+
+    class Meta:
+        constraints = [models.UniqueConstraint(fields=["person", "seq"], name="event_seq_unique")]
+
+    def __str__(self) -> str:
+        return f"{self.type} #{self.seq} for {self.person_id}"
+
+    def as_dict(self) -> dict[str, object]:
+        return {**self.payload, "type": self.type, "seq": self.seq}

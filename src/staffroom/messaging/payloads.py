@@ -1,0 +1,70 @@
+"""The JSON shapes of conversations and messages, shared by the API and the realtime events."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from django.urls import reverse
+
+from staffroom.accounts.payloads import person_payload
+from staffroom.messaging.models import Attachment, Conversation, Message
+
+
+def attachment_payload(attachment: Attachment) -> dict[str, Any]:
+    return {
+        "id": str(attachment.id),
+        "filename": attachment.filename,
+        "content_type": attachment.content_type,
+        "size": attachment.size,
+        "width": attachment.width,
+        "height": attachment.height,
+        "url": reverse("web:attachment", args=[attachment.id]),
+    }
+
+
+def reactions_payload(message: Message) -> list[dict[str, Any]]:
+    grouped: dict[str, list[int]] = {}
+    for reaction in sorted(message.reactions.all(), key=lambda r: r.pk):
+        grouped.setdefault(reaction.emoji, []).append(reaction.person_id)
+    return [{"emoji": e, "count": len(ids), "person_ids": ids} for e, ids in grouped.items()]
+
+
+def message_payload(message: Message) -> dict[str, Any]:
+    """A message as clients see it; a deleted message keeps its place but shows no content."""
+    deleted = message.deleted_at is not None
+    return {
+        "id": message.pk,
+        "conversation_id": message.conversation_id,
+        "author": person_payload(message.author),
+        "body": "" if deleted else message.body,
+        "html": "" if deleted else message.html,
+        "created_at": message.created_at.isoformat(),
+        "edited_at": message.edited_at.isoformat() if message.edited_at else None,
+        "deleted": deleted,
+        "reply_to": message.reply_to_id,
+        "client_id": message.client_id or None,
+        "mentions": [] if deleted else sorted(p.pk for p in message.mentions.all()),
+        "attachments": [] if deleted else [attachment_payload(a) for a in message.attachments.all()],
+        "reactions": [] if deleted else reactions_payload(message),
+        "acknowledgements": len(message.acknowledgements.all())
+        if message.conversation.kind == Conversation.Kind.ANNOUNCEMENT
+        else None,
+    }
+
+
+def conversation_payload(
+    conversation: Conversation, *, unread: int = 0, member_count: int | None = None
+) -> dict[str, Any]:
+    return {
+        "id": conversation.pk,
+        "kind": conversation.kind,
+        "title": conversation.title,
+        "description": conversation.description,
+        "school": conversation.school.name if conversation.school_id and conversation.school else None,
+        "school_id": conversation.school_id,
+        "member_count": member_count
+        if member_count is not None
+        else getattr(conversation, "member_count", None) or conversation.memberships.count(),
+        "unread": unread,
+        "last_message_at": conversation.last_message_at.isoformat() if conversation.last_message_at else None,
+    }

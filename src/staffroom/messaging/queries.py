@@ -1,0 +1,251 @@
+"""Scoped reads for messaging. Each function answers only what the viewer may see; anything else is
+NotFound, never Forbidden, so ids cannot be probed (DESIGN.md invariant 2)."""
+
+from __future__ import annotations
+
+import uuid
+from dataclasses import dataclass
+from datetime import datetime
+
+from django.db.models import Count, IntegerField, OuterRef, Prefetch, Q, QuerySet, Subquery, Value
+from django.db.models.functions import Coalesce
+
+from staffroom.accounts import permissions
+from staffroom.accounts.models import Person
+from staffroom.accounts.permissions import Scope
+from staffroom.errors import Invalid, NotFound
+from staffroom.messaging.models import Acknowledgement, Attachment, Conversation, Membership, Message
+
+DEFAULT_PAGE = 50
+MAX_PAGE = 200
+
+
+def visible_conversations(viewer: Person) -> QuerySet[Conversation]:
+    """Conversations the viewer belongs to, plus class channels a safeguarding lead oversees."""
+    where = Q(memberships__person=viewer)
+    everywhere, schools = permissions.schools_with_scope(viewer, "conversation.view", Scope.SUPERVISED)
+    if everywhere:
+        where |= Q(kind=Conversation.Kind.CLASS)
+    elif schools:
+        where |= Q(kind=Conversation.Kind.CLASS, school_id__in=schools)
+    visible_ids = Conversation.objects.filter(where, organisation_id=viewer.organisation_id).values("id")
+    return Conversation.objects.filter(id__in=visible_ids).select_related("school")
+
+
+def get_conversation(viewer: Person, conversation_id: int) -> Conversation:
+    conversation = visible_conversations(viewer).filter(pk=conversation_id).first()
+    if conversation is None:
+        raise NotFound()
+    return conversation
+
+
+def joinable_channels(viewer: Person) -> list[Conversation]:
+    """Open channels of the viewer's schools (and trust-wide ones) that they have not joined."""
+    candidates = (
+        Conversation.objects.filter(
+            organisation_id=viewer.organisation_id, kind=Conversation.Kind.CHANNEL, archived_at__isnull=True
+        )
+        .exclude(memberships__person=viewer)
+        .select_related("school")
+        .annotate(member_count=Count("memberships"))
+        .order_by("title")
+    )
+    return [c for c in candidates if permissions.allows(viewer, "conversation.join", c)]
+
+
+@dataclass
+class ConversationSummary:
+    conversation: Conversation
+    unread: int
+    mentions: int
+    member_count: int
+    last_read_message_id: int
+    membership_role: str | None
+
+
+def _unread_subquery(viewer: Person) -> Subquery:
+    unread = (
+        Message.objects.filter(
+            conversation=OuterRef("conversation_id"),
+            id__gt=OuterRef("last_read_message_id"),
+            deleted_at__isnull=True,
+        )
+        .exclude(author=viewer)
+        .values("conversation")
+        .annotate(n=Count("id"))
+        .values("n")
+    )
+    return Coalesce(Subquery(unread, output_field=IntegerField()), Value(0))
+
+
+def conversation_summaries(viewer: Person) -> list[ConversationSummary]:
+    """The viewer's conversations with unread and mention counts, most recent activity first."""
+    mentions = (
+        Message.mentions.through.objects.filter(
+            person_id=viewer.pk,
+            message__conversation=OuterRef("conversation_id"),
+            message__id__gt=OuterRef("last_read_message_id"),
+            message__deleted_at__isnull=True,
+        )
+        .values("message__conversation")
+        .annotate(n=Count("id"))
+        .values("n")
+    )
+    members = (
+        Membership.objects.filter(conversation=OuterRef("conversation_id"))
+        .values("conversation")
+        .annotate(n=Count("id"))
+        .values("n")
+    )
+    memberships = (
+        Membership.objects.filter(person=viewer, conversation__organisation_id=viewer.organisation_id)
+        .select_related("conversation__school")
+        .annotate(
+            unread=_unread_subquery(viewer),
+            mention_count=Coalesce(Subquery(mentions, output_field=IntegerField()), Value(0)),
+            member_count=Subquery(members, output_field=IntegerField()),
+        )
+    )
+    summaries = [
+        ConversationSummary(m.conversation, m.unread, m.mention_count, m.member_count, m.last_read_message_id, m.role)
+        for m in memberships
+    ]
+    summaries.sort(key=lambda s: s.conversation.last_message_at or s.conversation.created_at, reverse=True)
+    return summaries
+
+
+def conversation_summary(viewer: Person, conversation: Conversation) -> ConversationSummary:
+    """One conversation's counts for the viewer (who may be an overseeing DSL rather than a member)."""
+    for summary in conversation_summaries(viewer):
+        if summary.conversation.pk == conversation.pk:
+            return summary
+    return ConversationSummary(conversation, 0, 0, conversation.memberships.count(), 0, None)
+
+
+def membership(viewer: Person, conversation: Conversation) -> Membership | None:
+    return Membership.objects.filter(conversation=conversation, person=viewer).first()
+
+
+def members(viewer: Person, conversation: Conversation) -> list[Membership]:
+    """Members of a conversation the viewer can see, by name."""
+    get_conversation(viewer, conversation.pk)
+    return list(
+        Membership.objects.filter(conversation=conversation)
+        .select_related("person__school")
+        .prefetch_related("person__role_assignments")
+        .order_by("person__name", "person_id")
+    )
+
+
+def _messages() -> QuerySet[Message]:
+    return Message.objects.select_related("author__school", "conversation").prefetch_related(
+        "author__role_assignments",
+        "reactions",
+        "mentions",
+        Prefetch("attachments", queryset=Attachment.objects.order_by("created_at")),
+        Prefetch("acknowledgements", queryset=Acknowledgement.objects.only("id", "message_id")),
+    )
+
+
+def parse_cursor(raw: str | None) -> int | None:
+    if raw in (None, ""):
+        return None
+    try:
+        value = int(str(raw))
+    except ValueError:
+        raise Invalid("before", "The cursor is not valid; use the `next` value from the previous page.") from None
+    if value < 1:
+        raise Invalid("before", "The cursor is not valid; use the `next` value from the previous page.")
+    return value
+
+
+@dataclass
+class MessagePage:
+    items: list[Message]
+    next: str | None
+
+
+def message_page(
+    viewer: Person, conversation: Conversation, *, before: int | None = None, limit: int = DEFAULT_PAGE
+) -> MessagePage:
+    """The `limit` messages before `before` (newest page when empty), oldest first; `next` pages further back."""
+    get_conversation(viewer, conversation.pk)
+    if not 1 <= limit <= MAX_PAGE:
+        raise Invalid("limit", f"Limit must be between 1 and {MAX_PAGE}.")
+    messages = _messages().filter(conversation=conversation)
+    if before is not None:
+        messages = messages.filter(id__lt=before)
+    page = list(messages.order_by("-id")[: limit + 1])
+    more = len(page) > limit
+    page = page[:limit]
+    page.reverse()
+    return MessagePage(items=page, next=str(page[0].pk) if more and page else None)
+
+
+def messages_after(viewer: Person, conversation: Conversation, after_id: int, limit: int = MAX_PAGE) -> list[Message]:
+    get_conversation(viewer, conversation.pk)
+    return list(_messages().filter(conversation=conversation, id__gt=after_id).order_by("id")[:limit])
+
+
+def get_message(viewer: Person, message_id: int) -> Message:
+    """A message in a conversation the viewer can see, else NotFound."""
+    message = _messages().filter(pk=message_id, conversation__in=visible_conversations(viewer)).first()
+    if message is None:
+        raise NotFound()
+    return message
+
+
+@dataclass
+class AcknowledgementStatus:
+    message: Message
+    acknowledged: list[tuple[Person, datetime]]
+    pending: list[Person]
+
+
+def acknowledgement_status(viewer: Person, message: Message) -> AcknowledgementStatus:
+    """Who has and has not acknowledged an announcement; for its sender and school leaders."""
+    permissions.require(viewer, "announcement.view_status", message)
+    acks = {
+        a.person_id: a
+        for a in Acknowledgement.objects.filter(message=message).select_related("person__school")
+    }
+    acknowledged = sorted(((a.person, a.acknowledged_at) for a in acks.values()), key=lambda pa: pa[0].name)
+    pending = [
+        m.person
+        for m in Membership.objects.filter(conversation=message.conversation, person__is_active=True)
+        .exclude(person_id=message.author_id)
+        .select_related("person__school")
+        .order_by("person__name")
+        if m.person_id not in acks
+    ]
+    return AcknowledgementStatus(message, acknowledged, pending)
+
+
+def has_acknowledged(viewer: Person, message: Message) -> bool:
+    return Acknowledgement.objects.filter(message=message, person=viewer).exists()
+
+
+def read_by(viewer: Person, message: Message) -> list[Person]:
+    """Members (other than the author) who have read up to this message: the read receipts."""
+    get_message(viewer, message.pk)
+    return [
+        m.person
+        for m in Membership.objects.filter(conversation_id=message.conversation_id, last_read_message_id__gte=message.pk)
+        .exclude(person_id=message.author_id)
+        .select_related("person")
+        .order_by("person__name")
+    ]
+
+
+def get_attachment(viewer: Person, attachment_id: str) -> Attachment:
+    """An attachment on a message the viewer can see, or the viewer's own not-yet-sent upload."""
+    visible = Q(message__conversation__in=visible_conversations(viewer), message__deleted_at__isnull=True)
+    own_unsent = Q(message__isnull=True, uploaded_by=viewer)
+    try:
+        key = uuid.UUID(str(attachment_id))
+    except ValueError:
+        raise NotFound() from None
+    attachment = Attachment.objects.filter(visible | own_unsent, pk=key).first()
+    if attachment is None:
+        raise NotFound()
+    return attachment

@@ -1,0 +1,50 @@
+"""Full-text search over the messages a person may see. The one place that knows the database's text search:
+SQLite FTS5 in the embedded mode, PostgreSQL's text search when scaled out."""
+
+from __future__ import annotations
+
+import re
+
+from django.contrib.postgres.search import SearchQuery, SearchVector
+from django.db import connection
+from django.db.models.expressions import RawSQL
+from django.utils.translation import gettext as _
+
+from staffroom.accounts.models import Person
+from staffroom.errors import Invalid
+from staffroom.messaging.models import Message
+from staffroom.messaging.queries import _messages, visible_conversations
+
+MAX_QUERY_LENGTH = 200
+_WORD = re.compile(r"\w+", re.UNICODE)
+
+
+def _fts5_query(text: str) -> str:
+    """Every word must match (prefix match on each), with FTS5 syntax neutralised by quoting."""
+    words = _WORD.findall(text)
+    return " ".join(f'"{w}"*' for w in words[:20])
+
+
+def search_messages(viewer: Person, text: str, *, limit: int = 50, conversation_id: int | None = None) -> list[Message]:
+    """Newest-first messages matching `text` in conversations the viewer can see; deleted ones never match."""
+    text = (text or "").strip()
+    if not text:
+        raise Invalid("q", _("Type something to search for."))
+    if len(text) > MAX_QUERY_LENGTH:
+        raise Invalid("q", _("Searches can be at most %(n)d characters.") % {"n": MAX_QUERY_LENGTH})
+    messages = _messages().filter(conversation__in=visible_conversations(viewer), deleted_at__isnull=True)
+    if conversation_id is not None:
+        messages = messages.filter(conversation_id=conversation_id)
+    if connection.vendor == "sqlite":
+        query = _fts5_query(text)
+        if not query:
+            return []
+        matches = RawSQL("SELECT rowid FROM messaging_message_fts WHERE messaging_message_fts MATCH %s", [query])
+        messages = messages.filter(id__in=matches)
+    elif connection.vendor == "postgresql":
+        messages = messages.annotate(document=SearchVector("body", config="english")).filter(
+            document=SearchQuery(text, config="english", search_type="websearch")
+        )
+    else:
+        messages = messages.filter(body__icontains=text)
+    return list(messages.order_by("-id")[:limit])
