@@ -22,3 +22,9 @@ def pytest_configure(config):
 
     # Argon2 is deliberately slow; tests create many people. test_passwords checks production uses argon2.
     settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
+
+
+@pytest.fixture(autouse=True)
+def _media_in_tmp(settings, tmp_path):
+    """Uploaded files go to a per-test directory, never the developer's data directory."""
+    settings.MEDIA_ROOT = tmp_path / "files"

@@ -25,6 +25,7 @@ DATA_DIR = Path(os.environ.get("STAFFROOM_DATA_DIR", "var")).resolve()
 DATA_DIR.mkdir(parents=True, exist_ok=True)
 MEDIA_ROOT = DATA_DIR / "files"
 STATIC_ROOT = DATA_DIR / "static"
+STATIC_ROOT.mkdir(exist_ok=True)
 
 
 def _secret_key() -> str:

@@ -77,6 +77,9 @@ def record_sign_in(person: Person) -> None:
         audit.record(person, "session.signed_in", target=person)
 
 
-def record_sign_out(person: Person) -> None:
+def record_sign_out(person: Person, *, session_key: str | None = None) -> None:
+    """Audit a sign-out and close the sockets that this browser session opened."""
     with transaction.atomic():
         audit.record(person, "session.signed_out", target=person)
+        if session_key:
+            realtime.send_control(person.pk, {"type": "session.revoke", "session_keys": [session_key]})

@@ -17,7 +17,8 @@ class AccountsConfig(AppConfig):
 
         def signed_out(sender: object, request: object, user: object, **kwargs: object) -> None:
             if user is not None:
-                actions.record_sign_out(user)  # type: ignore[arg-type]
+                session = getattr(request, "session", None)
+                actions.record_sign_out(user, session_key=session.session_key if session else None)  # type: ignore[arg-type]
 
         user_logged_in.connect(signed_in, dispatch_uid="staffroom.audit.sign_in", weak=False)
         user_logged_out.connect(signed_out, dispatch_uid="staffroom.audit.sign_out", weak=False)

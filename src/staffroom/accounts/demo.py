@@ -1,0 +1,176 @@
+"""The demo organisation of DESIGN.md: Oakfield Academy Trust, so a newcomer sees a living school at once.
+
+People are named by their role rather than given invented personal names. Logins are fixed (they are part of
+the contract other tools rely on); the password comes from STAFFROOM_DEMO_PASSWORD or is generated.
+"""
+
+from __future__ import annotations
+
+import secrets
+from dataclasses import dataclass
+from datetime import timedelta
+
+from django.db import transaction
+from django.utils import timezone
+
+from staffroom.accounts.models import ExternalAccessRequest, Organisation, Person, Role, RoleAssignment, School
+from staffroom.accounts.models import SchoolClass
+from staffroom.compliance import audit
+from staffroom.messaging import actions
+from staffroom.messaging.models import Conversation, Message
+
+DOMAIN = "oakfield.example"
+SLUG = "oakfield"
+
+# login, name, school ("primary", "high" or None for trust-wide), roles
+PEOPLE: list[tuple[str, str, str | None, tuple[Role, ...]]] = [
+    ("admin", "IT Admin", None, (Role.IT_ADMIN,)),
+    ("head", "Headteacher", "high", (Role.HEADTEACHER,)),
+    ("dpo", "Data Protection Officer", None, (Role.DPO,)),
+    ("dsl", "Safeguarding Lead", "high", (Role.DSL, Role.TEACHER)),
+    ("teacher1", "Teacher One", "high", (Role.TEACHER,)),
+    ("teacher2", "Teacher Two", "high", (Role.TEACHER,)),
+    ("ta1", "Teaching Assistant One", "high", (Role.TEACHING_ASSISTANT,)),
+    ("office1", "Office Staff One", "primary", (Role.SUPPORT_STAFF,)),
+    ("governor1", "Governor One", "high", (Role.GOVERNOR,)),
+    ("pupil1", "Pupil One", "high", (Role.PUPIL,)),
+    ("pupil2", "Pupil Two", "high", (Role.PUPIL,)),
+    ("leaver1", "Former Teacher", "high", (Role.TEACHER,)),
+]
+
+
+@dataclass
+class Seeded:
+    created: bool
+    password: str | None
+    generated_password: bool
+
+
+def seed(password: str = "") -> Seeded:
+    """Create the demo organisation unless it exists. Returns the password used when it was created now."""
+    if Organisation.objects.filter(slug=SLUG).exists():
+        return Seeded(created=False, password=None, generated_password=False)
+    generated = not password
+    password = password or secrets.token_urlsafe(12)
+    with audit.origin("cli"), transaction.atomic():
+        _seed(password)
+    return Seeded(created=True, password=password, generated_password=generated)
+
+
+def _seed(password: str) -> None:
+    org = Organisation.objects.create(name="Oakfield Academy Trust", slug=SLUG)
+    schools = {
+        "primary": School.objects.create(organisation=org, name="Oakfield Primary"),
+        "high": School.objects.create(organisation=org, name="Oakfield High"),
+    }
+    klass = SchoolClass.objects.create(school=schools["high"], name="9X Science", year_group="Year 9")
+    people: dict[str, Person] = {}
+    for login, name, school_key, roles in PEOPLE:
+        school = schools[school_key] if school_key else schools["high"]
+        person = Person.objects.create_user(
+            f"{login}@{DOMAIN}",
+            password,
+            organisation=org,
+            school=school,
+            name=name,
+            handle=login,
+            year_group="Year 9" if Role.PUPIL in roles else "",
+        )
+        for role in roles:
+            RoleAssignment.objects.create(person=person, school=None if school_key is None else school, role=role)
+        people[login] = person
+    for pupil in ("pupil1", "pupil2"):
+        people[pupil].classes.add(klass)
+    p = people
+    admin = p["admin"]
+    audit.record(admin, "organisation.seeded", target=org, data={"demo": True})
+
+    staff_high = [p[k] for k in ("head", "dsl", "teacher1", "teacher2", "ta1", "governor1", "leaver1")]
+    all_staff = [*staff_high, p["dpo"], p["office1"]]
+
+    def ids(people_list: list[Person]) -> list[int]:
+        return [x.pk for x in people_list]
+
+    staffroom = actions.create_conversation(
+        acting=admin, kind="channel", title="Staffroom", trust_wide=True,
+        description="Trust-wide chat for all staff.", member_ids=ids(all_staff),
+    )  # fmt: skip
+    high = actions.create_conversation(
+        acting=p["head"], kind="channel", title="Oakfield High staff",
+        description="Day-to-day running of Oakfield High.", member_ids=ids(staff_high),
+    )  # fmt: skip
+    actions.create_conversation(
+        acting=p["office1"], kind="channel", title="Trips and visits", school=schools["primary"],
+        description="Planning school trips and visitors.", member_ids=[],
+    )  # fmt: skip
+    year9 = actions.create_conversation(
+        acting=p["teacher1"], kind="group", title="Year 9 team",
+        member_ids=ids([p["teacher2"], p["ta1"], p["head"], p["dsl"]]),
+    )  # fmt: skip
+    direct = actions.create_conversation(acting=p["teacher1"], kind="direct", member_ids=[p["teacher2"].pk])
+    notices = actions.create_conversation(
+        acting=p["head"], kind="announcement", title="Headteacher's notices",
+        description="Notices for all staff. Please acknowledge each one.", member_ids=ids([*staff_high, p["dpo"]]),
+    )  # fmt: skip
+    science = actions.create_conversation(
+        acting=p["teacher1"], kind="class", title="9X Science", school_class=klass, member_ids=[p["ta1"].pk]
+    )
+
+    script: list[tuple[Conversation, Person, str]] = [
+        (staffroom, admin, "Welcome to Staffroom, the trust's own chat. Please use it instead of WhatsApp groups."),
+        (staffroom, p["head"], "Thank you. Staff briefing is at **8:15** on Monday in the library."),
+        (staffroom, p["office1"], "The photocopier on the first floor is fixed."),
+        (high, p["head"], "Reminder: reports for Year 11 are due on Friday."),
+        (high, p["teacher2"], "Could someone cover my period 3 on Thursday? I am on the trip."),
+        (high, p["teacher1"], "I can cover it, @teacher2."),
+        (year9, p["teacher1"], "Parents' evening slots are open. Please add yours to the shared list."),
+        (year9, p["ta1"], "I have added mine. Should I sit with the SEN pupils' families?"),
+        (year9, p["dsl"], "Yes please. Talk to me first if anything is a concern."),
+        (direct, p["teacher1"], "Are we still swapping rooms on Wednesday?"),
+        (direct, p["teacher2"], "Yes, I'll be in S4 and you can have the lab."),
+        (science, p["teacher1"], "Homework: read pages 42-45 and answer questions 1-3 by Tuesday."),
+        (science, p["pupil1"], "Miss, is question 3 the one about photosynthesis?"),
+        (science, p["teacher1"], "Yes, that's the one."),
+    ]
+    sent: list[Message] = []
+    for conversation, author, body in script:
+        message, _ = actions.send_message(conversation, acting=author, body=body)
+        sent.append(message)
+    actions.react(sent[1], "👍", acting=p["teacher1"])
+    actions.react(sent[1], "👍", acting=p["office1"])
+    actions.send_message(high, acting=p["teacher2"], body="Thanks!", reply_to_id=sent[5].pk)
+
+    notice, _ = actions.send_message(
+        notices,
+        acting=p["head"],
+        body=(
+            "**Updated safeguarding policy**\n\nThe trust's safeguarding policy has been updated for this year's "
+            "Keeping Children Safe in Education. Please read it and acknowledge this notice by Friday."
+        ),
+    )
+    for login in ("teacher1", "dsl"):
+        actions.acknowledge(notice, acting=p[login])
+
+    # Spread the history over the last few days so it reads like a real school week.
+    now = timezone.now()
+    messages = list(Message.objects.filter(conversation__organisation=org).order_by("id"))
+    for index, message in enumerate(messages):
+        message.created_at = now - timedelta(hours=2 * (len(messages) - index))
+    Message.objects.bulk_update(messages, ["created_at"])
+    for conversation in Conversation.objects.filter(organisation=org):
+        last = conversation.messages.order_by("-id").first()
+        conversation.last_message_at = last.created_at if last else None
+        conversation.save(update_fields=["last_message_at"])
+
+    ExternalAccessRequest.objects.create(
+        organisation=org,
+        sponsor=p["teacher1"],
+        name="Visiting Speech and Language Therapist",
+        email="therapist@nhs-trust.example",
+        organisation_name="Local NHS Trust",
+        reason="Weekly sessions with two Year 9 pupils; needs to coordinate with the Year 9 team.",
+        access_ends_on=timezone.localdate() + timedelta(days=30),
+    )
+    from staffroom.accounts import actions as account_actions
+
+    account_actions.deactivate_person(p["leaver1"], acting=admin, reason="Left the school at the end of term.")

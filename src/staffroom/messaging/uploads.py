@@ -1,0 +1,340 @@
+"""Checks an uploaded file before it is stored: the type is sniffed from the content, images are re-encoded
+without metadata, and anything that is not a picture, PDF, Office document or plain text is refused.
+"""
+
+from __future__ import annotations
+
+import io
+import re
+import unicodedata
+import warnings
+import zipfile
+from dataclasses import dataclass
+
+from django.utils.translation import gettext as _
+from PIL import Image, ImageCms, ImageOps, ImageSequence
+
+from staffroom.errors import Invalid, StaffroomError, TooLarge, UnsupportedMedia
+
+JPEG = "image/jpeg"
+PNG = "image/png"
+GIF = "image/gif"
+WEBP = "image/webp"
+PDF = "application/pdf"
+DOCX = "application/vnd.openxmlformats-officedocument.wordprocessingml.document"
+XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
+PPTX = "application/vnd.openxmlformats-officedocument.presentationml.presentation"
+TEXT = "text/plain"
+CSV = "text/csv"
+
+ALLOWED_TYPES = frozenset({JPEG, PNG, GIF, WEBP, PDF, DOCX, XLSX, PPTX, TEXT, CSV})
+
+MAX_FILENAME_LENGTH = 200
+
+_PILLOW_FORMATS = {"JPEG": JPEG, "PNG": PNG, "GIF": GIF, "WEBP": WEBP}
+# Pillow's JPEG opener reports a JPEG carrying extra pictures (phones' depth and HDR maps) as MPO.
+_PILLOW_REPORTED_FORMATS = {**_PILLOW_FORMATS, "MPO": JPEG}
+_OUTPUT_FORMATS = {JPEG: "JPEG", PNG: "PNG", GIF: "GIF", WEBP: "WEBP"}
+_SAVEABLE_MODES = {
+    JPEG: ("L", "RGB"),
+    PNG: ("1", "L", "LA", "P", "RGB", "RGBA", "I;16"),
+    GIF: ("1", "L", "P", "RGB", "RGBA"),
+    WEBP: ("RGB", "RGBA"),
+}
+
+# The first extension is the one we give a file whose own extension does not fit its content.
+_EXTENSIONS = {
+    JPEG: (".jpg", ".jpeg", ".jpe"),
+    PNG: (".png",),
+    GIF: (".gif",),
+    WEBP: (".webp",),
+    PDF: (".pdf",),
+    DOCX: (".docx",),
+    XLSX: (".xlsx",),
+    PPTX: (".pptx",),
+    TEXT: (".txt", ".text", ".md", ".log", ".tsv"),
+    CSV: (".csv",),
+}
+_CLAIMED_IMAGE_EXTENSIONS = frozenset({".jpg", ".jpeg", ".jpe", ".png", ".gif", ".webp", ".heic", ".heif"})
+# Extensions that name some other file type outright, so they are replaced rather than kept in front of ours.
+_REPLACEABLE_EXTENSIONS = (
+    frozenset(ext for exts in _EXTENSIONS.values() for ext in exts)
+    | _CLAIMED_IMAGE_EXTENSIONS
+    | {".avif", ".bmp", ".tif", ".tiff", ".svg", ".htm", ".html", ".xhtml", ".xml", ".js", ".exe", ".bin"}
+    | {".doc", ".xls", ".ppt", ".docm", ".xlsm", ".pptm", ".zip"}
+)
+
+_HEIF_BRANDS = frozenset({b"heic", b"heix", b"hevc", b"hevx", b"heim", b"heis", b"mif1", b"msf1"})
+# Browsers may render anything that opens like markup as HTML or SVG, and both can carry scripts.
+_MARKUP = re.compile(r"<[!?/a-zA-Z]")
+
+_SRGB = ImageCms.ImageCmsProfile(ImageCms.createProfile("sRGB"))
+
+
+@dataclass(frozen=True)
+class CheckedUpload:
+    """What may be stored: for images, the re-encoded bytes rather than what was sent."""
+
+    data: bytes
+    content_type: str
+    filename: str
+    width: int | None
+    height: int | None
+
+
+def inspect_upload(
+    data: bytes, filename: str, declared_type: str = "", *, max_bytes: int, max_pixels: int
+) -> CheckedUpload:
+    """Return what may be stored for this upload, or raise a domain error saying why it cannot be."""
+    if not data:
+        raise Invalid("file", _("The file is empty."))
+    if len(data) > max_bytes:
+        raise TooLarge(
+            _(
+                "This file is %(size)s, which is over the %(limit)s limit. "
+                "Please make it smaller and try again."
+            )
+            % {"size": _megabytes(len(data)), "limit": _megabytes(max_bytes)}
+        )
+    name = _clean_filename(filename)
+    if _has_image_signature(data):
+        image, content_type, width, height = _reencoded_image(data, max_pixels)
+        return CheckedUpload(image, content_type, _with_extension(name, content_type), width, height)
+    if data[4:8] == b"ftyp" and data[8:12] in _HEIF_BRANDS:
+        raise UnsupportedMedia(
+            _(
+                "HEIC photos (the iPhone default) cannot be shared here yet. Please send it as a JPEG: "
+                "on the iPhone, choose Settings > Camera > Formats > Most Compatible, or take a screenshot."
+            )
+        )
+    if _claims_image(name, declared_type):
+        raise UnsupportedMedia(
+            _(
+                "This file is named or labelled as a picture, but it is not a JPEG, PNG, GIF or WebP image. "
+                "Please check you chose the right file."
+            )
+        )
+    content_type = _document_type(data, name)
+    return CheckedUpload(data, content_type, _with_extension(name, content_type), None, None)
+
+
+def _megabytes(size: int) -> str:
+    megabytes = size / (1024 * 1024)
+    shown = f"{megabytes:.1f}".removesuffix(".0") if megabytes >= 0.1 else f"{megabytes:.2g}"
+    return _("%(number)s MB") % {"number": shown}
+
+
+def _clean_filename(filename: str) -> str:
+    """Basename only, without control or invisible formatting characters (which can disguise an extension)."""
+    name = filename.replace("\\", "/").rsplit("/", 1)[-1]
+    name = unicodedata.normalize("NFC", name)
+    name = "".join(ch for ch in name if not unicodedata.category(ch).startswith("C"))
+    return " ".join(name.split()).strip(". ")
+
+
+def _with_extension(name: str, content_type: str) -> str:
+    """The name with an extension that matches the content, at most MAX_FILENAME_LENGTH characters."""
+    accepted = _EXTENSIONS[content_type]
+    stem, dot, ext = name.rpartition(".")
+    ext = dot + ext
+    if not stem or not dot:
+        stem, ext = name, accepted[0]
+    elif ext.lower() in _REPLACEABLE_EXTENSIONS:
+        if ext.lower() not in accepted:
+            ext = accepted[0]
+    elif ext.lower() not in accepted:
+        # "Mr. Smith" or "notes.v2": the dot is part of the name, so keep it all.
+        stem, ext = name, accepted[0]
+    stem = stem[: MAX_FILENAME_LENGTH - len(ext)].rstrip(". ") or _("upload")
+    return stem + ext
+
+
+def _has_image_signature(data: bytes) -> bool:
+    return data.startswith((b"\xff\xd8\xff", b"\x89PNG\r\n\x1a\n", b"GIF87a", b"GIF89a")) or (
+        data[:4] == b"RIFF" and data[8:12] == b"WEBP"
+    )
+
+
+def _claims_image(name: str, declared_type: str) -> bool:
+    ext = name.rpartition(".")[2].lower()
+    return declared_type.strip().lower().startswith("image/") or f".{ext}" in _CLAIMED_IMAGE_EXTENSIONS
+
+
+def _too_many_pixels(max_pixels: int) -> str:
+    limit = min(max_pixels, Image.MAX_IMAGE_PIXELS or max_pixels)
+    return _(
+        "This picture is too big to process: it may have at most %(limit)s million pixels. "
+        "Please resize it and try again."
+    ) % {"limit": f"{limit / 1_000_000:.1f}".removesuffix(".0")}
+
+
+def _reencoded_image(data: bytes, max_pixels: int) -> tuple[bytes, str, int, int]:
+    """Decode and save the image afresh, so nothing but the pixels (and any animation timing) survives."""
+    with warnings.catch_warnings():
+        # Pillow only warns below twice its own limit; a warning is still a bomb to us.
+        warnings.simplefilter("error", Image.DecompressionBombWarning)
+        try:
+            with Image.open(io.BytesIO(data), formats=tuple(_PILLOW_FORMATS)) as img:
+                content_type = _PILLOW_REPORTED_FORMATS[img.format or ""]
+                width, height = img.size
+                # Checked before any pixel data is decoded: a tiny file can claim a huge canvas.
+                if width * height > max_pixels:
+                    raise TooLarge(_too_many_pixels(max_pixels))
+                frames = 1 if img.format == "MPO" else getattr(img, "n_frames", 1)
+                if frames > 1:
+                    if frames * width * height > max_pixels:
+                        raise TooLarge(
+                            _(
+                                "This animation is too long or too big to process. "
+                                "Please shorten it or make it smaller and try again."
+                            )
+                        )
+                    out = _animation(img)
+                else:
+                    out = _still(img, content_type)
+                buffer = io.BytesIO()
+                _save(out, buffer, content_type)
+                return buffer.getvalue(), content_type, out[0].width, out[0].height
+        except (Image.DecompressionBombError, Image.DecompressionBombWarning) as exc:
+            raise TooLarge(_too_many_pixels(max_pixels)) from exc
+        except StaffroomError:
+            raise
+        except Exception as exc:
+            # Pillow's decoders raise a wide, version-dependent set of errors on damaged or hostile input.
+            raise UnsupportedMedia(
+                _("This picture is damaged or incomplete and cannot be opened. Please try saving it again.")
+            ) from exc
+
+
+def _still(img: Image.Image, content_type: str) -> list[Image.Image]:
+    img.load()
+    try:
+        picture = ImageOps.exif_transpose(img)
+    except Exception:
+        # A malformed EXIF block should not cost the teacher their photo; it is discarded below anyway.
+        picture = img.copy()
+    picture = _without_palette_transparency(picture)
+    picture = _in_srgb(picture, img.info.get("icc_profile"))
+    if picture.mode not in _SAVEABLE_MODES[content_type]:
+        alpha = content_type != JPEG and "A" in picture.getbands()
+        picture = picture.convert("RGBA" if alpha else "RGB")
+    picture.info = {}
+    return [picture]
+
+
+def _animation(img: Image.Image) -> list[Image.Image]:
+    """Every frame, whole, with only its timing kept."""
+    frames = []
+    for frame in ImageSequence.Iterator(img):
+        copy = frame.convert("RGBA")
+        copy.info = {"duration": frame.info.get("duration", 0)}
+        frames.append(copy)
+    if "loop" in img.info:
+        frames[0].info["loop"] = img.info["loop"]
+    return frames
+
+
+def _without_palette_transparency(img: Image.Image) -> Image.Image:
+    # Transparency lives in img.info, which is about to be emptied, so move it into an alpha channel first.
+    if "transparency" in img.info:
+        return img.convert("RGBA")
+    if img.mode in ("P", "PA") and img.palette is not None and img.palette.mode == "RGBA":
+        return img.convert("RGBA")
+    return img
+
+
+def _in_srgb(img: Image.Image, icc_profile: bytes | None) -> Image.Image:
+    """Bake any colour profile into the pixels, so dropping it does not wash out (say) an iPhone's colours."""
+    if not icc_profile or img.mode not in ("RGB", "RGBA", "CMYK"):
+        return img
+    try:
+        source = ImageCms.ImageCmsProfile(io.BytesIO(icc_profile))
+        converted = ImageCms.profileToProfile(
+            img, source, _SRGB, outputMode="RGBA" if img.mode == "RGBA" else "RGB"
+        )
+    except (ImageCms.PyCMSError, OSError, ValueError, TypeError):
+        return img
+    return converted or img
+
+
+def _save(frames: list[Image.Image], buffer: io.BytesIO, content_type: str) -> None:
+    """Save with only the options named here: no exif=, pnginfo=, icc_profile=, xmp= or comment=."""
+    first, rest = frames[0], frames[1:]
+    options: dict[str, object] = {}
+    if rest:
+        options = {
+            "save_all": True,
+            "append_images": rest,
+            "duration": [frame.info["duration"] for frame in frames],
+        }
+        if "loop" in first.info:
+            options["loop"] = first.info["loop"]
+        for frame in frames:
+            frame.info = {}
+    if content_type == JPEG:
+        options.update(quality=88, optimize=True)
+    elif content_type in (PNG, GIF):
+        options.update(optimize=True)
+    elif content_type == WEBP:
+        options.update(quality=85)
+    first.save(buffer, _OUTPUT_FORMATS[content_type], **options)
+
+
+def _document_type(data: bytes, name: str) -> str:
+    if data.startswith(b"%PDF-"):
+        return PDF
+    if data.startswith(b"PK\x03\x04"):
+        return _office_type(data)
+    if b"\x00" not in data:
+        try:
+            text = data.decode("utf-8")
+        except UnicodeDecodeError:
+            if name.lower().endswith((".txt", ".csv")):
+                raise UnsupportedMedia(
+                    _(
+                        "Text and CSV files must be saved as UTF-8. In Excel choose "
+                        "'CSV UTF-8' when saving; in Notepad choose the UTF-8 encoding."
+                    )
+                ) from None
+        else:
+            if _MARKUP.match(text[:1024].lstrip("\ufeff \t\r\n\f\v")):
+                raise UnsupportedMedia(
+                    _(
+                        "Web pages, SVG drawings and XML files cannot be shared here because they can "
+                        "contain code. Please send a PDF or a screenshot instead."
+                    )
+                )
+            return CSV if name.lower().endswith(".csv") else TEXT
+    raise UnsupportedMedia(
+        _(
+            "This kind of file cannot be shared here. You can send pictures (JPEG, PNG, GIF or WebP), "
+            "PDFs, Word, Excel and PowerPoint files, and plain text or CSV files."
+        )
+    )
+
+
+def _office_type(data: bytes) -> str:
+    unsupported = UnsupportedMedia(
+        _(
+            "This zip file is not a Word, Excel or PowerPoint document, so it cannot be shared here. "
+            "Please send the files inside it one by one."
+        )
+    )
+    try:
+        with zipfile.ZipFile(io.BytesIO(data)) as archive:
+            names = archive.namelist()
+    except (zipfile.BadZipFile, zipfile.LargeZipFile, OSError, ValueError, EOFError, NotImplementedError):
+        raise unsupported from None
+    if "[Content_Types].xml" not in names:
+        raise unsupported
+    if any(name.lower().endswith("vbaproject.bin") for name in names):
+        raise UnsupportedMedia(
+            _(
+                "Office files containing macros cannot be shared here. "
+                "Please save it as an ordinary .docx, .xlsx or .pptx file and try again."
+            )
+        )
+    for prefix, content_type in (("word/", DOCX), ("xl/", XLSX), ("ppt/", PPTX)):
+        if any(name.startswith(prefix) for name in names):
+            return content_type
+    raise unsupported

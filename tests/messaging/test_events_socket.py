@@ -1,0 +1,116 @@
+"""The /ws/events socket: delivery to every tab, resume without gaps or duplicates, revocation closes 4401."""
+
+import pytest
+from channels.testing.websocket import WebsocketCommunicator
+from asgiref.sync import sync_to_async
+
+from staffroom.accounts import actions as account_actions
+from staffroom.asgi import application
+from staffroom.messaging import actions
+
+pytestmark = pytest.mark.django_db(transaction=True)
+
+
+async def connect_with_token(person) -> WebsocketCommunicator:
+    raw = await sync_to_async(account_actions.create_token)(person, acting=person)
+    ws = WebsocketCommunicator(application, "/ws/events")
+    connected, _ = await ws.connect()
+    assert connected
+    await ws.send_json_to({"type": "auth", "token": raw})
+    hello = await ws.receive_json_from(timeout=5)
+    assert hello["type"] == "hello"
+    ws.raw_token = raw
+    return ws
+
+
+async def send(conversation, person, body, **kwargs):
+    message, _ = await sync_to_async(actions.send_message)(conversation, acting=person, body=body, **kwargs)
+    return message
+
+
+async def test_message_reaches_every_member_and_every_tab(world):
+    conv = await sync_to_async(world.group)(world.teacher2, world.ta)
+    tab1 = await connect_with_token(world.teacher2)
+    tab2 = await connect_with_token(world.teacher2)
+    ta = await connect_with_token(world.ta)
+    message = await send(conv, world.teacher, "Fire drill at 10")
+    for ws in (tab1, tab2, ta):
+        event = await ws.receive_json_from(timeout=5)
+        assert event["type"] == "message.new"
+        assert event["message"]["id"] == message.pk
+        assert event["message"]["author"]["name"] == world.teacher.name
+        assert "email" not in event["message"]["author"]
+    for ws in (tab1, tab2, ta):
+        await ws.disconnect()
+
+
+async def test_non_member_receives_nothing(world):
+    conv = await sync_to_async(world.group)(world.teacher2)
+    outsider = await connect_with_token(world.ta)
+    await send(conv, world.teacher, "Private to the group")
+    assert await outsider.receive_nothing(timeout=0.3)
+    await outsider.disconnect()
+
+
+async def test_resume_replays_missed_events_without_gap_or_duplicate(world):
+    conv = await sync_to_async(world.group)(world.teacher2)
+    ws = await connect_with_token(world.teacher2)
+    first = await send(conv, world.teacher, "one")
+    event = await ws.receive_json_from(timeout=5)
+    seen_seq = event["seq"]
+    await ws.disconnect()
+    missed = [await send(conv, world.teacher, f"missed {i}") for i in range(3)]
+
+    again = await connect_with_token(world.teacher2)
+    await again.send_json_to({"type": "resume", "after": seen_seq})
+    replayed = [await again.receive_json_from(timeout=5) for _ in missed]
+    assert [e["message"]["id"] for e in replayed] == [m.pk for m in missed]
+    seqs = [e["seq"] for e in replayed]
+    assert seqs == list(range(seen_seq + 1, seen_seq + 4))
+    live = await send(conv, world.teacher, "live again")
+    event = await again.receive_json_from(timeout=5)
+    assert (event["message"]["id"], event["seq"]) == (live.pk, seen_seq + 4)
+    assert await again.receive_nothing(timeout=0.2)
+    assert first.pk not in [e["message"]["id"] for e in replayed]
+    await again.disconnect()
+
+
+async def test_bad_token_is_closed_with_4401():
+    ws = WebsocketCommunicator(application, "/ws/events")
+    await ws.connect()
+    await ws.send_json_to({"type": "auth", "token": "sr_not-a-real-token"})
+    output = await ws.receive_output(timeout=5)
+    assert output == {"type": "websocket.close", "code": 4401}
+
+
+async def test_first_frame_must_authenticate(world):
+    ws = WebsocketCommunicator(application, "/ws/events")
+    await ws.connect()
+    await ws.send_json_to({"type": "resume", "after": 0})
+    assert await ws.receive_output(timeout=5) == {"type": "websocket.close", "code": 4401}
+
+
+async def test_revoked_token_closes_socket_with_4401(world):
+    ws = await connect_with_token(world.teacher)
+    await sync_to_async(account_actions.revoke_token_by_raw)(ws.raw_token, acting=world.teacher)
+    revoked = await ws.receive_json_from(timeout=5)
+    assert revoked["type"] == "session.revoked"
+    assert await ws.receive_output(timeout=5) == {"type": "websocket.close", "code": 4401}
+
+
+async def test_leaver_socket_closes_at_once(world):
+    ws = await connect_with_token(world.teacher2)
+    await sync_to_async(account_actions.deactivate_person)(world.teacher2, acting=world.admin, reason="left")
+    assert (await ws.receive_json_from(timeout=2))["type"] == "session.revoked"
+    assert await ws.receive_output(timeout=2) == {"type": "websocket.close", "code": 4401}
+
+
+async def test_malformed_frames_get_an_error_not_a_crash(world):
+    ws = await connect_with_token(world.teacher)
+    await ws.send_to(text_data="{not json")
+    assert (await ws.receive_json_from(timeout=5))["code"] == "malformed"
+    await ws.send_json_to({"type": "resume", "after": "yesterday"})
+    assert (await ws.receive_json_from(timeout=5))["code"] == "invalid"
+    await ws.send_json_to({"type": "ping"})
+    assert (await ws.receive_json_from(timeout=5))["type"] == "pong"
+    await ws.disconnect()
