@@ -85,7 +85,8 @@ ASGI_APPLICATION = "staffroom.asgi.application"
 TEMPLATES = [
     {
         "BACKEND": "django.template.backends.django.DjangoTemplates",
-        "DIRS": [],
+        # The web app's templates come first so they can override allauth's (which is installed earlier).
+        "DIRS": [BASE_DIR / "web" / "templates"],
         "APP_DIRS": True,
         "OPTIONS": {
             "context_processors": [
@@ -105,7 +106,7 @@ else:
     DATABASES = {
         "default": {
             "ENGINE": "django.db.backends.sqlite3",
-            "NAME": DATA_DIR / "staffroom.sqlite3",
+            "NAME": str(DATA_DIR / "staffroom.sqlite3"),
             "OPTIONS": {
                 # WAL lets readers run while one writer writes; IMMEDIATE takes the write lock at BEGIN so two
                 # writers queue on busy_timeout instead of failing with "database is locked" mid-transaction.

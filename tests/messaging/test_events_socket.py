@@ -1,8 +1,8 @@
 """The /ws/events socket: delivery to every tab, resume without gaps or duplicates, revocation closes 4401."""
 
 import pytest
-from channels.testing.websocket import WebsocketCommunicator
 from asgiref.sync import sync_to_async
+from channels.testing.websocket import WebsocketCommunicator
 
 from staffroom.accounts import actions as account_actions
 from staffroom.asgi import application

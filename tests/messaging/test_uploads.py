@@ -145,9 +145,7 @@ def test_animated_gif_keeps_its_frames_but_not_its_comment():
     frames = [Image.new("P", (6, 6), colour) for colour in (1, 2, 3)]
     for frame in frames:
         frame.putpalette([0, 0, 0, 255, 0, 0, 0, 255, 0, 0, 0, 255])
-    source = encoded(
-        frames[0], "GIF", save_all=True, append_images=frames[1:], duration=100, loop=0, comment=b"secret"
-    )
+    source = encoded(frames[0], "GIF", save_all=True, append_images=frames[1:], duration=100, loop=0, comment=b"secret")
 
     result = check(source, "wave.gif")
 
@@ -175,9 +173,7 @@ def test_webp_is_reencoded_without_exif():
 
 
 def test_multi_picture_jpeg_is_kept_as_a_plain_jpeg():
-    source = encoded(
-        Image.new("RGB", (8, 8), "red"), "MPO", save_all=True, append_images=[Image.new("RGB", (8, 8))]
-    )
+    source = encoded(Image.new("RGB", (8, 8), "red"), "MPO", save_all=True, append_images=[Image.new("RGB", (8, 8))])
     result = check(source, "camera.jpg")
     out = Image.open(io.BytesIO(result.data))
     assert (result.content_type, out.format) == ("image/jpeg", "JPEG")
@@ -364,9 +360,7 @@ any_upload = st.one_of(
     st.binary(max_size=512),
     st.builds(
         bytes.__add__,
-        st.sampled_from(
-            [b"\xff\xd8\xff", b"\x89PNG\r\n\x1a\n", b"GIF89a", b"RIFF\0\0\0\0WEBP", b"PK\x03\x04"]
-        ),
+        st.sampled_from([b"\xff\xd8\xff", b"\x89PNG\r\n\x1a\n", b"GIF89a", b"RIFF\0\0\0\0WEBP", b"PK\x03\x04"]),
         st.binary(max_size=512),
     ),
     st.builds(
@@ -385,9 +379,7 @@ any_upload = st.one_of(
     declared_type=st.sampled_from(["", "image/png", "application/pdf", "text/plain"]),
     max_bytes=st.sampled_from([100, 5 * MB]),
 )
-def test_anything_is_either_accepted_safely_or_refused_with_a_domain_error(
-    data, filename, declared_type, max_bytes
-):
+def test_anything_is_either_accepted_safely_or_refused_with_a_domain_error(data, filename, declared_type, max_bytes):
     try:
         result = inspect_upload(data, filename, declared_type, max_bytes=max_bytes, max_pixels=1_000_000)
     except StaffroomError as exc:

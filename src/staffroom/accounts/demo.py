@@ -13,8 +13,15 @@ from datetime import timedelta
 from django.db import transaction
 from django.utils import timezone
 
-from staffroom.accounts.models import ExternalAccessRequest, Organisation, Person, Role, RoleAssignment, School
-from staffroom.accounts.models import SchoolClass
+from staffroom.accounts.models import (
+    ExternalAccessRequest,
+    Organisation,
+    Person,
+    Role,
+    RoleAssignment,
+    School,
+    SchoolClass,
+)
 from staffroom.compliance import audit
 from staffroom.messaging import actions
 from staffroom.messaging.models import Conversation, Message

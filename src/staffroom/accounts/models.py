@@ -121,7 +121,7 @@ class Person(AbstractBaseUser, PermissionsMixin):
 
     USERNAME_FIELD = "email"
     EMAIL_FIELD = "email"
-    REQUIRED_FIELDS: list[str] = []
+    REQUIRED_FIELDS: list[str] = []  # type: ignore[misc]
 
     class Meta:
         constraints = [
@@ -190,12 +190,12 @@ class ApiToken(models.Model):
     last_used_at = models.DateTimeField(null=True, blank=True)
     revoked_at = models.DateTimeField(null=True, blank=True)
 
+    def __str__(self) -> str:
+        return f"token {self.pk} for {self.person}"
+
     @staticmethod
     def new_raw() -> str:
         return "sr_" + secrets.token_urlsafe(32)
-
-    def __str__(self) -> str:
-        return f"token {self.pk} for {self.person}"
 
 
 class ExternalAccessRequest(models.Model):

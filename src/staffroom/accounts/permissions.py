@@ -122,16 +122,10 @@ def _target_parts(target: Any) -> tuple[int | None, int | None, Conversation | N
 def _membership_role(person: Person, conversation: Conversation) -> str | None:
     from staffroom.messaging.models import Membership
 
-    return (
-        Membership.objects.filter(conversation=conversation, person=person)
-        .values_list("role", flat=True)
-        .first()
-    )
+    return Membership.objects.filter(conversation=conversation, person=person).values_list("role", flat=True).first()
 
 
-def _scope_contains(
-    person: Person, scope: Scope, role_school_id: int | None, target: Any
-) -> bool:
+def _scope_contains(person: Person, scope: Scope, role_school_id: int | None, target: Any) -> bool:
     from staffroom.accounts.models import Organisation
     from staffroom.messaging.models import Conversation, Membership
 

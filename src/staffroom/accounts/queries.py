@@ -3,7 +3,7 @@
 from django.db.models import Q, QuerySet
 
 from staffroom.accounts import permissions
-from staffroom.accounts.models import ApiToken, Person, Role, hash_token
+from staffroom.accounts.models import ApiToken, Person, Role, SchoolClass, hash_token
 from staffroom.errors import NotFound
 
 
@@ -52,3 +52,13 @@ def person_for_token(raw: str) -> Person | None:
         return None
     token.person._api_token_id = token.pk  # type: ignore[attr-defined]
     return token.person
+
+
+def school_classes(viewer: Person) -> list[SchoolClass]:
+    """Classes the viewer may start a class channel for (their school's, or the trust's for trust-wide roles)."""
+    classes = SchoolClass.objects.filter(school__organisation_id=viewer.organisation_id).select_related("school")
+    return [
+        c
+        for c in classes.order_by("school__name", "name")
+        if permissions.allows(viewer, "conversation.create.class", c.school)
+    ]

@@ -19,7 +19,7 @@ from staffroom.accounts import permissions
 from staffroom.accounts.models import Person, School, SchoolClass
 from staffroom.compliance import audit
 from staffroom.errors import Invalid, NotFound, PermissionDenied
-from staffroom.messaging import formatting, realtime
+from staffroom.messaging import formatting, realtime, uploads
 from staffroom.messaging.models import (
     Acknowledgement,
     AcknowledgementReminder,
@@ -339,9 +339,7 @@ def send_message(
             if attachments:
                 Attachment.objects.filter(pk__in=[a.pk for a in attachments]).update(message=message)
             Conversation.objects.filter(pk=conversation.pk).update(last_message_at=message.created_at)
-            Membership.objects.filter(conversation=conversation, person=acting).update(
-                last_read_message_id=message.pk
-            )
+            Membership.objects.filter(conversation=conversation, person=acting).update(last_read_message_id=message.pk)
             audit.record(
                 acting, "message.sent", target=message, conversation=conversation,
                 data={"attachments": [str(a.pk) for a in attachments], "mentions": sorted(rendered.mentioned_ids)},
@@ -433,7 +431,7 @@ def react(message: Message, emoji: str, *, acting: Person, add: bool = True) -> 
         raise Invalid("emoji", _("You cannot react to a deleted message."))
     with transaction.atomic():
         if add:
-            _, changed = Reaction.objects.get_or_create(message=message, person=acting, emoji=emoji)
+            changed = Reaction.objects.get_or_create(message=message, person=acting, emoji=emoji)[1]
         else:
             changed = Reaction.objects.filter(message=message, person=acting, emoji=emoji).delete()[0] > 0
         if changed:
@@ -538,8 +536,6 @@ def store_upload(*, acting: Person, data: bytes, filename: str, declared_type: s
     until a message claims it."""
     permissions.require(acting, "upload.create", acting.organisation)
     ratelimit.hit(f"upload:{acting.pk}", limit=30, window_seconds=60)
-    from staffroom.messaging import uploads
-
     checked = uploads.inspect_upload(
         data,
         filename,

@@ -55,7 +55,7 @@ def _session_still_valid(session_key: str | None) -> bool:
 
 
 @database_sync_to_async
-def _token_still_valid(token_id: int | None) -> bool:
+def _token_still_valid(token_id: int) -> bool:
     return ApiToken.objects.filter(pk=token_id, revoked_at__isnull=True, person__is_active=True).exists()
 
 

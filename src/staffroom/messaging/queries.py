@@ -63,7 +63,7 @@ class ConversationSummary:
     membership_role: str | None
 
 
-def _unread_subquery(viewer: Person) -> Subquery:
+def _unread_subquery(viewer: Person) -> Coalesce:
     unread = (
         Message.objects.filter(
             conversation=OuterRef("conversation_id"),
@@ -89,7 +89,7 @@ def conversation_summaries(viewer: Person) -> list[ConversationSummary]:
         )
         .values("message__conversation")
         .annotate(n=Count("id"))
-        .values("n")
+        .values("n")  # type: ignore[misc]
     )
     members = (
         Membership.objects.filter(conversation=OuterRef("conversation_id"))
@@ -205,10 +205,7 @@ class AcknowledgementStatus:
 def acknowledgement_status(viewer: Person, message: Message) -> AcknowledgementStatus:
     """Who has and has not acknowledged an announcement; for its sender and school leaders."""
     permissions.require(viewer, "announcement.view_status", message)
-    acks = {
-        a.person_id: a
-        for a in Acknowledgement.objects.filter(message=message).select_related("person__school")
-    }
+    acks = {a.person_id: a for a in Acknowledgement.objects.filter(message=message).select_related("person__school")}
     acknowledged = sorted(((a.person, a.acknowledged_at) for a in acks.values()), key=lambda pa: pa[0].name)
     pending = [
         m.person
@@ -230,7 +227,9 @@ def read_by(viewer: Person, message: Message) -> list[Person]:
     get_message(viewer, message.pk)
     return [
         m.person
-        for m in Membership.objects.filter(conversation_id=message.conversation_id, last_read_message_id__gte=message.pk)
+        for m in Membership.objects.filter(
+            conversation_id=message.conversation_id, last_read_message_id__gte=message.pk
+        )
         .exclude(person_id=message.author_id)
         .select_related("person")
         .order_by("person__name")

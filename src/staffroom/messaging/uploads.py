@@ -90,10 +90,7 @@ def inspect_upload(
         raise Invalid("file", _("The file is empty."))
     if len(data) > max_bytes:
         raise TooLarge(
-            _(
-                "This file is %(size)s, which is over the %(limit)s limit. "
-                "Please make it smaller and try again."
-            )
+            _("This file is %(size)s, which is over the %(limit)s limit. Please make it smaller and try again.")
             % {"size": _megabytes(len(data)), "limit": _megabytes(max_bytes)}
         )
     name = _clean_filename(filename)
@@ -249,9 +246,7 @@ def _in_srgb(img: Image.Image, icc_profile: bytes | None) -> Image.Image:
         return img
     try:
         source = ImageCms.ImageCmsProfile(io.BytesIO(icc_profile))
-        converted = ImageCms.profileToProfile(
-            img, source, _SRGB, outputMode="RGBA" if img.mode == "RGBA" else "RGB"
-        )
+        converted = ImageCms.profileToProfile(img, source, _SRGB, outputMode="RGBA" if img.mode == "RGBA" else "RGB")
     except (ImageCms.PyCMSError, OSError, ValueError, TypeError):
         return img
     return converted or img

@@ -1,0 +1,44 @@
+"""`staffroom seed_demo` creates the organisation of DESIGN.md, once."""
+
+import pytest
+from django.core.management import call_command
+
+from staffroom.accounts.models import ExternalAccessRequest, Organisation, Person
+from staffroom.compliance import audit
+from staffroom.messaging.models import Conversation
+
+pytestmark = pytest.mark.django_db
+
+LOGINS = ["admin", "head", "dpo", "dsl", "teacher1", "teacher2", "ta1", "office1", "governor1", "pupil1", "pupil2"]
+
+
+def test_seed_demo_creates_the_documented_school(settings, capsys):
+    settings.STAFFROOM_DEMO_PASSWORD = "demo-password-1"
+    call_command("seed_demo")
+    org = Organisation.objects.get(name="Oakfield Academy Trust")
+    assert set(org.schools.values_list("name", flat=True)) == {"Oakfield Primary", "Oakfield High"}
+    for login in LOGINS:
+        person = Person.objects.get(email=f"{login}@oakfield.example")
+        assert person.is_active and person.check_password("demo-password-1")
+    assert Person.objects.get(email="pupil1@oakfield.example").school.name == "Oakfield High"
+    assert Person.objects.filter(organisation=org, is_active=False).count() == 1
+    assert ExternalAccessRequest.objects.filter(organisation=org, status="pending").count() == 1
+    kinds = set(Conversation.objects.filter(organisation=org).values_list("kind", flat=True))
+    assert kinds == set(Conversation.Kind.values)
+    assert all(
+        c.messages.exists()
+        for c in Conversation.objects.filter(organisation=org)
+        if c.kind != "channel" or c.title != "Trips and visits"
+    )
+    assert audit.verify(org).ok
+    call_command("seed_demo")
+    assert "already exists" in capsys.readouterr().out
+    assert Organisation.objects.filter(name="Oakfield Academy Trust").count() == 1
+
+
+def test_seed_demo_generates_and_prints_a_password_when_none_is_given(settings, capsys):
+    settings.STAFFROOM_DEMO_PASSWORD = ""
+    call_command("seed_demo")
+    out = capsys.readouterr().out
+    password = out.split("Demo password (shown once, not stored): ")[1].strip()
+    assert Person.objects.get(email="teacher1@oakfield.example").check_password(password)

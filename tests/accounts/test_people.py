@@ -1,0 +1,79 @@
+"""Tokens, leavers and the directory."""
+
+import pytest
+from allauth.usersessions.models import UserSession
+from django.contrib.sessions.backends.db import SessionStore
+from django.contrib.sessions.models import Session
+
+from staffroom.accounts import actions, queries
+from staffroom.accounts.models import ApiToken
+from staffroom.accounts.payloads import person_payload
+from staffroom.compliance.models import AuditEntry
+from staffroom.errors import Invalid, PermissionDenied
+
+pytestmark = pytest.mark.django_db
+
+
+def test_token_is_stored_only_as_a_hash(world):
+    raw = actions.create_token(world.teacher, acting=world.teacher)
+    token = ApiToken.objects.get(person=world.teacher)
+    assert raw not in token.key_hash
+    assert queries.person_for_token(raw) == world.teacher
+    assert queries.person_for_token(raw + "x") is None
+
+
+def test_revoked_token_no_longer_authenticates(world):
+    raw = actions.create_token(world.teacher, acting=world.teacher)
+    actions.revoke_token_by_raw(raw, acting=world.teacher)
+    assert queries.person_for_token(raw) is None
+
+
+def test_leaver_loses_sessions_and_tokens_at_once(world):
+    raw = actions.create_token(world.teacher2, acting=world.teacher2)
+    session = SessionStore()
+    session["_auth_user_id"] = str(world.teacher2.pk)
+    session.create()
+    UserSession.objects.create(user=world.teacher2, session_key=session.session_key, ip="127.0.0.1")
+    actions.deactivate_person(world.teacher2, acting=world.admin, reason="Left in July")
+    world.teacher2.refresh_from_db()
+    assert not world.teacher2.is_active and world.teacher2.left_at
+    assert queries.person_for_token(raw) is None
+    assert not Session.objects.filter(session_key=session.session_key).exists()
+    entry = AuditEntry.objects.get(action="person.deactivated")
+    assert entry.reason == "Left in July" and entry.actor == world.admin
+
+
+def test_only_admins_and_heads_deactivate_and_not_themselves(world):
+    with pytest.raises(PermissionDenied):
+        actions.deactivate_person(world.teacher2, acting=world.teacher)
+    with pytest.raises(PermissionDenied):
+        actions.deactivate_person(world.outsider, acting=world.admin)
+    with pytest.raises(Invalid):
+        actions.deactivate_person(world.admin, acting=world.admin)
+
+
+def test_directory_shows_staff_of_the_organisation_without_contact_details(world):
+    people = list(queries.directory(world.teacher))
+    assert world.teacher2 in people and world.external in people
+    assert world.pupil not in people
+    assert world.outsider not in people
+    payload = person_payload(world.teacher2)
+    assert set(payload) >= {"id", "name", "roles", "school", "external", "active"}
+    assert not {"email", "phone", "phone_number", "mobile"} & set(payload)
+
+
+def test_pupils_see_only_people_they_share_a_class_with(world):
+    world.class_channel()
+    people = set(queries.directory(world.pupil))
+    assert people == {world.teacher, world.pupil, world.pupil2}
+
+
+def test_leavers_leave_the_directory(world):
+    actions.deactivate_person(world.teacher2, acting=world.admin)
+    assert world.teacher2 not in queries.directory(world.teacher)
+
+
+def test_production_passwords_use_argon2():
+    from staffroom import settings
+
+    assert settings.PASSWORD_HASHERS[0].endswith("Argon2PasswordHasher")
