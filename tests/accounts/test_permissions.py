@@ -58,3 +58,10 @@ def test_externals_past_their_end_date_may_do_nothing(world):
 
     world.external.access_ends_on = datetime.date(2020, 1, 1)
     assert not permissions.allows(world.external, "upload.create", world.org)
+
+
+def test_docs_are_generated_from_the_table():
+    from pathlib import Path
+
+    doc = Path(__file__).resolve().parents[2] / "docs" / "permissions.md"
+    assert doc.read_text() == permissions.table_markdown(), "run: staffroom permissions_table > docs/permissions.md"

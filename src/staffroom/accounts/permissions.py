@@ -191,3 +191,27 @@ def require(person: Person, action: str, target: Any = None) -> None:
     """Raise PermissionDenied unless `allows(person, action, target)`."""
     if not allows(person, action, target):
         raise PermissionDenied()
+
+
+def table_markdown() -> str:
+    """The permission table as Markdown: docs/permissions.md is this, and a test keeps the two equal."""
+    roles = list(Role)
+    lines = [
+        "# Permissions",
+        "",
+        "Generated from `src/staffroom/accounts/permissions.py` (`RULES`); a test fails when the two differ.",
+        "Regenerate with `staffroom permissions_table > docs/permissions.md`.",
+        "",
+        "Each cell is the scope within which the role may do the action; a dash means never.",
+        "",
+        "| Action | " + " | ".join(str(r.label) for r in roles) + " |",
+        "|---|" + "---|" * len(roles),
+    ]
+    for action in sorted(RULES):
+        grants = RULES[action]
+        cells = [grants[r].value if r in grants else "-" for r in roles]
+        lines.append(f"| `{action}` | " + " | ".join(cells) + " |")
+    lines += ["", "Scopes:", ""]
+    doc = __doc__ or ""
+    lines += [f"- {line.strip()}" for line in doc.split("Scopes, widest first:")[1].strip().splitlines()]
+    return "\n".join(lines) + "\n"
