@@ -18,8 +18,8 @@ def create_token(person: Person, *, acting: Person, label: str = "") -> str:
     """Issue an API token for `person` and return it; only its hash is kept, so this is the one chance to see it."""
     if acting.pk != person.pk:
         permissions.require(acting, "people.manage", person)
-    if not person.is_active:
-        raise Invalid("email", _("This account is not active."))
+    if not person.is_active or person.access_has_ended():
+        raise Invalid("email", _("This account is not active, or its access has ended."))
     raw = ApiToken.new_raw()
     with transaction.atomic():
         token = ApiToken.objects.create(person=person, key_hash=hash_token(raw), label=label[:100])

@@ -69,11 +69,11 @@ def _clean_title(kind: str, title: str) -> str:
     return title
 
 
-def _check_may_belong(conversation_kind: str, person: Person) -> None:
+def _check_may_belong(conversation_kind: str, person: Person, field: str = "member_ids") -> None:
     """Pupils belong only in class channels (KCSIE: staff talk to pupils only where the school supervises)."""
     if person.is_pupil and conversation_kind != Kind.CLASS:
         raise Invalid(
-            "member_ids",
+            field,
             _("%(name)s is a pupil. Pupils can only be in class channels, which the school supervises.")
             % {"name": person.name},
         )
@@ -237,7 +237,7 @@ def add_member(conversation: Conversation, person: Person, *, acting: Person) ->
     permissions.require(acting, "conversation.manage_members", conversation)
     if person.organisation_id != conversation.organisation_id or not person.is_active:
         raise Invalid("person_id", _("Only active people of your organisation can be added."))
-    _check_may_belong(conversation.kind, person)
+    _check_may_belong(conversation.kind, person, field="person_id")
     if conversation.kind == Kind.DIRECT:
         raise Invalid("person_id", _("People cannot be added to a direct message; start a group instead."))
     with transaction.atomic():
@@ -326,6 +326,9 @@ def send_message(
     rendered = formatting.render(body, _mentionable(conversation))
     try:
         with transaction.atomic():
+            # Lock the conversation before the message takes its id, so ids (and created_at) follow commit order
+            # and therefore seq order: unread counts and receipts compare ids (tests/services, PostgreSQL).
+            Conversation.objects.select_for_update(no_key=True).filter(pk=conversation.pk).exists()
             message = Message.objects.create(
                 conversation=conversation,
                 author=acting,

@@ -42,9 +42,12 @@ def search_messages(viewer: Person, text: str, *, limit: int = 50, conversation_
         matches = RawSQL("SELECT rowid FROM messaging_message_fts WHERE messaging_message_fts MATCH %s", [query])
         messages = messages.filter(id__in=matches)
     elif connection.vendor == "postgresql":
-        messages = messages.annotate(document=SearchVector("body", config="english")).filter(
-            document=SearchQuery(text, config="english", search_type="websearch")
-        )
+        # The same meaning as on SQLite: every word must match, each as a prefix.
+        words = _WORD.findall(text)[:20]
+        if not words:
+            return []
+        query = SearchQuery(" & ".join(f"{w}:*" for w in words), config="english", search_type="raw")
+        messages = messages.annotate(document=SearchVector("body", config="english")).filter(document=query)
     else:
         messages = messages.filter(body__icontains=text)
     return list(messages.order_by("-id")[:limit])

@@ -1,0 +1,159 @@
+"""Conversations and their members."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from django.http import HttpRequest
+from django.utils.translation import gettext as _
+from ninja import Router, Status
+
+from staffroom.accounts.models import Person, School, SchoolClass
+from staffroom.accounts.payloads import person_payload
+from staffroom.accounts.queries import people_in_organisation
+from staffroom.api.auth import caller
+from staffroom.api.schemas import (
+    ConversationIn,
+    ConversationOut,
+    ConversationPage,
+    ConversationPatch,
+    MemberIn,
+    MemberOut,
+    MemberPage,
+    ObjectId,
+    ReadIn,
+    ReadOut,
+    answers,
+)
+from staffroom.errors import Invalid, NotFound
+from staffroom.messaging import actions, queries
+from staffroom.messaging.models import Conversation, Membership
+from staffroom.messaging.payloads import conversation_payload
+
+router = Router(tags=["conversations"])
+
+
+def _payload(viewer: Person, conversation: Conversation) -> dict[str, Any]:
+    summary = queries.conversation_summary(viewer, conversation)
+    return conversation_payload(conversation, unread=summary.unread, member_count=summary.member_count)
+
+
+def _member_payload(membership: Membership) -> dict[str, Any]:
+    return {**person_payload(membership.person), "membership_role": membership.role}
+
+
+def _school(viewer: Person, school_id: int | None) -> School | None:
+    if school_id is None:
+        return None
+    school = School.objects.filter(pk=school_id, organisation_id=viewer.organisation_id).first()
+    if school is None:
+        raise Invalid("school_id", _("There is no school with id %(id)s in your organisation.") % {"id": school_id})
+    return school
+
+
+def _school_class(viewer: Person, class_id: int | None) -> SchoolClass | None:
+    if class_id is None:
+        return None
+    found = (
+        SchoolClass.objects.select_related("school")
+        .filter(pk=class_id, school__organisation_id=viewer.organisation_id)
+        .first()
+    )
+    if found is None:
+        raise Invalid("school_class_id", _("There is no class with id %(id)s in your organisation.") % {"id": class_id})
+    return found
+
+
+@router.get("", response=answers({200: ConversationPage}), summary="Your conversations")
+def list_conversations(request: HttpRequest) -> dict[str, Any]:
+    """The conversations you belong to, most recent activity first, with your unread counts."""
+    summaries = queries.conversation_summaries(caller(request))
+    items = [conversation_payload(s.conversation, unread=s.unread, member_count=s.member_count) for s in summaries]
+    return {"items": items, "next": None}
+
+
+@router.post("", response=answers({201: ConversationOut}), summary="Start a conversation")
+def create_conversation(request: HttpRequest, data: ConversationIn) -> Status[dict[str, Any]]:
+    """Start a channel, group, direct message, announcement channel or class channel, with you as its owner.
+    Starting a direct message with exactly the same people again returns the existing one."""
+    viewer = caller(request)
+    conversation = actions.create_conversation(
+        acting=viewer,
+        kind=data.kind,
+        title=data.title,
+        description=data.description,
+        member_ids=data.member_ids,
+        school=_school(viewer, data.school_id),
+        trust_wide=data.trust_wide,
+        school_class=_school_class(viewer, data.school_class_id),
+    )
+    return Status(201, _payload(viewer, conversation))
+
+
+@router.get("/{conversation_id}", response=answers({200: ConversationOut}), summary="One conversation")
+def get_conversation(request: HttpRequest, conversation_id: ObjectId) -> dict[str, Any]:
+    viewer = caller(request)
+    return _payload(viewer, queries.get_conversation(viewer, conversation_id))
+
+
+@router.patch("/{conversation_id}", response=answers({200: ConversationOut}), summary="Rename a conversation")
+def update_conversation(request: HttpRequest, conversation_id: ObjectId, data: ConversationPatch) -> dict[str, Any]:
+    """Change the title or description (owners and admins of the conversation, and school leaders)."""
+    viewer = caller(request)
+    conversation = queries.get_conversation(viewer, conversation_id)
+    actions.update_conversation(conversation, acting=viewer, title=data.title, description=data.description)
+    return _payload(viewer, conversation)
+
+
+@router.post("/{conversation_id}/join", response=answers({200: ConversationOut}), summary="Join a channel")
+def join_channel(request: HttpRequest, conversation_id: ObjectId) -> dict[str, Any]:
+    """Join an open channel of your school or trust. Joining one you are already in changes nothing."""
+    viewer = caller(request)
+    conversation = next((c for c in queries.joinable_channels(viewer) if c.pk == conversation_id), None)
+    if conversation is None:
+        conversation = queries.get_conversation(viewer, conversation_id)
+    actions.join_channel(conversation, acting=viewer)
+    return _payload(viewer, conversation)
+
+
+@router.post("/{conversation_id}/read", response=answers({200: ReadOut}), summary="Mark as read")
+def mark_read(request: HttpRequest, conversation_id: ObjectId, data: ReadIn | None = None) -> dict[str, Any]:
+    """Move your read position forward, to `message_id` or to the latest message."""
+    viewer = caller(request)
+    conversation = queries.get_conversation(viewer, conversation_id)
+    up_to = data.message_id if data is not None else None
+    return {"last_read_message_id": actions.mark_read(conversation, acting=viewer, up_to_message_id=up_to)}
+
+
+@router.get("/{conversation_id}/members", response=answers({200: MemberPage}), summary="Members")
+def list_members(request: HttpRequest, conversation_id: ObjectId) -> dict[str, Any]:
+    """Everyone in the conversation, by name, with their role in it."""
+    viewer = caller(request)
+    conversation = queries.get_conversation(viewer, conversation_id)
+    return {"items": [_member_payload(m) for m in queries.members(viewer, conversation)], "next": None}
+
+
+@router.post("/{conversation_id}/members", response=answers({201: MemberOut}), summary="Add a member")
+def add_member(request: HttpRequest, conversation_id: ObjectId, data: MemberIn) -> Status[dict[str, Any]]:
+    """Add someone from your organisation (owners and admins of the conversation, and school leaders)."""
+    viewer = caller(request)
+    conversation = queries.get_conversation(viewer, conversation_id)
+    found = people_in_organisation(viewer, [data.person_id])
+    if not found:
+        raise Invalid("person_id", _("No active person with id %(id)s in your organisation.") % {"id": data.person_id})
+    membership = actions.add_member(conversation, found[0], acting=viewer)
+    return Status(201, _member_payload(membership))
+
+
+@router.delete(
+    "/{conversation_id}/members/{user_id}", response=answers({204: None}), summary="Remove a member, or leave"
+)
+def remove_member(request: HttpRequest, conversation_id: ObjectId, user_id: ObjectId) -> Status[None]:
+    """Take someone out of the conversation; use your own id to leave it."""
+    viewer = caller(request)
+    conversation = queries.get_conversation(viewer, conversation_id)
+    membership = next((m for m in queries.members(viewer, conversation) if m.person_id == user_id), None)
+    if membership is None:
+        raise NotFound(_("That person is not a member of this conversation."))
+    actions.remove_member(conversation, membership.person, acting=viewer)
+    return Status(204, None)

@@ -1,0 +1,56 @@
+"""The caller's own profile and the directory of people they may look up."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from django.db.models import Q
+from django.http import HttpRequest
+from django.utils.translation import gettext as _
+from ninja import P, QueryEx, Router
+
+from staffroom.accounts import queries
+from staffroom.accounts.payloads import me_payload, person_payload
+from staffroom.api.auth import caller
+from staffroom.api.schemas import MAX_ID, MeOut, ObjectId, PersonOut, PersonPage, answers
+from staffroom.errors import Invalid
+
+router = Router(tags=["people"])
+
+DIRECTORY_PAGE = 50
+MAX_DIRECTORY_PAGE = 200
+
+
+@router.get("/me", response=answers({200: MeOut}), summary="Your profile")
+def me(request: HttpRequest) -> dict[str, Any]:
+    """Who you are signed in as: your name, roles and school, and your own sign-in address."""
+    return me_payload(caller(request))
+
+
+@router.get("/users", response=answers({200: PersonPage}), summary="Directory")
+def directory(
+    request: HttpRequest,
+    q: QueryEx[str, P(max_length=200, description="Part of a name or handle.")] = "",
+    school_id: QueryEx[int | None, P(ge=1, le=MAX_ID)] = None,
+    after: QueryEx[int | None, P(ge=1, le=MAX_ID, description="The `next` value of the previous page.")] = None,
+    limit: QueryEx[int, P(ge=1, le=MAX_DIRECTORY_PAGE)] = DIRECTORY_PAGE,
+) -> dict[str, Any]:
+    """People you may look up, by name. Staff see the staff of their organisation (never pupils); pupils and
+    externals see only people they share a conversation with. Contact details are never included."""
+    people = queries.directory(caller(request), search=q.strip(), school_id=school_id)
+    if after is not None:
+        # The directory is in name order; the cursor is the last person shown, and the page goes on after them.
+        anchor = people.filter(pk=after).values_list("name", flat=True).first()
+        if anchor is None:
+            raise Invalid("after", _("This page marker is no longer valid; start again from the first page."))
+        people = people.filter(Q(name__gt=anchor) | Q(name=anchor, pk__gt=after))
+    page = list(people[: limit + 1])
+    more = len(page) > limit
+    page = page[:limit]
+    return {"items": [person_payload(p) for p in page], "next": str(page[-1].pk) if more else None}
+
+
+@router.get("/users/{person_id}", response=answers({200: PersonOut}), summary="One person")
+def person(request: HttpRequest, person_id: ObjectId) -> dict[str, Any]:
+    """A person from your directory (or yourself)."""
+    return person_payload(queries.get_person(caller(request), person_id))

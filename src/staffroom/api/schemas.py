@@ -1,0 +1,223 @@
+"""Typed shapes for the OpenAPI document.
+
+The JSON itself is built by the payload functions (`accounts.payloads`, `messaging.payloads`), which the
+realtime events share; these schemas only describe it. `tests/api/test_schemas.py` checks that each schema
+names exactly the payload's keys, and `extra="allow"` means a field added to a payload reaches clients even
+before it is described here.
+"""
+
+from __future__ import annotations
+
+from typing import Annotated, Any
+
+from ninja import P, PathEx, Schema
+from pydantic import ConfigDict, Field
+
+from staffroom.messaging.models import Conversation
+
+# The largest id a 64-bit primary key can hold: larger numbers are refused before they reach the database.
+MAX_ID = 2**63 - 1
+
+ObjectId = PathEx[int, P(ge=1, le=MAX_ID)]
+RowId = Annotated[int, Field(ge=1, le=MAX_ID)]
+Timestamp = Annotated[str, Field(json_schema_extra={"format": "date-time"})]
+
+
+class Out(Schema):
+    model_config = ConfigDict(extra="allow")
+
+
+# --- errors -----------------------------------------------------------------------------------------------
+
+
+class ErrorDetail(Schema):
+    code: str = Field(description="Stable machine-readable reason, e.g. `not_found`, `invalid`, `forbidden`.")
+    message: str = Field(description="What went wrong and what to do about it, for a person to read.")
+    field: str | None = Field(None, description="The input field at fault, when there is one.")
+
+
+class Error(Schema):
+    error: ErrorDetail
+
+
+ERRORS = frozenset({400, 401, 403, 404, 405, 409, 422, 429})
+
+
+def answers(ok: dict[int, Any], *, extra_errors: frozenset[int] = frozenset()) -> dict[Any, Any]:
+    """The `response=` of an operation: its success shapes plus the documented error shape."""
+    return {**ok, ERRORS | extra_errors: Error}
+
+
+# --- people -----------------------------------------------------------------------------------------------
+
+
+class PersonOut(Out):
+    """Name, roles and school: never an email address or a phone number."""
+
+    id: int
+    name: str
+    handle: str
+    roles: list[str]
+    school: str | None
+    school_id: int | None
+    external: bool
+    active: bool
+
+
+class MeOut(PersonOut):
+    email: str = Field(description="Your own sign-in address; shown to you only.")
+    organisation: str
+    access_ends_on: str | None = Field(json_schema_extra={"format": "date"})
+
+
+class PersonPage(Out):
+    items: list[PersonOut]
+    next: str | None = Field(description="Pass as `after` for the next page; null on the last page.")
+
+
+class MemberOut(PersonOut):
+    membership_role: str = Field(description="`owner`, `admin` or `member` of this conversation.")
+
+
+class MemberPage(Out):
+    items: list[MemberOut]
+    next: str | None
+
+
+# --- conversations ----------------------------------------------------------------------------------------
+
+
+# Documented as an enum, but checked by the action, whose message says what the kinds are.
+KIND = Field(json_schema_extra={"enum": list(Conversation.Kind.values)})
+
+
+class ConversationOut(Out):
+    id: int
+    kind: str = KIND
+    title: str
+    description: str
+    school: str | None
+    school_id: int | None
+    member_count: int
+    unread: int
+    last_message_at: Timestamp | None
+
+
+class ConversationPage(Out):
+    items: list[ConversationOut]
+    next: str | None
+
+
+class ConversationIn(Schema):
+    kind: str = KIND
+    title: str = ""
+    member_ids: list[RowId] = Field(default_factory=list, max_length=10_000)
+    description: str = ""
+    school_id: RowId | None = Field(None, description="Defaults to your own school.")
+    trust_wide: bool = Field(False, description="For the whole organisation rather than one school.")
+    school_class_id: RowId | None = Field(None, description="Required for a `class` channel.")
+
+
+class ConversationPatch(Schema):
+    title: str | None = None
+    description: str | None = None
+
+
+class MemberIn(Schema):
+    person_id: RowId
+
+
+class ReadIn(Schema):
+    message_id: RowId | None = Field(None, description="Read up to this message; default the latest.")
+
+
+class ReadOut(Out):
+    last_read_message_id: int
+
+
+# --- messages ---------------------------------------------------------------------------------------------
+
+
+class AttachmentOut(Out):
+    id: str
+    filename: str
+    content_type: str
+    size: int
+    width: int | None
+    height: int | None
+    url: str
+
+
+class ReactionOut(Out):
+    emoji: str
+    count: int
+    person_ids: list[int]
+
+
+class MessageOut(Out):
+    id: int
+    conversation_id: int
+    author: PersonOut
+    body: str = Field(description="Empty when the message was deleted.")
+    html: str
+    created_at: Timestamp
+    edited_at: Timestamp | None
+    deleted: bool
+    reply_to: int | None
+    client_id: str | None
+    mentions: list[int]
+    attachments: list[AttachmentOut]
+    reactions: list[ReactionOut]
+    acknowledgements: int | None = Field(description="How many have acknowledged; announcements only.")
+
+
+class MessagePage(Out):
+    items: list[MessageOut]
+    next: str | None = Field(description="Pass as `before` for older messages; null when there are none.")
+
+
+class MessageIn(Schema):
+    body: str = ""
+    client_id: str = Field("", description="Your id for this send: retrying with it never posts twice.")
+    reply_to: RowId | None = None
+    attachment_ids: list[str] = Field(default_factory=list, description="Ids returned by POST /uploads.")
+
+
+class MessagePatch(Schema):
+    body: str
+
+
+class ReactionIn(Schema):
+    emoji: str
+
+
+class AcknowledgedOut(Out):
+    acknowledged_at: Timestamp
+    acknowledgements: int
+
+
+class AcknowledgedBy(Out):
+    person: PersonOut
+    at: Timestamp
+
+
+class AcknowledgementStatusOut(Out):
+    acknowledged: list[AcknowledgedBy]
+    pending: list[PersonOut]
+
+
+class RemindedOut(Out):
+    reminded: int
+
+
+# --- tokens -----------------------------------------------------------------------------------------------
+
+
+class TokenIn(Schema):
+    email: str
+    password: str
+    otp: str | None = Field(None, description="A current code from your authenticator app, if you use one.")
+
+
+class TokenOut(Out):
+    token: str

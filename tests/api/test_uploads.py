@@ -1,0 +1,92 @@
+"""Uploading files: checked by content, size-capped, then attached to a message by id."""
+
+from __future__ import annotations
+
+import io
+
+import pytest
+from django.core.files.uploadedfile import SimpleUploadedFile
+from PIL import Image
+
+from staffroom.messaging.models import Attachment
+from tests.api.conftest import ApiClient, error_of
+
+
+@pytest.fixture(autouse=True)
+def _media(settings, tmp_path):
+    settings.MEDIA_ROOT = tmp_path
+
+
+def png(size: tuple[int, int] = (8, 6)) -> bytes:
+    buffer = io.BytesIO()
+    Image.new("RGB", size, (200, 30, 30)).save(buffer, "PNG")
+    return buffer.getvalue()
+
+
+def upload(client: ApiClient, name: str, data: bytes, content_type: str):
+    return client.client.post(
+        "/api/v1/uploads",
+        {"file": SimpleUploadedFile(name, data, content_type=content_type)},
+        headers=client.headers,
+    )
+
+
+def test_upload_an_image_then_send_it(world):
+    client = ApiClient(world.teacher)
+    response = upload(client, "photo.png", png(), "image/png")
+    assert response.status_code == 201, response.content
+    attachment = response.json()
+    assert attachment["content_type"] == "image/png"
+    assert (attachment["width"], attachment["height"]) == (8, 6)
+    assert attachment["filename"] == "photo.png"
+    assert attachment["url"]
+    conversation = world.group(world.teacher2)
+    sent = client.post(f"/conversations/{conversation.pk}/messages", {"body": "", "attachment_ids": [attachment["id"]]})
+    assert sent.status_code == 201, sent.content
+    assert [a["id"] for a in sent.json()["attachments"]] == [attachment["id"]]
+
+
+def test_too_large_is_413_before_it_is_read(world, settings):
+    settings.STAFFROOM_MAX_UPLOAD_BYTES = 100
+    response = upload(ApiClient(world.teacher), "notes.txt", b"x" * 101, "text/plain")
+    assert response.status_code == 413
+    error = error_of(response)
+    assert error["code"] == "too_large"
+    assert not Attachment.objects.exists()
+
+
+def test_disallowed_type_is_415(world):
+    response = upload(ApiClient(world.teacher), "run.exe", b"MZ\x90\x00" + b"\x00" * 200, "application/octet-stream")
+    assert response.status_code == 415
+    assert error_of(response)["code"] == "unsupported_media_type"
+    assert not Attachment.objects.exists()
+
+
+def test_image_that_is_not_what_it_claims_is_415(world):
+    response = upload(ApiClient(world.teacher), "photo.jpg", b"<html><script>alert(1)</script></html>", "image/jpeg")
+    assert response.status_code == 415
+    assert error_of(response)["code"] == "unsupported_media_type"
+    assert not Attachment.objects.exists()
+
+
+def test_missing_file_is_422(world):
+    client = ApiClient(world.teacher)
+    response = client.client.post("/api/v1/uploads", {}, headers=client.headers)
+    assert response.status_code == 422
+    assert error_of(response)["field"] == "file"
+
+
+def test_strangers_cannot_upload(world):
+    response = upload(ApiClient(), "photo.png", png(), "image/png")
+    assert response.status_code == 401
+    assert not Attachment.objects.exists()
+
+
+def test_someone_elses_upload_cannot_be_attached(world):
+    mine = upload(ApiClient(world.teacher), "photo.png", png(), "image/png").json()
+    conversation = world.group(world.teacher2)
+    response = ApiClient(world.teacher2).post(
+        f"/conversations/{conversation.pk}/messages", {"body": "stolen", "attachment_ids": [mine["id"]]}
+    )
+    assert response.status_code == 422
+    assert error_of(response)["field"] == "attachment_ids"
