@@ -46,8 +46,8 @@ def search_messages(viewer: Person, text: str, *, limit: int = 50, conversation_
         words = _WORD.findall(text)[:20]
         if not words:
             return []
-        query = SearchQuery(" & ".join(f"{w}:*" for w in words), config="english", search_type="raw")
-        messages = messages.annotate(document=SearchVector("body", config="english")).filter(document=query)
+        prefixes = SearchQuery(" & ".join(f"{w}:*" for w in words), config="english", search_type="raw")
+        messages = messages.annotate(document=SearchVector("body", config="english")).filter(document=prefixes)
     else:
         messages = messages.filter(body__icontains=text)
     return list(messages.order_by("-id")[:limit])
