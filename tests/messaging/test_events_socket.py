@@ -114,3 +114,26 @@ async def test_malformed_frames_get_an_error_not_a_crash(world):
     await ws.send_json_to({"type": "ping"})
     assert (await ws.receive_json_from(timeout=5))["type"] == "pong"
     await ws.disconnect()
+
+
+async def test_resume_past_the_retention_window_asks_for_a_resync(world):
+    from datetime import timedelta
+
+    from django.utils import timezone
+
+    from staffroom.messaging import realtime
+    from staffroom.messaging.models import Event
+
+    conv = await sync_to_async(world.group)(world.teacher2)
+    for i in range(3):
+        await send(conv, world.teacher, f"old {i}")
+    await sync_to_async(Event.objects.filter(person=world.teacher2).update)(
+        created_at=timezone.now() - timedelta(days=30)
+    )
+    await send(conv, world.teacher, "recent")
+    assert await sync_to_async(realtime.prune_events)(14) >= 3
+    ws = await connect_with_token(world.teacher2)
+    await ws.send_json_to({"type": "resume", "after": 0})
+    event = await ws.receive_json_from(timeout=5)
+    assert event["type"] == "resync"
+    await ws.disconnect()

@@ -3,7 +3,8 @@
 Protocol (DESIGN.md): authenticate with the session cookie, or with `{"type":"auth","token":...}` as the first
 frame. The server answers `{"type":"hello","seq":n}` with the stream's current position. A client that was
 away sends `{"type":"resume","after":seq}` and gets every event it missed, in order, before live ones.
-Close codes: 4401 not authenticated or revoked, 4403 forbidden (a cookie from another site's page).
+If the missed events are older than the retention window, the server sends `{"type":"resync","seq":n}` and the
+client reloads its state over HTTP. Close codes: 4401 not authenticated or revoked, 4403 forbidden (a cookie from another site's page).
 """
 
 from __future__ import annotations
@@ -153,6 +154,11 @@ class EventsConsumer(AsyncJsonWebsocketConsumer):
         assert self.person_id is not None
         while True:
             events = await database_sync_to_async(realtime.events_after)(self.person_id, self.last_seq, REPLAY_BATCH)
+            if events and int(events[0]["seq"]) != self.last_seq + 1:
+                # What was missed has passed the retention window: the client must reload its state.
+                self.last_seq = int(events[-1]["seq"])
+                await self.send_json({"type": "resync", "seq": self.last_seq})
+                return
             for event in events:
                 await self.send_json(event)
                 self.last_seq = int(event["seq"])

@@ -101,3 +101,14 @@ def events_after(person_id: int, after: int, limit: int = 1000) -> list[dict[str
 
 def current_seq(person_id: int) -> int:
     return EventStream.objects.filter(person_id=person_id).values_list("last_seq", flat=True).first() or 0
+
+
+def prune_events(older_than_days: int) -> int:
+    """Delete stored events older than the retention window; a client that was away longer must resync."""
+    from datetime import timedelta
+
+    from django.utils import timezone
+
+    cutoff = timezone.now() - timedelta(days=older_than_days)
+    deleted, _ = Event.objects.filter(created_at__lt=cutoff).delete()
+    return deleted
