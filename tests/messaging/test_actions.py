@@ -368,3 +368,15 @@ def test_conversation_list_uses_a_fixed_number_of_queries(world):
     with CaptureQueriesContext(connection) as many:
         queries.conversation_summaries(world.teacher2)
     assert len(many) == len(few)
+
+
+def test_class_channel_permission_is_checked_in_the_class_school(world):
+    from tests import factories
+
+    primary_class = factories.school_class(world.other_school, "Year 2 Robins")
+    with pytest.raises(PermissionDenied):
+        actions.create_conversation(acting=world.teacher, kind="class", title="Robins", school_class=primary_class)
+    conv = actions.create_conversation(
+        acting=world.other_teacher, kind="class", title="Robins", school_class=primary_class
+    )
+    assert conv.school == world.other_school

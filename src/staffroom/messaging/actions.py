@@ -142,6 +142,8 @@ def create_conversation(
     title = _clean_title(kind, title)
     if len(description) > 500:
         raise Invalid("description", _("Descriptions can be at most 500 characters."))
+    if kind == Kind.CLASS and school_class is not None:
+        school = school_class.school  # a class channel belongs to the class's school, whoever creates it
     if school is None and not trust_wide:
         school = acting.school
     if school is not None and school.organisation_id != acting.organisation_id:

@@ -138,7 +138,7 @@ def members(viewer: Person, conversation: Conversation) -> list[Membership]:
 
 
 def _messages() -> QuerySet[Message]:
-    return Message.objects.select_related("author__school", "conversation").prefetch_related(
+    return Message.objects.select_related("author__school", "conversation", "reply_to__author").prefetch_related(
         "author__role_assignments",
         "reactions",
         "mentions",

@@ -1,1 +1,36 @@
-urlpatterns = []
+"""Web pages, under the `web` namespace. Health probes, the API and allauth are wired in staffroom/urls.py."""
+
+from django.urls import path
+
+from staffroom.web.views import announcements, conversation, files, home, members, messages, profile, search
+
+app_name = "web"
+
+message = "c/<int:conversation_id>/m/<int:message_id>/"
+
+urlpatterns = [
+    path("", home.home, name="home"),
+    path("sidebar", home.sidebar_fragment, name="sidebar"),
+    path("conversations/new", home.new_conversation, name="new_conversation"),
+    path("channels/<int:conversation_id>/join", home.join_channel, name="join_channel"),
+    path("c/<int:conversation_id>/", conversation.conversation, name="conversation"),
+    path("c/<int:conversation_id>/older", conversation.older, name="older"),
+    path("c/<int:conversation_id>/composer", conversation.composer, name="composer"),
+    path("c/<int:conversation_id>/send", conversation.send, name="send"),
+    path("c/<int:conversation_id>/read", conversation.mark_read, name="mark_read"),
+    path("c/<int:conversation_id>/members/", members.members, name="members"),
+    path("c/<int:conversation_id>/members/add", members.add_member, name="add_member"),
+    path("c/<int:conversation_id>/members/<int:person_id>/remove", members.remove_member, name="remove_member"),
+    path("c/<int:conversation_id>/leave", members.leave, name="leave"),
+    path(message, messages.message, name="message"),
+    path(message + "edit", messages.edit, name="edit_message"),
+    path(message + "delete", messages.delete, name="delete_message"),
+    path(message + "react", messages.react, name="react"),
+    path(message + "receipt", messages.receipt, name="receipt"),
+    path(message + "acknowledge", announcements.acknowledge, name="acknowledge"),
+    path(message + "acknowledgements", announcements.acknowledgement_status, name="acknowledgements"),
+    path(message + "remind", announcements.remind, name="remind"),
+    path("search", search.search, name="search"),
+    path("profile", profile.profile, name="profile"),
+    path("files/<uuid:attachment_id>/", files.attachment, name="attachment"),
+]

@@ -1,0 +1,125 @@
+"""Forms parse what a browser sent; the actions decide whether it is allowed and valid.
+
+These forms check only shape (is it a number, is it a file). Every rule about content lives in the actions,
+whose domain errors `show_error` puts beside the field they are about.
+"""
+
+from __future__ import annotations
+
+import uuid
+from collections.abc import Mapping
+from typing import Any
+
+from django import forms
+from django.core.files.uploadedfile import UploadedFile
+from django.utils.translation import gettext_lazy as _
+
+from staffroom.errors import NotFound, PermissionDenied, StaffroomError
+
+
+class MultipleFileInput(forms.ClearableFileInput):
+    allow_multiple_selected = True
+
+
+class MultipleFileField(forms.FileField):
+    """Several files from one `<input type="file" multiple>`."""
+
+    widget = MultipleFileInput
+
+    def clean(self, data: Any, initial: Any = None) -> list[UploadedFile]:
+        if not data:
+            return []
+        files = data if isinstance(data, list | tuple) else [data]
+        return [super(MultipleFileField, self).clean(f, initial) for f in files]
+
+
+class UUIDListField(forms.Field):
+    """Repeated hidden inputs, each a UUID (files uploaded by an earlier attempt to send)."""
+
+    widget = forms.MultipleHiddenInput
+
+    def to_python(self, value: Any) -> list[str]:
+        if not value:
+            return []
+        values = value if isinstance(value, list | tuple) else [value]
+        try:
+            return [str(uuid.UUID(str(v))) for v in values]
+        except ValueError:
+            raise forms.ValidationError(_("An attached file could not be found. Attach it again.")) from None
+
+
+class ComposerForm(forms.Form):
+    body = forms.CharField(required=False, strip=False, label=_("Message"), widget=forms.Textarea)
+    client_id = forms.CharField(required=False, max_length=64, widget=forms.HiddenInput)
+    reply_to = forms.IntegerField(required=False, min_value=1, widget=forms.HiddenInput)
+    attachment_ids = UUIDListField(required=False)
+    file = MultipleFileField(required=False, label=_("Attach files"))
+
+
+class EditMessageForm(forms.Form):
+    body = forms.CharField(required=False, strip=False, label=_("Edit message"), widget=forms.Textarea)
+
+
+class ReactionForm(forms.Form):
+    emoji = forms.CharField(max_length=32)
+    remove = forms.BooleanField(required=False)
+
+
+class NewConversationForm(forms.Form):
+    kind = forms.ChoiceField(label=_("Kind"))
+    title = forms.CharField(required=False, label=_("Title"), max_length=200)
+    member_ids = forms.TypedMultipleChoiceField(required=False, coerce=int, label=_("Members"))
+    school_class_id = forms.TypedChoiceField(required=False, coerce=int, empty_value=None, label=_("Class"))
+    trust_wide = forms.BooleanField(required=False, label=_("For the whole trust, not only my school"))
+
+    def __init__(
+        self,
+        data: Mapping[str, Any] | None = None,
+        *,
+        kinds: list[tuple[str, str]],
+        people: list[tuple[int, str]],
+        classes: list[tuple[int, str]],
+    ) -> None:
+        super().__init__(data)
+        self.fields["kind"].choices = kinds  # type: ignore[attr-defined]
+        self.fields["member_ids"].choices = people  # type: ignore[attr-defined]
+        self.fields["school_class_id"].choices = [("", "-"), *classes]  # type: ignore[attr-defined]
+
+
+class AddMemberForm(forms.Form):
+    person_id = forms.TypedChoiceField(coerce=int, label=_("Person to add"))
+
+    def __init__(self, data: Mapping[str, Any] | None = None, *, people: list[tuple[int, str]]) -> None:
+        super().__init__(data)
+        self.fields["person_id"].choices = [("", _("Choose a person")), *people]  # type: ignore[attr-defined]
+
+
+class SearchForm(forms.Form):
+    q = forms.CharField(required=False, label=_("Search messages"), strip=True)
+
+
+# Domain field names that belong to a differently named form field.
+FIELD_ALIASES = {
+    "attachment_ids": "file",
+    "school_id": "trust_wide",
+    "person": "person_id",
+    "emoji": None,
+    "client_id": None,
+    "conversation": None,
+    "message": None,
+}
+
+
+def show_error(form: forms.Form, error: StaffroomError, *, default_field: str | None = None) -> None:
+    """Put a domain error beside the field it is about, or at the top of the form when it has none here.
+
+    NotFound and PermissionDenied are not mistakes the person can correct in the form: they are raised again
+    for `guards.signed_in` to answer with the 404 or 403 page."""
+    if isinstance(error, NotFound | PermissionDenied):
+        raise error
+    field = error.field if error.field is not None else default_field
+    if field in FIELD_ALIASES:
+        field = FIELD_ALIASES[field]
+    if field is not None and field not in form.fields:
+        field = None
+    form.add_error(field, error.message)

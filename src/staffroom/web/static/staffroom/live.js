@@ -1,0 +1,435 @@
+/* Staffroom live updates over the WebSocket at /ws/events.
+
+   The session cookie signs the socket in; the server says {"type":"hello","seq":n}. Every event carries a
+   per-person `seq`. We keep the last one handled (in sessionStorage too) and, whenever we connect, first
+   send {"type":"resume","after":lastSeq}: the server replays what we missed, so a page never has a gap.
+   An event with a seq we have handled is ignored; one that skips ahead asks for a replay from where we are.
+
+   What an event does on the page:
+   - a message in the conversation on screen: fetch that message's server-rendered fragment and insert it
+     (or replace the one already there, which also removes duplicates), then mark it read;
+   - anything in another conversation: reload the conversation list so unread badges are right;
+   - acknowledgements: reload the announcement's "N of M acknowledged" block;
+   - session revoked (or close code 4401): go to the sign-in page;
+   - resync (away longer than events are kept): reload the page, unless something is being written. */
+(function () {
+  "use strict";
+
+  var body = document.body;
+  if (!body || body.dataset.live !== "on" || !("WebSocket" in window)) return;
+
+  var me = Number(body.dataset.personId);
+  var main = document.getElementById("main");
+  var conversationId = main && main.dataset.conversationId ? Number(main.dataset.conversationId) : null;
+  var conversationUrl = main ? main.dataset.conversationUrl : null;
+  var appendLive = !!main && main.dataset.liveAppend === "true";
+  var storageKey = "staffroom.lastSeq." + me;
+  var csrfToken = readCsrfToken();
+  var words = (document.getElementById("live-text") || body).dataset;
+
+  // The page was drawn at data-seq: replaying from there covers whatever happened while it loaded.
+  var lastSeq = Number(body.dataset.seq);
+  if (!Number.isFinite(lastSeq)) lastSeq = Number(sessionStorage.getItem(storageKey)) || 0;
+
+  var socket = null;
+  var attempt = 0;
+  var reconnectTimer = null;
+  var pingTimer = null;
+  var lastResumeAt = 0;
+  var leaving = false;
+  var pendingRead = 0;
+
+  // A translated sentence from #live-text, with {name} filled in.
+  function say(key, values) {
+    return (words[key] || key).replace(/\{(\w+)\}/g, function (_, name) {
+      return values && values[name] !== undefined ? String(values[name]) : "";
+    });
+  }
+
+  function readCsrfToken() {
+    try {
+      return JSON.parse(body.getAttribute("hx-headers") || "{}")["X-CSRFToken"] || "";
+    } catch (e) {
+      return "";
+    }
+  }
+
+  function rememberSeq(seq) {
+    lastSeq = seq;
+    try { sessionStorage.setItem(storageKey, String(seq)); } catch (e) { /* private mode: memory is enough */ }
+  }
+
+  function socketUrl() {
+    var scheme = location.protocol === "https:" ? "wss:" : "ws:";
+    return scheme + "//" + location.host + "/ws/events";
+  }
+
+  function showConnection(text) {
+    var el = document.getElementById("connection");
+    if (!el) return;
+    el.textContent = text || "";
+    el.hidden = !text;
+  }
+
+  function announce(text) {
+    var el = document.getElementById("announcer");
+    if (!el) return;
+    el.textContent = "";
+    // A fresh text node after a tick is what makes screen readers announce repeated messages.
+    window.setTimeout(function () { el.textContent = text; }, 50);
+  }
+
+  function goToSignIn() {
+    leaving = true;
+    var login = body.dataset.loginUrl || "/accounts/login/";
+    location.href = login + "?next=" + encodeURIComponent(location.pathname + location.search);
+  }
+
+  // --- connection ---
+
+  function connect() {
+    reconnectTimer = null;
+    try {
+      socket = new WebSocket(socketUrl());
+    } catch (e) {
+      scheduleReconnect();
+      return;
+    }
+    socket.addEventListener("open", function () {
+      send({ type: "resume", after: lastSeq });
+      lastResumeAt = Date.now();
+      window.clearInterval(pingTimer);
+      pingTimer = window.setInterval(function () { send({ type: "ping" }); }, 60000);
+    });
+    socket.addEventListener("message", function (frame) {
+      var event;
+      try { event = JSON.parse(frame.data); } catch (e) { return; }
+      if (event && typeof event === "object") receive(event);
+    });
+    socket.addEventListener("close", function (closed) {
+      window.clearInterval(pingTimer);
+      socket = null;
+      if (leaving) return;
+      if (closed.code === 4401) { goToSignIn(); return; }
+      if (closed.code === 4403) { showConnection(say("offline")); return; }
+      scheduleReconnect();
+    });
+  }
+
+  function send(frame) {
+    if (socket && socket.readyState === WebSocket.OPEN) socket.send(JSON.stringify(frame));
+  }
+
+  function scheduleReconnect() {
+    if (reconnectTimer !== null || leaving) return;
+    attempt += 1;
+    if (attempt > 2) showConnection(say("reconnecting"));
+    var delay = Math.min(30000, 1000 * Math.pow(2, attempt - 1));
+    delay = delay / 2 + Math.random() * delay / 2;
+    reconnectTimer = window.setTimeout(connect, delay);
+  }
+
+  function reconnectNow() {
+    if (socket || leaving) return;
+    if (reconnectTimer !== null) window.clearTimeout(reconnectTimer);
+    reconnectTimer = null;
+    connect();
+  }
+
+  window.addEventListener("online", reconnectNow);
+  window.addEventListener("pageshow", function (e) {
+    if (!e.persisted) return; // restored from the back/forward cache: the socket was closed on the way out
+    leaving = false;
+    reconnectNow();
+  });
+  window.addEventListener("pagehide", function () { leaving = true; if (socket) socket.close(1000); });
+
+  // --- events ---
+
+  function receive(event) {
+    if (event.type === "hello") {
+      attempt = 0;
+      showConnection("");
+      if (!lastSeq) rememberSeq(Number(event.seq) || 0);
+      return;
+    }
+    if (event.type === "session.revoked") { goToSignIn(); return; }
+    if (event.type === "resync") {
+      // We were away longer than the server keeps events: what is on screen may be stale.
+      rememberSeq(Number(event.seq) || lastSeq);
+      resyncPage();
+      return;
+    }
+    if (event.type === "pong" || event.type === "error" || typeof event.seq !== "number") return;
+    if (event.seq <= lastSeq) return; // already handled
+    if (event.seq > lastSeq + 1) {
+      // A gap: ask for the missing events (they come back in order), at most once a second.
+      if (Date.now() - lastResumeAt > 1000) {
+        lastResumeAt = Date.now();
+        send({ type: "resume", after: lastSeq });
+      }
+      return;
+    }
+    rememberSeq(event.seq);
+    handle(event);
+  }
+
+  function handle(event) {
+    switch (event.type) {
+      case "message.new":
+      case "message.edited":
+      case "message.deleted":
+        onMessage(event);
+        break;
+      case "membership.added":
+      case "conversation.updated":
+        refreshSidebar();
+        if (event.type === "conversation.updated" && event.conversation && event.conversation.id === conversationId) {
+          var title = document.getElementById("conversation-title");
+          if (title && event.conversation.title) title.textContent = event.conversation.title;
+        }
+        break;
+      case "membership.removed":
+        if (event.person_id === me && event.conversation_id === conversationId) {
+          leaving = true;
+          location.href = "/";
+          return;
+        }
+        refreshSidebar();
+        break;
+      case "receipt.updated":
+        if (event.conversation_id !== conversationId) {
+          if (event.person_id === me) refreshSidebar(); // read in another tab
+        } else if (event.person_id !== me) {
+          refreshReceipts();
+        }
+        break;
+      case "acknowledgement.updated":
+        if (event.conversation_id === conversationId) {
+          refreshFragment(document.getElementById("ack-status-" + event.message_id));
+          if (event.person_id === me) refreshMessage(event.message_id, false, false);
+        }
+        break;
+      case "announcement.reminder":
+        var reminder = say("reminder", { from: event.from || "", title: event.title || "" });
+        announce(reminder);
+        showAlert(reminder, event.conversation_id);
+        refreshSidebar();
+        break;
+      default:
+        break;
+    }
+  }
+
+  function onMessage(event) {
+    var message = event.message || {};
+    if (message.conversation_id !== conversationId) {
+      refreshSidebar();
+      return;
+    }
+    var isNew = event.type === "message.new";
+    var mine = message.author && message.author.id === me;
+    refreshMessage(message.id, isNew, isNew && mine).then(function (shown) {
+      if (!shown || !isNew || mine) return;
+      // Who, not what: the message itself is on the page, a keystroke away, and saying it twice would
+      // put the same words in two places.
+      announce(say("newMessage", { name: message.author ? message.author.name : "" }));
+      markRead(message.id);
+    });
+  }
+
+  // --- the page ---
+
+  function fetchHtml(url) {
+    return fetch(url, { credentials: "same-origin", headers: { "HX-Request": "true" } }).then(function (r) {
+      if (r.status === 401) { goToSignIn(); return null; }
+      if (r.status === 404) return "";
+      return r.ok ? r.text() : null;
+    });
+  }
+
+  function parse(html) {
+    var template = document.createElement("template");
+    template.innerHTML = html.trim();
+    return template.content.firstElementChild;
+  }
+
+  function process(el) {
+    if (window.htmx) window.htmx.process(el);
+  }
+
+  // Insert or replace one message. Resolves true when the message is on the page afterwards.
+  function refreshMessage(id, isNew, withReceipt) {
+    if (!conversationUrl) return Promise.resolve(false);
+    var existing = document.getElementById("message-" + id);
+    if (existing && existing.dataset.editing) return Promise.resolve(true); // do not lose someone's edit
+    if (!existing && !isNew) return Promise.resolve(false);
+    if (!existing && !appendLive) return Promise.resolve(false);
+    var receipt = withReceipt || !!(existing && existing.querySelector(".receipt"));
+    var url = conversationUrl + "m/" + id + "/" + (receipt ? "?receipt=1" : "");
+    return fetchHtml(url).then(function (html) {
+      if (html === null) return false;
+      var current = document.getElementById("message-" + id); // check again: the other path may have won
+      if (html === "") { if (current) current.remove(); return false; }
+      var el = parse(html);
+      if (!el) return false;
+      if (current) {
+        if (current.dataset.editing) return true;
+        var openMenu = current.querySelector("details.message-actions[open]");
+        keepDetailsOpen(current, el);
+        current.replaceWith(el);
+        if (openMenu) { var menu = el.querySelector("details.message-actions"); if (menu) menu.open = true; }
+      } else {
+        var nearBottom = isNearBottom();
+        insertInOrder(el, id);
+        if (withReceipt) dropOlderReceipts(id);
+        if (nearBottom) scrollToBottom();
+      }
+      process(el);
+      return true;
+    });
+  }
+
+  // Someone reading the list of who has acknowledged keeps it open while it updates.
+  function keepDetailsOpen(from, to) {
+    if (!from.querySelector("details.ack-details[open]") && !from.matches("details.ack-details[open]")) return;
+    var details = to.querySelector("details.ack-details");
+    if (details) details.open = true;
+  }
+
+  function insertInOrder(el, id) {
+    var list = document.getElementById("messages");
+    if (!list) return;
+    var empty = list.querySelector(".messages-empty");
+    if (empty) empty.remove();
+    var items = list.children;
+    for (var i = 0; i < items.length; i++) {
+      var other = Number(items[i].dataset.messageId);
+      if (other > id) { list.insertBefore(el, items[i]); return; }
+    }
+    list.appendChild(el);
+  }
+
+  function dropOlderReceipts(id) {
+    document.querySelectorAll(".receipt[data-message-id]").forEach(function (r) {
+      if (Number(r.dataset.messageId) !== id) r.remove();
+    });
+  }
+
+  function isNearBottom() {
+    return window.innerHeight + window.scrollY >= document.documentElement.scrollHeight - 200;
+  }
+
+  function scrollToBottom() {
+    var composer = document.getElementById("composer");
+    if (composer) composer.scrollIntoView({ block: "end" });
+  }
+
+  // Reload an element that names its own fragment URL in data-refresh-url.
+  function refreshFragment(el) {
+    if (!el || !el.dataset.refreshUrl) return;
+    fetchHtml(el.dataset.refreshUrl).then(function (html) {
+      if (!html) return;
+      var fresh = parse(html);
+      var current = document.getElementById(el.id);
+      if (!fresh || !current) return;
+      keepDetailsOpen(current, fresh);
+      current.replaceWith(fresh);
+      process(fresh);
+    });
+  }
+
+  function refreshReceipts() {
+    document.querySelectorAll(".receipt[data-refresh-url]").forEach(refreshFragment);
+  }
+
+  var sidebarTimer = null;
+  function refreshSidebar() {
+    if (sidebarTimer !== null) return;
+    sidebarTimer = window.setTimeout(function () {
+      sidebarTimer = null;
+      var panel = document.getElementById("sidebar-panel");
+      var url = body.dataset.sidebarUrl;
+      if (!panel || !url) return;
+      fetchHtml(url + (conversationId ? "?current=" + conversationId : "")).then(function (html) {
+        if (!html) return;
+        var focusedId = document.activeElement && panel.contains(document.activeElement) ? document.activeElement.id : null;
+        panel.innerHTML = html;
+        process(panel);
+        if (focusedId) { var f = document.getElementById(focusedId); if (f) f.focus(); }
+      });
+    }, 250);
+  }
+
+  // Reload the page, unless that would throw away something being written; then say so instead.
+  function resyncPage() {
+    var composer = document.getElementById("composer-body");
+    var writing = (composer && composer.value.trim()) || document.querySelector("[data-editing]");
+    if (!writing) {
+      leaving = true;
+      location.reload();
+      return;
+    }
+    refreshSidebar();
+    showAlert(say("resync"), null);
+  }
+
+  function markRead(id) {
+    if (!conversationUrl) return;
+    if (document.visibilityState !== "visible") {
+      pendingRead = Math.max(pendingRead, id);
+      return;
+    }
+    var form = new URLSearchParams();
+    form.set("up_to", String(id));
+    fetch(conversationUrl + "read", {
+      method: "POST",
+      credentials: "same-origin",
+      headers: { "X-CSRFToken": csrfToken, "HX-Request": "true" },
+      body: form
+    });
+  }
+
+  document.addEventListener("visibilitychange", function () {
+    if (document.visibilityState === "visible" && pendingRead) {
+      var id = pendingRead;
+      pendingRead = 0;
+      markRead(id);
+    }
+  });
+
+  function showAlert(text, targetConversation) {
+    var box = document.getElementById("alerts");
+    if (!box) return;
+    var p = document.createElement("p");
+    p.className = "alert";
+    if (targetConversation && targetConversation !== conversationId) {
+      var a = document.createElement("a");
+      a.href = "/c/" + targetConversation + "/";
+      a.textContent = text;
+      p.appendChild(a);
+    } else {
+      p.textContent = text;
+    }
+    box.replaceChildren(p);
+  }
+
+  // The composer's answer names the message it sent: show it the same way as one from the socket.
+  body.addEventListener("staffroom:message-sent", function (e) {
+    var detail = e.detail || {};
+    if (detail.conversationId !== conversationId) return;
+    refreshMessage(detail.messageId, true, true).then(function (shown) { if (shown) scrollToBottom(); });
+  });
+
+  // An htmx request that failed (not a form error, which comes back as 422 and is shown in place).
+  body.addEventListener("htmx:responseError", function (e) {
+    var status = e.detail && e.detail.xhr ? e.detail.xhr.status : 0;
+    if (status === 401) { goToSignIn(); return; }
+    showAlert(say(status === 404 ? "gone" : status === 429 ? "tooMany" : "failed"), null);
+  });
+  body.addEventListener("htmx:sendError", function () {
+    showAlert(say("unreachable"), null);
+  });
+
+  connect();
+})();

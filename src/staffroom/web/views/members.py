@@ -1,0 +1,101 @@
+"""Who is in a conversation: the list, adding and removing people, and leaving."""
+
+from __future__ import annotations
+
+from django.contrib import messages
+from django.http import HttpRequest, HttpResponse
+from django.shortcuts import redirect, render
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_GET, require_POST
+
+from staffroom.accounts import permissions
+from staffroom.accounts import queries as people_queries
+from staffroom.accounts.models import Person
+from staffroom.errors import StaffroomError
+from staffroom.messaging import actions, queries
+from staffroom.messaging.models import Conversation, Membership
+from staffroom.web.forms import AddMemberForm, show_error
+from staffroom.web.guards import signed_in
+from staffroom.web.pages import viewer_of, with_sidebar
+from staffroom.web.sidebar import conversation_name
+from staffroom.web.timeline import role_label
+
+
+def _add_form(viewer: Person, members: list[Membership], data: object = None) -> AddMemberForm:
+    present = {m.person_id for m in members}
+    people = [(p.pk, p.name) for p in people_queries.directory(viewer) if p.pk not in present]
+    return AddMemberForm(data, people=people)  # type: ignore[arg-type]
+
+
+def _render(
+    request: HttpRequest, conversation: Conversation, form: AddMemberForm | None = None, status: int = 200
+) -> HttpResponse:
+    viewer = viewer_of(request)
+    members = queries.members(viewer, conversation)
+    may_manage = permissions.allows(viewer, "conversation.manage_members", conversation)
+    may_add = may_manage and conversation.kind != Conversation.Kind.DIRECT
+    context = with_sidebar(
+        request,
+        current_id=conversation.pk,
+        conversation=conversation,
+        conversation_title=conversation_name(viewer, conversation),
+        members=[(m, role_label(m.person)) for m in members],
+        is_member=any(m.person_id == viewer.pk for m in members),
+        may_manage=may_manage,
+        add_form=(form or _add_form(viewer, members)) if may_add else None,
+    )
+    return render(request, "staffroom/members.html", context, status=status)
+
+
+@signed_in
+@require_GET
+def members(request: HttpRequest, conversation_id: int) -> HttpResponse:
+    viewer = viewer_of(request)
+    return _render(request, queries.get_conversation(viewer, conversation_id))
+
+
+@signed_in
+@require_POST
+def add_member(request: HttpRequest, conversation_id: int) -> HttpResponse:
+    viewer = viewer_of(request)
+    conversation = queries.get_conversation(viewer, conversation_id)
+    form = _add_form(viewer, queries.members(viewer, conversation), request.POST)
+    if form.is_valid():
+        try:
+            person = people_queries.get_person(viewer, form.cleaned_data["person_id"])
+            actions.add_member(conversation, person, acting=viewer)
+        except StaffroomError as exc:
+            show_error(form, exc, default_field="person_id")
+        else:
+            messages.success(request, _("%(name)s was added.") % {"name": person.name})
+            return redirect("web:members", conversation_id=conversation.pk)
+    return _render(request, conversation, form, status=422)
+
+
+@signed_in
+@require_POST
+def remove_member(request: HttpRequest, conversation_id: int, person_id: int) -> HttpResponse:
+    viewer = viewer_of(request)
+    conversation = queries.get_conversation(viewer, conversation_id)
+    member = next((m.person for m in queries.members(viewer, conversation) if m.person_id == person_id), None)
+    if member is None:
+        return redirect("web:members", conversation_id=conversation.pk)
+    actions.remove_member(conversation, member, acting=viewer)
+    messages.success(request, _("%(name)s was removed.") % {"name": member.name})
+    return redirect("web:members", conversation_id=conversation.pk)
+
+
+@signed_in
+@require_POST
+def leave(request: HttpRequest, conversation_id: int) -> HttpResponse:
+    viewer = viewer_of(request)
+    conversation = queries.get_conversation(viewer, conversation_id)
+    try:
+        actions.remove_member(conversation, viewer, acting=viewer)
+    except StaffroomError as exc:
+        if exc.status == 404:
+            raise
+        messages.error(request, exc.message)
+        return redirect("web:members", conversation_id=conversation.pk)
+    messages.success(request, _("You left %(name)s.") % {"name": conversation_name(viewer, conversation)})
+    return redirect("web:home")

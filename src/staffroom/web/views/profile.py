@@ -1,0 +1,21 @@
+"""The signed-in person's own profile: who the school says they are, and where they are signed in."""
+
+from __future__ import annotations
+
+from django.http import HttpRequest, HttpResponse
+from django.shortcuts import render
+from django.views.decorators.http import require_GET
+
+from staffroom.accounts import queries as people_queries
+from staffroom.web.guards import signed_in
+from staffroom.web.pages import viewer_of
+from staffroom.web.timeline import role_labels
+
+
+@signed_in
+@require_GET
+def profile(request: HttpRequest) -> HttpResponse:
+    viewer = viewer_of(request)
+    person = people_queries.get_person(viewer, viewer.pk)
+    context = {"person": person, "roles": role_labels(person), "organisation": person.organisation}
+    return render(request, "staffroom/profile.html", context)

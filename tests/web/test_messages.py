@@ -1,0 +1,261 @@
+"""Writing in a conversation through the page: send, retry, edit, delete, react, reply, read."""
+
+import json
+import uuid
+
+from django.core.cache import cache
+
+from staffroom.messaging import actions, queries
+from staffroom.messaging.models import Message
+from tests.web.conftest import HTMX, assert_no_inline_code
+
+
+def test_posting_a_message_creates_it_and_returns_to_the_conversation(world, as_person):
+    conversation = world.group(world.teacher2)
+    client = as_person(world.teacher)
+    response = client.post(f"/c/{conversation.pk}/send", {"body": "Staff briefing at 8:30", "client_id": "abc"})
+    message = Message.objects.get(conversation=conversation)
+    assert message.body == "Staff briefing at 8:30"
+    assert response.status_code == 302
+    assert response["Location"] == f"/c/{conversation.pk}/#message-{message.pk}"
+    assert f'id="message-{message.pk}"' in client.get(f"/c/{conversation.pk}/").content.decode()
+
+
+def test_a_second_post_with_the_same_client_id_does_not_duplicate(world, as_person):
+    conversation = world.group(world.teacher2)
+    client = as_person(world.teacher)
+    client_id = uuid.uuid4().hex
+    for _ in range(2):
+        client.post(f"/c/{conversation.pk}/send", {"body": "Only once", "client_id": client_id})
+    assert Message.objects.filter(conversation=conversation).count() == 1
+
+
+def test_each_composer_gets_a_fresh_client_id(world, as_person):
+    conversation = world.group(world.teacher2)
+    client = as_person(world.teacher)
+    first = client.get(f"/c/{conversation.pk}/").content.decode()
+    second = client.get(f"/c/{conversation.pk}/composer", **HTMX).content.decode()
+
+    def client_id(html):
+        return html.split('name="client_id" value="')[1].split('"')[0]
+
+    assert client_id(first) != client_id(second)
+    assert len(client_id(first)) == 32
+
+
+def test_htmx_send_returns_a_fresh_composer_and_names_the_new_message(world, as_person):
+    conversation = world.group(world.teacher2)
+    response = as_person(world.teacher).post(f"/c/{conversation.pk}/send", {"body": "Hello", "client_id": "c1"}, **HTMX)
+    message = Message.objects.get(conversation=conversation)
+    html = response.content.decode()
+    assert response.status_code == 200
+    assert html.strip().startswith('<section id="composer"')
+    assert 'name="client_id" value="c1"' not in html
+    trigger = json.loads(response["HX-Trigger"])
+    assert trigger == {"staffroom:message-sent": {"conversationId": conversation.pk, "messageId": message.pk}}
+
+
+def test_a_message_over_the_length_limit_shows_a_form_error(world, as_person):
+    conversation = world.group(world.teacher2)
+    client = as_person(world.teacher)
+    body = "x" * 10_001
+    response = client.post(f"/c/{conversation.pk}/send", {"body": body, "client_id": "long"}, **HTMX)
+    html = response.content.decode()
+    assert response.status_code == 422
+    assert "Messages can be at most 10,000 characters; this one has 10,001." in html
+    assert 'aria-invalid="true"' in html
+    assert body in html  # what they wrote is kept for them to shorten
+    assert 'name="client_id" value="long"' in html  # the retry is the same message
+    assert not Message.objects.filter(conversation=conversation).exists()
+    # Without JavaScript the whole page comes back with the error beside the field.
+    page = client.post(f"/c/{conversation.pk}/send", {"body": body, "client_id": "long"})
+    assert page.status_code == 422
+    assert "Messages can be at most 10,000 characters" in page.content.decode()
+    assert_no_inline_code(page.content.decode())
+
+
+def test_an_empty_message_shows_a_form_error(world, as_person):
+    conversation = world.group(world.teacher2)
+    response = as_person(world.teacher).post(f"/c/{conversation.pk}/send", {"body": "  "}, **HTMX)
+    assert response.status_code == 422
+    assert "Write a message or attach a file." in response.content.decode()
+
+
+def test_non_member_cannot_post(world, as_person):
+    conversation = world.group(world.teacher2)
+    response = as_person(world.ta).post(f"/c/{conversation.pk}/send", {"body": "Hi"})
+    assert response.status_code == 404
+    assert not Message.objects.exists()
+
+
+def test_message_shows_author_role_external_badge_and_time(world, as_person):
+    conversation = world.group(world.external, world.teacher2)
+    actions.send_message(conversation, acting=world.external, body="Visiting on Tuesday")
+    html = as_person(world.teacher).get(f"/c/{conversation.pk}/").content.decode()
+    assert "Eve External" in html
+    assert '<span class="tag tag-external">External</span>' in html
+    assert "<time datetime=" in html
+
+
+def test_message_html_is_sanitised_and_everything_else_escaped(world, as_person):
+    conversation = world.group(world.teacher2, title="<b>Bold</b> title")
+    actions.send_message(conversation, acting=world.teacher, body="<script>alert(1)</script> **ok**")
+    html = as_person(world.teacher2).get(f"/c/{conversation.pk}/").content.decode()
+    assert "<script>alert(1)</script>" not in html
+    assert "<strong>ok</strong>" in html
+    assert "&lt;b&gt;Bold&lt;/b&gt; title" in html
+    assert_no_inline_code(html)
+
+
+def test_editing_own_message_marks_it_edited(world, as_person):
+    conversation = world.group(world.teacher2)
+    message, _ = actions.send_message(conversation, acting=world.teacher, body="Meeting at 3")
+    client = as_person(world.teacher)
+    form = client.get(f"/c/{conversation.pk}/m/{message.pk}/edit", **HTMX).content.decode()
+    assert 'data-editing="true"' in form and "Meeting at 3" in form
+    response = client.post(f"/c/{conversation.pk}/m/{message.pk}/edit", {"body": "Meeting at 4"}, **HTMX)
+    html = response.content.decode()
+    assert response.status_code == 200
+    assert "Meeting at 4" in html and "(edited)" in html
+    assert html.strip().startswith(f'<li id="message-{message.pk}"')
+
+
+def test_edit_without_javascript_has_its_own_page_and_redirects_back(world, as_person):
+    conversation = world.group(world.teacher2)
+    message, _ = actions.send_message(conversation, acting=world.teacher, body="Draft")
+    client = as_person(world.teacher)
+    page = client.get(f"/c/{conversation.pk}/m/{message.pk}/edit")
+    assert page.status_code == 200 and "Edit message" in page.content.decode()
+    response = client.post(f"/c/{conversation.pk}/m/{message.pk}/edit", {"body": "Final"})
+    assert response.status_code == 302
+    message.refresh_from_db()
+    assert message.body == "Final"
+
+
+def test_editing_to_an_invalid_body_shows_the_error(world, as_person):
+    conversation = world.group(world.teacher2)
+    message, _ = actions.send_message(conversation, acting=world.teacher, body="Draft")
+    response = as_person(world.teacher).post(
+        f"/c/{conversation.pk}/m/{message.pk}/edit", {"body": "y" * 10_001}, **HTMX
+    )
+    assert response.status_code == 422
+    assert "Messages can be at most 10,000 characters" in response.content.decode()
+
+
+def test_nobody_can_edit_someone_elses_message(world, as_person):
+    conversation = world.group(world.teacher2)
+    message, _ = actions.send_message(conversation, acting=world.teacher, body="Mine")
+    client = as_person(world.teacher2)
+    response = client.post(f"/c/{conversation.pk}/m/{message.pk}/edit", {"body": "Theirs"}, **HTMX)
+    assert response.status_code == 403
+    message.refresh_from_db()
+    assert message.body == "Mine"
+    html = client.get(f"/c/{conversation.pk}/").content.decode()
+    assert f"/m/{message.pk}/edit" not in html
+
+
+def test_deleting_own_message_leaves_a_tombstone(world, as_person):
+    conversation = world.group(world.teacher2)
+    message, _ = actions.send_message(conversation, acting=world.teacher, body="Oops, wrong group")
+    response = as_person(world.teacher).post(f"/c/{conversation.pk}/m/{message.pk}/delete", **HTMX)
+    assert "This message was deleted" in response.content.decode()
+    html = as_person(world.teacher2).get(f"/c/{conversation.pk}/").content.decode()
+    assert "This message was deleted" in html
+    assert "Oops, wrong group" not in html
+
+
+def test_reactions_can_be_added_and_taken_back(world, as_person):
+    conversation = world.group(world.teacher2)
+    message, _ = actions.send_message(conversation, acting=world.teacher, body="Cake in the staffroom")
+    client = as_person(world.teacher2)
+    added = client.post(f"/c/{conversation.pk}/m/{message.pk}/react", {"emoji": "👍"}, **HTMX).content.decode()
+    assert 'aria-pressed="true"' in added and "thumbs up</span> 1" in added
+    removed = client.post(
+        f"/c/{conversation.pk}/m/{message.pk}/react", {"emoji": "👍", "remove": "on"}, **HTMX
+    ).content.decode()
+    assert 'aria-pressed="true"' not in removed
+    assert not queries.get_message(world.teacher2, message.pk).reactions.exists()
+
+
+def test_an_invalid_reaction_is_refused_without_error_page(world, as_person):
+    conversation = world.group(world.teacher2)
+    message, _ = actions.send_message(conversation, acting=world.teacher, body="Hi")
+    response = as_person(world.teacher2).post(
+        f"/c/{conversation.pk}/m/{message.pk}/react", {"emoji": "two words"}, **HTMX
+    )
+    assert response.status_code == 422
+
+
+def test_a_reply_quotes_the_message_it_answers(world, as_person):
+    conversation = world.group(world.teacher2)
+    original, _ = actions.send_message(conversation, acting=world.teacher, body="Who has the hall key?")
+    client = as_person(world.teacher2)
+    composer = client.get(f"/c/{conversation.pk}/composer?reply_to={original.pk}", **HTMX).content.decode()
+    assert "Replying to Tara Teacher" in composer and f'name="reply_to" value="{original.pk}"' in composer
+    client.post(f"/c/{conversation.pk}/send", {"body": "I do", "reply_to": original.pk, "client_id": "r1"})
+    html = client.get(f"/c/{conversation.pk}/").content.decode()
+    assert '<blockquote class="reply-quote">' in html
+    assert "Who has the hall key?" in html.split('<blockquote class="reply-quote">')[1]
+
+
+def test_viewing_marks_read_and_the_sidebar_shows_unread_elsewhere(world, as_person):
+    conversation = world.group(world.teacher2)
+    actions.send_message(conversation, acting=world.teacher, body="One")
+    actions.send_message(conversation, acting=world.teacher, body="Two @" + world.teacher2.handle)
+    client = as_person(world.teacher2)
+    sidebar = client.get("/sidebar").content.decode()
+    assert f'data-testid="unread-{conversation.pk}" aria-hidden="true">2</span>' in sidebar
+    assert f'data-testid="mentions-{conversation.pk}"' in sidebar
+    client.get(f"/c/{conversation.pk}/")
+    assert f'data-testid="unread-{conversation.pk}"' not in client.get("/sidebar").content.decode()
+
+
+def test_mark_read_moves_the_reading_position(world, as_person):
+    conversation = world.group(world.teacher2)
+    first, _ = actions.send_message(conversation, acting=world.teacher, body="One")
+    actions.send_message(conversation, acting=world.teacher, body="Two")
+    client = as_person(world.teacher2)
+    response = client.post(f"/c/{conversation.pk}/read", {"up_to": first.pk}, **HTMX)
+    assert response.status_code == 204
+    summary = queries.conversation_summary(world.teacher2, conversation)
+    assert summary.unread == 1
+
+
+def test_load_older_pages_back_through_history(world, as_person):
+    conversation = world.group(world.teacher2)
+    messages = []
+    for i in range(55):
+        cache.clear()  # the sending rate limit is not what this test is about
+        messages.append(actions.send_message(conversation, acting=world.teacher, body=f"Note {i}")[0])
+    client = as_person(world.teacher2)
+    html = client.get(f"/c/{conversation.pk}/").content.decode()
+    assert "Note 54" in html and f'id="message-{messages[4].pk}"' not in html
+    assert "Load older messages" in html
+    cursor = html.split("/older?before=")[1].split('"')[0]
+    older = client.get(f"/c/{conversation.pk}/older?before={cursor}", **HTMX).content.decode()
+    assert f'id="message-{messages[0].pk}"' in older and f'id="message-{messages[4].pk}"' in older
+    assert "Load older messages" not in older
+    # Without JavaScript the same link opens that page of history.
+    history = client.get(f"/c/{conversation.pk}/?before={cursor}").content.decode()
+    assert f'id="message-{messages[0].pk}"' in history and 'data-live-append="false"' in history
+
+
+def test_own_latest_message_shows_who_has_seen_it(world, as_person):
+    conversation = world.group(world.teacher2, world.ta)
+    message, _ = actions.send_message(conversation, acting=world.teacher, body="Seen?")
+    as_person(world.teacher2).get(f"/c/{conversation.pk}/")
+    html = as_person(world.teacher).get(f"/c/{conversation.pk}/").content.decode()
+    assert f'id="receipt-{message.pk}"' in html
+    assert "Seen by Tom Teacher" in html
+    fragment = as_person(world.teacher).get(f"/c/{conversation.pk}/m/{message.pk}/receipt", **HTMX)
+    assert "Seen by Tom Teacher" in fragment.content.decode()
+
+
+def test_message_fragment_is_the_same_markup_as_the_page(world, as_person):
+    conversation = world.group(world.teacher2)
+    message, _ = actions.send_message(conversation, acting=world.teacher, body="Shared partial")
+    client = as_person(world.teacher2)
+    fragment = client.get(f"/c/{conversation.pk}/m/{message.pk}/", **HTMX).content.decode().strip()
+    page = client.get(f"/c/{conversation.pk}/").content.decode()
+    assert fragment.startswith(f'<li id="message-{message.pk}"')
+    assert fragment.replace(" ", "")[:400] in page.replace(" ", "")

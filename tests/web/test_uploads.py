@@ -1,0 +1,137 @@
+"""Files through the composer, and the route that serves them only to people who may see them."""
+
+import io
+
+import pytest
+from django.core.files.uploadedfile import SimpleUploadedFile
+from PIL import Image
+
+from staffroom.messaging import actions
+from staffroom.messaging.models import Attachment, Message
+from tests.web.conftest import HTMX
+
+
+@pytest.fixture(autouse=True)
+def _files_in_tmp(settings, tmp_path):
+    settings.MEDIA_ROOT = tmp_path
+
+
+def png(name="photo.png") -> SimpleUploadedFile:
+    buffer = io.BytesIO()
+    Image.new("RGB", (8, 6), "teal").save(buffer, "PNG")
+    return SimpleUploadedFile(name, buffer.getvalue(), content_type="image/png")
+
+
+def text_file(name="minutes.txt", content=b"Minutes of the meeting") -> SimpleUploadedFile:
+    return SimpleUploadedFile(name, content, content_type="text/plain")
+
+
+def send_with(client, conversation, files, body="", client_id="u1", **extra):
+    return client.post(f"/c/{conversation.pk}/send", {"body": body, "client_id": client_id, "file": files}, **extra)
+
+
+def test_uploading_an_image_through_the_composer_shows_it_inline(world, as_person):
+    conversation = world.group(world.teacher2)
+    client = as_person(world.teacher)
+    response = send_with(client, conversation, [png()], body="The display board")
+    assert response.status_code == 302
+    message = Message.objects.get(conversation=conversation)
+    attachment = Attachment.objects.get(message=message)
+    html = as_person(world.teacher2).get(f"/c/{conversation.pk}/").content.decode()
+    assert f'<img src="/files/{attachment.pk}/" alt="photo.png" width="8" height="6"' in html
+
+
+def test_a_file_alone_is_a_message_and_shows_as_a_download_link(world, as_person):
+    conversation = world.group(world.teacher2)
+    client = as_person(world.teacher)
+    send_with(client, conversation, [text_file()])
+    attachment = Attachment.objects.get(message__conversation=conversation)
+    html = client.get(f"/c/{conversation.pk}/").content.decode()
+    assert f'href="/files/{attachment.pk}/" download>minutes.txt</a>' in html
+
+
+def test_several_files_in_one_message(world, as_person):
+    conversation = world.group(world.teacher2)
+    send_with(as_person(world.teacher), conversation, [png(), text_file()], body="Both")
+    assert Attachment.objects.filter(message__conversation=conversation).count() == 2
+
+
+def test_a_refused_file_shows_a_form_error_beside_the_file_field(world, as_person):
+    conversation = world.group(world.teacher2)
+    page = SimpleUploadedFile("page.html", b"<html><script>x</script></html>", content_type="text/html")
+    response = send_with(as_person(world.teacher), conversation, [page], body="See attached", **HTMX)
+    html = response.content.decode()
+    assert response.status_code == 422
+    assert 'id="composer-file-error"' in html
+    assert "cannot be shared here" in html
+    assert not Message.objects.exists()
+
+
+def test_a_file_stays_attached_when_the_message_itself_is_refused(world, as_person):
+    conversation = world.group(world.teacher2)
+    client = as_person(world.teacher)
+    response = send_with(client, conversation, [png()], body="z" * 10_001, **HTMX)
+    assert response.status_code == 422
+    attachment = Attachment.objects.get()
+    html = response.content.decode()
+    assert f'name="attachment_ids" value="{attachment.pk}"' in html
+    assert "photo.png" in html
+    client.post(
+        f"/c/{conversation.pk}/send",
+        {"body": "Shorter", "client_id": "u1", "attachment_ids": [str(attachment.pk)]},
+    )
+    attachment.refresh_from_db()
+    assert attachment.message is not None and attachment.message.body == "Shorter"
+
+
+def test_an_over_size_file_is_refused_before_it_is_read(world, as_person, settings):
+    settings.STAFFROOM_MAX_UPLOAD_BYTES = 10
+    conversation = world.group(world.teacher2)
+    response = send_with(as_person(world.teacher), conversation, [text_file()], **HTMX)
+    assert response.status_code == 422
+    assert "files can be at most 10" in response.content.decode()
+    assert not Attachment.objects.exists()
+
+
+def test_attachment_route_serves_images_inline_with_protective_headers(world, as_person):
+    conversation = world.group(world.teacher2)
+    send_with(as_person(world.teacher), conversation, [png()], body="pic")
+    attachment = Attachment.objects.get()
+    response = as_person(world.teacher2).get(f"/files/{attachment.pk}/")
+    assert response.status_code == 200
+    assert response["Content-Type"] == "image/png"
+    assert response["Content-Disposition"].startswith("inline")
+    assert response["X-Content-Type-Options"] == "nosniff"
+    assert "sandbox" in response["Content-Security-Policy"]
+    assert "default-src 'none'" in response["Content-Security-Policy"]
+    assert b"".join(response.streaming_content).startswith(b"\x89PNG")
+
+
+def test_attachment_route_makes_other_files_downloads(world, as_person):
+    conversation = world.group(world.teacher2)
+    send_with(as_person(world.teacher), conversation, [text_file()])
+    attachment = Attachment.objects.get()
+    response = as_person(world.teacher2).get(f"/files/{attachment.pk}/")
+    assert response["Content-Disposition"].startswith("attachment")
+    assert 'filename="minutes.txt"' in response["Content-Disposition"]
+
+
+def test_attachment_route_is_404_for_non_members_and_other_organisations(world, as_person):
+    conversation = world.group(world.teacher2)
+    send_with(as_person(world.teacher), conversation, [png()], body="pic")
+    attachment = Attachment.objects.get()
+    for person in [world.ta, world.pupil, world.outsider, world.external]:
+        assert as_person(person).get(f"/files/{attachment.pk}/").status_code == 404
+
+
+def test_attachment_of_a_deleted_message_is_no_longer_served(world, as_person):
+    conversation = world.group(world.teacher2)
+    send_with(as_person(world.teacher), conversation, [png()], body="pic")
+    attachment = Attachment.objects.get()
+    actions.delete_message(attachment.message, acting=world.teacher)
+    assert as_person(world.teacher2).get(f"/files/{attachment.pk}/").status_code == 404
+
+
+def test_attachment_route_requires_sign_in(client, world):
+    response = client.get("/files/00000000-0000-0000-0000-000000000000/")
+    assert response.status_code == 302
