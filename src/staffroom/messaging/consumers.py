@@ -4,7 +4,8 @@ Protocol (DESIGN.md): authenticate with the session cookie, or with `{"type":"au
 frame. The server answers `{"type":"hello","seq":n}` with the stream's current position. A client that was
 away sends `{"type":"resume","after":seq}` and gets every event it missed, in order, before live ones.
 If the missed events are older than the retention window, the server sends `{"type":"resync","seq":n}` and the
-client reloads its state over HTTP. Close codes: 4401 not authenticated or revoked, 4403 forbidden (a cookie from another site's page).
+client reloads its state over HTTP.
+Close codes: 4401 not authenticated or revoked, 4403 forbidden (a cookie from another site's page).
 """
 
 from __future__ import annotations
