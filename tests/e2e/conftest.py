@@ -39,7 +39,9 @@ def server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[StaffroomServer
         yield running
 
 
-@pytest.fixture(scope="session")
+# Module scope, not session: Playwright's sync API keeps an event loop running in this thread while it is open,
+# and Django refuses database calls from a thread with a running loop, which would break the next test files.
+@pytest.fixture(scope="module")
 def browser():
     from playwright.sync_api import sync_playwright
 
