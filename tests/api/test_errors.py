@@ -197,3 +197,27 @@ def test_unexpected_failure_is_still_json(world, teacher, monkeypatch):
     response = teacher.get("/conversations")
     assert response.status_code == 500
     assert response.json()["error"]["code"] == "server_error"
+
+
+@pytest.mark.parametrize(
+    ("path", "data", "field"),
+    [
+        ("/conversations/{c}/messages", {"body": "\ud800"}, "body"),
+        ("/conversations/{c}/messages", {"body": "a\x00b"}, "body"),
+        ("/conversations/{c}/messages", {"body": "ok", "client_id": "\udfff"}, "client_id"),
+        ("/conversations", {"kind": "group", "title": "\x00", "member_ids": []}, "title"),
+        ("/auth/token", {"email": "\ud800@x.example", "password": "x"}, "email"),
+    ],
+)
+def test_text_no_database_can_store_is_422_not_500(world, path, data, field):
+    conversation = world.group(world.teacher2)
+    response = ApiClient(world.teacher).post(path.format(c=conversation.pk), data)
+    assert response.status_code == 422
+    assert error_of(response)["field"] == field
+    assert not conversation.messages.exists()
+
+
+def test_nul_in_a_query_string_is_422(world):
+    response = ApiClient(world.teacher).get("/users", {"q": "a\x00"})
+    assert response.status_code == 422
+    assert error_of(response)["field"] == "q"

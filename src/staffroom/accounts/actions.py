@@ -10,14 +10,15 @@ from django.utils.translation import gettext as _
 from staffroom.accounts import permissions
 from staffroom.accounts.models import ApiToken, Person, hash_token
 from staffroom.compliance import audit
-from staffroom.errors import Invalid, NotFound
+from staffroom.errors import Invalid, NotFound, PermissionDenied
 from staffroom.messaging import realtime
 
 
 def create_token(person: Person, *, acting: Person, label: str = "") -> str:
-    """Issue an API token for `person` and return it; only its hash is kept, so this is the one chance to see it."""
+    """Issue an API token for `person` and return it; only its hash is kept, so this is the one chance to see it.
+    Only people themselves get tokens: a token issued by someone else would let them act as that person."""
     if acting.pk != person.pk:
-        permissions.require(acting, "people.manage", person)
+        raise PermissionDenied()
     if not person.is_active or person.access_has_ended():
         raise Invalid("email", _("This account is not active, or its access has ended."))
     raw = ApiToken.new_raw()
@@ -56,6 +57,23 @@ def end_all_sessions(person: Person) -> int:
     UserSession.objects.filter(user=person).delete()
     tokens = ApiToken.objects.filter(person=person, revoked_at__isnull=True).update(revoked_at=timezone.now())
     realtime.send_control(person.pk, {"type": "session.revoke", "all": True})
+    return len(keys) + tokens
+
+
+def end_other_sessions(person: Person, *, keep_session_key: str | None = None) -> int:
+    """After a password change: every other browser session and every API token stops working at once."""
+    from allauth.usersessions.models import UserSession
+
+    with transaction.atomic():
+        others = UserSession.objects.filter(user=person).exclude(session_key=keep_session_key or "")
+        keys = list(others.values_list("session_key", flat=True))
+        Session.objects.filter(session_key__in=keys).delete()
+        for user_session in others:
+            user_session.delete()  # one by one, so each closes its sockets (accounts.signals)
+        tokens = ApiToken.objects.filter(person=person, revoked_at__isnull=True).update(revoked_at=timezone.now())
+        if tokens:
+            realtime.send_control(person.pk, {"type": "session.revoke", "token_ids": "all"})
+        audit.record(person, "session.others_ended", target=person, data={"sessions": len(keys), "tokens": tokens})
     return len(keys) + tokens
 
 

@@ -80,7 +80,6 @@ def _seed(password: str) -> None:
             organisation=org,
             school=school,
             name=name,
-            handle=login,
             year_group="Year 9" if Role.PUPIL in roles else "",
         )
         for role in roles:
@@ -129,7 +128,7 @@ def _seed(password: str) -> None:
         (staffroom, p["office1"], "The photocopier on the first floor is fixed."),
         (high, p["head"], "Reminder: reports for Year 11 are due on Friday."),
         (high, p["teacher2"], "Could someone cover my period 3 on Thursday? I am on the trip."),
-        (high, p["teacher1"], "I can cover it, @teacher2."),
+        (high, p["teacher1"], "I can cover it, @teacher-two."),
         (year9, p["teacher1"], "Parents' evening slots are open. Please add yours to the shared list."),
         (year9, p["ta1"], "I have added mine. Should I sit with the SEN pupils' families?"),
         (year9, p["dsl"], "Yes please. Talk to me first if anything is a concern."),

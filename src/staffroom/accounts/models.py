@@ -12,6 +12,7 @@ from django.contrib.auth.models import AbstractBaseUser, BaseUserManager, Permis
 from django.db import models
 from django.db.models.functions import Lower
 from django.utils import timezone
+from django.utils.text import slugify
 from django.utils.translation import gettext_lazy as _
 
 
@@ -44,6 +45,10 @@ STAFF_ROLES = frozenset(
         Role.GOVERNOR,
     }
 )
+
+
+# Adults who may be in a class channel with pupils: the school's teaching and safeguarding staff.
+CLASS_STAFF_ROLES = frozenset({Role.HEADTEACHER, Role.DSL, Role.DEPUTY_DSL, Role.TEACHER, Role.TEACHING_ASSISTANT})
 
 
 class Organisation(models.Model):
@@ -135,8 +140,22 @@ class Person(AbstractBaseUser, PermissionsMixin):
 
     def save(self, *args: object, **kwargs: object) -> None:
         if not self.handle:
-            self.handle = self.email.split("@")[0].lower()[:60]
+            self.handle = self._free_handle()
         super().save(*args, **kwargs)  # type: ignore[arg-type]
+
+    def _free_handle(self) -> str:
+        """A mention handle made from the name, never from the email address (that would reveal it)."""
+        base = slugify(self.name)[:50].strip("-") or "person"
+        taken = set(
+            Person.objects.filter(organisation_id=self.organisation_id, handle__startswith=base).values_list(
+                "handle", flat=True
+            )
+        )
+        handle, n = base, 1
+        while handle in taken:
+            n += 1
+            handle = f"{base}-{n}"
+        return handle
 
     @property
     def role_codes(self) -> list[str]:
@@ -151,6 +170,10 @@ class Person(AbstractBaseUser, PermissionsMixin):
     @property
     def is_pupil(self) -> bool:
         return Role.PUPIL in self.role_codes
+
+    @property
+    def may_teach_a_class(self) -> bool:
+        return not self.external and any(r in CLASS_STAFF_ROLES for r in self.role_codes)
 
     @property
     def is_school_staff(self) -> bool:

@@ -126,7 +126,6 @@ def _membership_role(person: Person, conversation: Conversation) -> str | None:
 
 
 def _scope_contains(person: Person, scope: Scope, role_school_id: int | None, target: Any) -> bool:
-    from staffroom.accounts.models import Organisation
     from staffroom.messaging.models import Conversation, Membership
 
     org_id, school_id, conversation, message = _target_parts(target)
@@ -138,9 +137,11 @@ def _scope_contains(person: Person, scope: Scope, role_school_id: int | None, ta
         case Scope.SCHOOL:
             if role_school_id is None:
                 return True
-            if isinstance(target, Organisation):
-                return False  # something for the whole trust needs a trust-wide role
-            return school_id is None or school_id == role_school_id
+            if school_id is None:
+                # A trust-wide conversation belongs to every school; trust-wide people and the trust itself
+                # belong to no single school, so only a trust-wide role reaches them.
+                return conversation is not None
+            return school_id == role_school_id
         case Scope.SUPERVISED:
             return (
                 conversation is not None

@@ -52,6 +52,37 @@ class NotAnObject(ValueError):
     pass
 
 
+class UnstorableText(ValueError):
+    """Text with a NUL or a lone surrogate: valid JSON, but no database can store it."""
+
+    def __init__(self, field: str) -> None:
+        super().__init__(field)
+        self.field = field
+
+
+def unstorable_field(data: Any, path: str = "") -> str | None:
+    """The path of the first string in `data` that cannot be stored, or None."""
+    if isinstance(data, str):
+        try:
+            data.encode("utf-8")
+        except UnicodeEncodeError:
+            return path or "body"
+        return (path or "body") if "\x00" in data else None
+    if isinstance(data, dict):
+        items: Any = data.items()
+    elif isinstance(data, list):
+        items = enumerate(data)
+    else:
+        return None
+    for key, value in items:
+        here = f"{path}.{key}" if path else str(key)
+        if isinstance(key, str) and unstorable_field(key, here):
+            return here
+        if (found := unstorable_field(value, here)) is not None:
+            return found
+    return None
+
+
 class JsonObjectParser(Parser):
     """Every request body of this API is a JSON object; anything else is refused before validation, which
     would otherwise report the object's fields as missing."""
@@ -60,6 +91,8 @@ class JsonObjectParser(Parser):
         data = json.loads(request.body)
         if not isinstance(data, dict):
             raise NotAnObject("expected a JSON object")
+        if (field := unstorable_field(data)) is not None:
+            raise UnstorableText(field)
         return data
 
 
@@ -78,6 +111,9 @@ def _with_json_fallbacks(pattern: URLResolver | URLPattern) -> URLResolver | URL
 
     @functools.wraps(view)
     def answer(request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponse:
+        for key, values in request.GET.lists():
+            if unstorable_field([key, *values]) is not None:
+                return _unstorable(request, key)
         try:
             response = view(request, *args, **kwargs)
         except Http404:  # views outside the operations, e.g. the API root
@@ -164,10 +200,17 @@ def _not_authenticated(request: HttpRequest, exc: AuthenticationError) -> HttpRe
     return _respond(request, 401, "not_authenticated", str(auth.NOT_SIGNED_IN))
 
 
+def _unstorable(request: HttpRequest, field: str) -> HttpResponse:
+    message = _("%(field)s: contains a character that cannot be stored (a NUL or an unpaired surrogate).")
+    return _respond(request, 422, "invalid", message % {"field": field}, field)
+
+
 @api.exception_handler(HttpError)
 def _http_error(request: HttpRequest, exc: HttpError) -> HttpResponse:
     if isinstance(exc.__cause__, NotAnObject):
         return _respond(request, 422, "invalid", _("body: Send a JSON object."), "body")
+    if isinstance(exc.__cause__, UnstorableText):
+        return _unstorable(request, exc.__cause__.field)
     if exc.status_code == 400 and isinstance(exc.__cause__, ValueError):
         # Ninja wraps the JSON parser's error; say what is wrong and where.
         return _respond(

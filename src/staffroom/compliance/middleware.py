@@ -9,10 +9,12 @@ from staffroom.compliance import audit
 
 def client_ip(meta: dict[str, str]) -> str | None:
     # Behind a reverse proxy the operator sets STAFFROOM_TRUST_X_FORWARDED_FOR; never trust it by default.
+    # Proxies append the address they saw, so the right-most entry is the one our proxy wrote; anything to its
+    # left came from the client and can be forged.
     from django.conf import settings
 
     if getattr(settings, "STAFFROOM_TRUST_X_FORWARDED_FOR", False) and meta.get("HTTP_X_FORWARDED_FOR"):
-        return meta["HTTP_X_FORWARDED_FOR"].split(",")[0].strip() or None
+        return meta["HTTP_X_FORWARDED_FOR"].split(",")[-1].strip() or None
     return meta.get("REMOTE_ADDR") or None
 
 

@@ -4,13 +4,14 @@ audit entry and publishes realtime events on commit (DESIGN.md invariant 1). Vie
 from __future__ import annotations
 
 import hashlib
+import unicodedata
 from collections.abc import Iterable, Sequence
 from typing import Any
 
 from django.conf import settings
 from django.core.files.base import ContentFile
 from django.db import IntegrityError, transaction
-from django.db.models import Max
+from django.db.models import Count, Max, Q
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
@@ -69,13 +70,25 @@ def _clean_title(kind: str, title: str) -> str:
     return title
 
 
-def _check_may_belong(conversation_kind: str, person: Person, field: str = "member_ids") -> None:
-    """Pupils belong only in class channels (KCSIE: staff talk to pupils only where the school supervises)."""
-    if person.is_pupil and conversation_kind != Kind.CLASS:
+def _check_may_belong(
+    kind: str, person: Person, *, school_class: SchoolClass | None = None, field: str = "member_ids"
+) -> None:
+    """Pupils belong only in the class channel of a class they are in, and the only adults there are the
+    school's teaching and safeguarding staff (KCSIE: staff talk to pupils only where the school supervises).
+    The message never names the person: the caller may not be allowed to know who has that id."""
+    if person.is_pupil:
+        enrolled = school_class is not None and person.classes.filter(pk=school_class.pk).exists()
+        if kind != Kind.CLASS or not enrolled:
+            raise Invalid(
+                field,
+                _("Person %(id)s cannot be added here. Pupils can only be in their own class's channel.")
+                % {"id": person.pk},
+            )
+    elif kind == Kind.CLASS and not person.may_teach_a_class:
         raise Invalid(
             field,
-            _("%(name)s is a pupil. Pupils can only be in class channels, which the school supervises.")
-            % {"name": person.name},
+            _("Person %(id)s cannot be added here. Only teaching and safeguarding staff join class channels.")
+            % {"id": person.pk},
         )
 
 
@@ -160,7 +173,7 @@ def create_conversation(
         pupils = list(school_class.pupils.filter(is_active=True))
         people = list({p.pk: p for p in [*people, *pupils]}.values())
     for person in [acting, *people]:
-        _check_may_belong(kind, person)
+        _check_may_belong(kind, person, school_class=school_class)
     if kind == Kind.DIRECT:
         if not people:
             raise Invalid("member_ids", _("Choose at least one person to message."))
@@ -197,14 +210,18 @@ def create_conversation(
 
 
 def _find_direct(acting: Person, people: Sequence[Person]) -> Conversation | None:
+    """The direct conversation with exactly these members, found in one query."""
     wanted = {acting.pk, *(p.pk for p in people)}
-    candidates = Conversation.objects.filter(
-        kind=Kind.DIRECT, organisation_id=acting.organisation_id, memberships__person=acting
+    return (
+        Conversation.objects.filter(kind=Kind.DIRECT, organisation_id=acting.organisation_id)
+        .annotate(
+            members=Count("memberships", distinct=True),
+            wanted=Count("memberships", filter=Q(memberships__person_id__in=wanted), distinct=True),
+        )
+        .filter(members=len(wanted), wanted=len(wanted))
+        .order_by("id")
+        .first()
     )
-    for conversation in candidates:
-        if set(_member_ids(conversation)) == wanted:
-            return conversation
-    return None
 
 
 def update_conversation(
@@ -239,7 +256,7 @@ def add_member(conversation: Conversation, person: Person, *, acting: Person) ->
     permissions.require(acting, "conversation.manage_members", conversation)
     if person.organisation_id != conversation.organisation_id or not person.is_active:
         raise Invalid("person_id", _("Only active people of your organisation can be added."))
-    _check_may_belong(conversation.kind, person, field="person_id")
+    _check_may_belong(conversation.kind, person, school_class=conversation.school_class, field="person_id")
     if conversation.kind == Kind.DIRECT:
         raise Invalid("person_id", _("People cannot be added to a direct message; start a group instead."))
     with transaction.atomic():
@@ -275,6 +292,17 @@ def remove_member(conversation: Conversation, member: Person, *, acting: Person,
     membership = Membership.objects.filter(conversation=conversation, person=member).first()
     if membership is None:
         raise NotFound(_("That person is not a member of this conversation."))
+    if conversation.kind == Kind.CLASS and not member.is_pupil:
+        staff_left = [
+            p
+            for p in Person.objects.filter(memberships__conversation=conversation).exclude(pk=member.pk)
+            if p.may_teach_a_class
+        ]
+        if not staff_left:
+            raise Invalid(
+                "person_id",
+                _("A class channel must always have a member of staff in it. Add another colleague first."),
+            )
     if membership.role == Membership.Role.OWNER and not leaving:
         permissions.require(acting, "conversation.manage", conversation)
     with transaction.atomic():
@@ -342,7 +370,12 @@ def send_message(
             if rendered.mentioned_ids:
                 message.mentions.set(rendered.mentioned_ids - {acting.pk})
             if attachments:
-                Attachment.objects.filter(pk__in=[a.pk for a in attachments]).update(message=message)
+                claimed = Attachment.objects.filter(pk__in=[a.pk for a in attachments], message__isnull=True).update(
+                    message=message
+                )
+                if claimed != len(attachments):
+                    # Another send claimed one of these files first; roll this send back whole.
+                    raise Invalid("attachment_ids", _("A file is already on another message. Upload it again."))
             Conversation.objects.filter(pk=conversation.pk).update(last_message_at=message.created_at)
             Membership.objects.filter(conversation=conversation, person=acting).update(last_read_message_id=message.pk)
             audit.record(
@@ -430,7 +463,7 @@ def react(message: Message, emoji: str, *, acting: Person, add: bool = True) -> 
     """Add (or with add=False, take back) a reaction."""
     permissions.require(acting, "message.react", message)
     emoji = (emoji or "").strip()
-    if not emoji or len(emoji) > MAX_REACTION_LENGTH or any(c.isspace() for c in emoji):
+    if not _is_emoji(emoji):
         raise Invalid("emoji", _("Choose one emoji to react with."))
     if message.deleted_at is not None:
         raise Invalid("emoji", _("You cannot react to a deleted message."))
@@ -449,6 +482,23 @@ def react(message: Message, emoji: str, *, acting: Person, add: bool = True) -> 
                 _audience(message.conversation), "message.edited", {"message": message_payload(message)}
             )
     return message
+
+
+# Emoji are symbols (So), optionally joined (ZWJ), varied (VS16), skin-toned (Sk) or keycapped; nothing else.
+_EMOJI_JOINERS = {"\u200d", "\ufe0f", "\ufe0e", "\u20e3"}
+
+
+def _is_emoji(text: str) -> bool:
+    if not text or len(text) > MAX_REACTION_LENGTH:
+        return False
+    symbols = 0
+    for char in text:
+        category = unicodedata.category(char)
+        if category == "So" or char == "\u20e3" or 0x1F1E6 <= ord(char) <= 0x1F1FF:  # keycaps; flags
+            symbols += 1
+        elif not (char in _EMOJI_JOINERS or category == "Sk" or char in "0123456789#*"):
+            return False
+    return symbols > 0
 
 
 def mark_read(conversation: Conversation, *, acting: Person, up_to_message_id: int | None = None) -> int:

@@ -21,6 +21,7 @@ from channels.generic.websocket import AsyncJsonWebsocketConsumer
 from django.conf import settings
 from django.contrib.sessions.models import Session
 from django.http.request import validate_host
+from django.utils import timezone
 
 from staffroom.accounts.models import ApiToken, Person
 from staffroom.accounts.queries import person_for_token
@@ -31,6 +32,9 @@ log = logging.getLogger(__name__)
 CLOSE_UNAUTHENTICATED = 4401
 CLOSE_FORBIDDEN = 4403
 AUTH_TIMEOUT_SECONDS = 10
+# Revocations are pushed at once; this re-check is the backstop for a push that was lost or a session that
+# simply expired, so a socket never outlives its credential by more than this.
+RECHECK_SECONDS = 30
 REPLAY_BATCH = 500
 
 
@@ -51,14 +55,21 @@ def _same_site_origin(scope: dict[str, Any]) -> bool | None:
     return validate_host(host, settings.ALLOWED_HOSTS)
 
 
-@database_sync_to_async
-def _session_still_valid(session_key: str | None) -> bool:
-    return bool(session_key) and Session.objects.filter(session_key=session_key).exists()
+def _may_connect(person: Person) -> bool:
+    return person.is_active and not person.access_has_ended()
 
 
 @database_sync_to_async
-def _token_still_valid(token_id: int) -> bool:
-    return ApiToken.objects.filter(pk=token_id, revoked_at__isnull=True, person__is_active=True).exists()
+def _still_valid(person_id: int, session_key: str | None, token_id: int | None) -> bool:
+    """The credential the socket opened with still stands, and the person may still use Staffroom."""
+    person = Person.objects.filter(pk=person_id).first()
+    if person is None or not _may_connect(person):
+        return False
+    if token_id is not None:
+        return ApiToken.objects.filter(pk=token_id, person_id=person_id, revoked_at__isnull=True).exists()
+    return (
+        bool(session_key) and Session.objects.filter(session_key=session_key, expire_date__gt=timezone.now()).exists()
+    )
 
 
 class EventsConsumer(AsyncJsonWebsocketConsumer):
@@ -67,11 +78,15 @@ class EventsConsumer(AsyncJsonWebsocketConsumer):
     session_key: str | None = None
     token_id: int | None = None
     _auth_timer: asyncio.Task[None] | None = None
+    _recheck_timer: asyncio.Task[None] | None = None
 
     async def connect(self) -> None:
         await self.accept()
         user = self.scope.get("user")
         if user is not None and user.is_authenticated:
+            if not _may_connect(user):
+                await self.close(code=CLOSE_UNAUTHENTICATED)
+                return
             origin_ok = _same_site_origin(self.scope)
             if origin_ok is False:
                 await self.close(code=CLOSE_FORBIDDEN)
@@ -94,10 +109,19 @@ class EventsConsumer(AsyncJsonWebsocketConsumer):
         # Read the position after joining the group: anything committed later arrives as a push.
         self.last_seq = await database_sync_to_async(realtime.current_seq)(person.pk)
         await self.send_json({"type": "hello", "seq": self.last_seq, "person_id": person.pk})
+        self._recheck_timer = asyncio.create_task(self._recheck_periodically())
+
+    async def _recheck_periodically(self) -> None:
+        while True:
+            await asyncio.sleep(RECHECK_SECONDS)
+            if not await self._still_signed_in():
+                await self._revoked()
+                return
 
     async def disconnect(self, code: int) -> None:
-        if self._auth_timer is not None:
-            self._auth_timer.cancel()
+        for timer in (self._auth_timer, self._recheck_timer):
+            if timer is not None:
+                timer.cancel()
         if self.person_id is not None:
             await self.channel_layer.group_discard(realtime.person_group(self.person_id), self.channel_name)
 
@@ -136,7 +160,7 @@ class EventsConsumer(AsyncJsonWebsocketConsumer):
     async def _authenticate(self, content: dict[str, Any]) -> None:
         token = content.get("token")
         person = await database_sync_to_async(person_for_token)(token) if isinstance(token, str) and token else None
-        if person is None:
+        if person is None or not _may_connect(person):
             await self.close(code=CLOSE_UNAUTHENTICATED)
             return
         if self._auth_timer is not None:
@@ -148,8 +172,19 @@ class EventsConsumer(AsyncJsonWebsocketConsumer):
         if not isinstance(after, int) or isinstance(after, bool) or after < 0:
             await self.send_json({"type": "error", "code": "invalid", "message": "`after` must be a seq number."})
             return
+        assert self.person_id is not None
+        current = await database_sync_to_async(realtime.current_seq)(self.person_id)
+        if after > current:
+            # The client holds a position this stream never reached (another server's data, or a bug).
+            self.last_seq = current
+            await self.send_json({"type": "resync", "seq": current})
+            return
         self.last_seq = after
         await self._backfill()
+        if self.last_seq < current:
+            # Everything between was pruned and nothing newer is stored.
+            self.last_seq = current
+            await self.send_json({"type": "resync", "seq": current})
 
     async def _backfill(self) -> None:
         assert self.person_id is not None
@@ -167,9 +202,8 @@ class EventsConsumer(AsyncJsonWebsocketConsumer):
                 return
 
     async def _still_signed_in(self) -> bool:
-        if self.token_id is not None:
-            return await _token_still_valid(self.token_id)
-        return await _session_still_valid(self.session_key)
+        assert self.person_id is not None
+        return await _still_valid(self.person_id, self.session_key, self.token_id)
 
     async def _revoked(self) -> None:
         await self.send_json({"type": "session.revoked", "seq": self.last_seq})
@@ -194,6 +228,7 @@ class EventsConsumer(AsyncJsonWebsocketConsumer):
     async def session_revoke(self, message: dict[str, Any]) -> None:
         if (
             message.get("all")
+            or (self.token_id is not None and message.get("token_ids") == "all")
             or (self.token_id is not None and self.token_id in message.get("token_ids", []))
             or (self.session_key is not None and self.session_key in message.get("session_keys", []))
         ):

@@ -63,13 +63,22 @@ def _render_mention(self: Any, tokens: Any, idx: int, options: Any, env: Any) ->
 
 
 def _build() -> MarkdownIt:
+    # Images are off: a message never loads a picture from elsewhere (tracking pixels); `![alt](url)` stays text.
     md = MarkdownIt("commonmark", {"html": False, "breaks": True}).enable(["strikethrough", "table"])
+    md.disable("image")
     md.inline.ruler.before("emphasis", "mention", _mention_rule)
     md.add_render_rule("mention", _render_mention)
     return md
 
 
 _MD = _build()
+
+
+def _attribute_filter(tag: str, attribute: str, value: str) -> str | None:
+    # "//host/path" is an off-site link that reads as one of ours; nh3 has no scheme to refuse for it.
+    if attribute == "href" and value.lstrip().startswith(("//", "\\")):
+        return None
+    return value
 
 
 def sanitise(html: str) -> str:
@@ -80,6 +89,7 @@ def sanitise(html: str) -> str:
         allowed_classes={"span": {"mention"}},
         url_schemes={"http", "https", "mailto"},
         link_rel="noopener noreferrer nofollow",
+        attribute_filter=_attribute_filter,
     )
 
 

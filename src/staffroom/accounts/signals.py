@@ -1,0 +1,40 @@
+"""Hooks from Django and allauth into our actions: sign-in and sign-out are audited, and any way a session
+ends (sign-out, "sign out this device", a password change) closes the sockets that session opened."""
+
+from typing import Any
+
+from allauth.account.signals import password_changed, password_reset
+from allauth.usersessions.models import UserSession
+from django.contrib.auth.signals import user_logged_in, user_logged_out
+from django.db.models.signals import post_delete
+
+from staffroom.accounts import actions
+from staffroom.messaging import realtime
+
+
+def _signed_in(sender: Any, request: Any, user: Any, **kwargs: Any) -> None:
+    if user is not None:
+        actions.record_sign_in(user)
+
+
+def _signed_out(sender: Any, request: Any, user: Any, **kwargs: Any) -> None:
+    if user is not None:
+        session = getattr(request, "session", None)
+        actions.record_sign_out(user, session_key=session.session_key if session else None)
+
+
+def _session_ended(sender: Any, instance: UserSession, **kwargs: Any) -> None:
+    realtime.send_control(instance.user_id, {"type": "session.revoke", "session_keys": [instance.session_key]})
+
+
+def _password_changed(sender: Any, request: Any, user: Any, **kwargs: Any) -> None:
+    session = getattr(request, "session", None)
+    actions.end_other_sessions(user, keep_session_key=session.session_key if session else None)
+
+
+def connect() -> None:
+    user_logged_in.connect(_signed_in, dispatch_uid="staffroom.sign_in")
+    user_logged_out.connect(_signed_out, dispatch_uid="staffroom.sign_out")
+    post_delete.connect(_session_ended, sender=UserSession, dispatch_uid="staffroom.session_ended")
+    password_changed.connect(_password_changed, dispatch_uid="staffroom.password_changed")
+    password_reset.connect(_password_changed, dispatch_uid="staffroom.password_reset")

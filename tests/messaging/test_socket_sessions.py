@@ -1,0 +1,87 @@
+"""Sockets opened with a browser session: any way the session ends closes them, and so does an ended access."""
+
+from datetime import timedelta
+
+import pytest
+from allauth.usersessions.models import UserSession
+from asgiref.sync import sync_to_async
+from channels.testing.websocket import WebsocketCommunicator
+from django.test import Client
+from django.utils import timezone
+
+from staffroom.accounts import actions as account_actions
+from staffroom.asgi import application
+from staffroom.messaging import actions
+
+pytestmark = pytest.mark.django_db(transaction=True)
+
+
+def _session_cookie(person) -> str:
+    client = Client()
+    client.force_login(person)
+    client.get("/api/v1/me")  # allauth's middleware records the session for "sign out this device"
+    return client.cookies["sessionid"].value
+
+
+def _socket(key: str, origin: bytes = b"http://testserver") -> WebsocketCommunicator:
+    headers = [(b"cookie", f"sessionid={key}".encode())]
+    if origin:
+        headers.append((b"origin", origin))
+    return WebsocketCommunicator(application, "/ws/events", headers=headers)
+
+
+async def open_session_socket(person):
+    key = await sync_to_async(_session_cookie)(person)
+    ws = _socket(key)
+    assert (await ws.connect())[0]
+    assert (await ws.receive_json_from(timeout=5))["type"] == "hello"
+    return ws, key
+
+
+async def test_session_cookie_socket_receives_messages(world):
+    conv = await sync_to_async(world.group)(world.teacher2)
+    ws, _ = await open_session_socket(world.teacher2)
+    await sync_to_async(actions.send_message)(conv, acting=world.teacher, body="hello")
+    assert (await ws.receive_json_from(timeout=5))["type"] == "message.new"
+    await ws.disconnect()
+
+
+async def test_signing_out_this_device_elsewhere_closes_its_socket(world):
+    ws, key = await open_session_socket(world.teacher2)
+    session = await sync_to_async(UserSession.objects.get)(session_key=key)
+    await sync_to_async(session.end)()
+    assert (await ws.receive_json_from(timeout=2))["type"] == "session.revoked"
+    assert await ws.receive_output(timeout=2) == {"type": "websocket.close", "code": 4401}
+
+
+async def test_password_change_closes_other_sessions_and_revokes_tokens(world):
+    ws, _ = await open_session_socket(world.teacher2)
+    raw = await sync_to_async(account_actions.create_token)(world.teacher2, acting=world.teacher2)
+    await sync_to_async(account_actions.end_other_sessions)(world.teacher2, keep_session_key="another-browser")
+    assert (await ws.receive_json_from(timeout=2))["type"] == "session.revoked"
+    from staffroom.accounts.queries import person_for_token
+
+    assert await sync_to_async(person_for_token)(raw) is None
+
+
+async def test_external_whose_access_ended_cannot_open_a_socket(world):
+    key = await sync_to_async(_session_cookie)(world.external)
+    world.external.access_ends_on = timezone.localdate() - timedelta(days=1)
+    await sync_to_async(world.external.save)()
+    ws = _socket(key)
+    await ws.connect()
+    assert await ws.receive_output(timeout=2) == {"type": "websocket.close", "code": 4401}
+
+
+async def test_a_cookie_sent_from_another_sites_page_is_refused(world):
+    key = await sync_to_async(_session_cookie)(world.teacher)
+    ws = _socket(key, origin=b"https://evil.example")
+    await ws.connect()
+    assert await ws.receive_output(timeout=2) == {"type": "websocket.close", "code": 4403}
+
+
+async def test_resume_from_a_position_the_stream_never_reached_asks_for_a_resync(world):
+    ws, _ = await open_session_socket(world.teacher)
+    await ws.send_json_to({"type": "resume", "after": 10**12})
+    assert (await ws.receive_json_from(timeout=2))["type"] == "resync"
+    await ws.disconnect()
