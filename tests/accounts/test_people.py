@@ -77,3 +77,17 @@ def test_production_passwords_use_argon2():
     from staffroom import settings
 
     assert settings.PASSWORD_HASHERS[0].endswith("Argon2PasswordHasher")
+
+
+def test_createsuperuser_joins_the_first_organisation(world):
+    from staffroom.accounts.models import Person
+
+    person = Person.objects.create_superuser("root@example.test", "a long enough password")
+    assert person.organisation == world.org and person.is_superuser
+
+
+def test_createsuperuser_without_an_organisation_says_what_to_do(db):
+    from staffroom.accounts.models import Person
+
+    with pytest.raises(ValueError, match="seed_demo"):
+        Person.objects.create_superuser("root@example.test", "a long enough password")

@@ -100,6 +100,8 @@ class PersonManager(BaseUserManager["Person"]):
         fields.setdefault("is_superuser", True)
         if "organisation" not in fields and "organisation_id" not in fields:
             fields["organisation"] = Organisation.objects.order_by("id").first()
+            if fields["organisation"] is None:
+                raise ValueError("There is no organisation yet. Run `staffroom seed_demo`, or create one first.")
         fields.setdefault("name", email.split("@")[0])
         return self.create_user(email, password, **fields)
 
