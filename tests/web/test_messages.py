@@ -259,3 +259,31 @@ def test_message_fragment_is_the_same_markup_as_the_page(world, as_person):
     page = client.get(f"/c/{conversation.pk}/").content.decode()
     assert fragment.startswith(f'<li id="message-{message.pk}"')
     assert fragment.replace(" ", "")[:400] in page.replace(" ", "")
+
+
+def test_a_refused_send_stores_no_file(world, client):
+    from django.core.files.uploadedfile import SimpleUploadedFile
+
+    from staffroom.messaging.models import Attachment
+
+    conversation = world.announcement(world.teacher)
+    client.force_login(world.teacher)
+    response = client.post(
+        f"/c/{conversation.pk}/send",
+        {"body": "Can I post?", "client_id": "x1", "file": SimpleUploadedFile("a.txt", b"hello", "text/plain")},
+    )
+    assert response.status_code in (403, 422)
+    assert not Attachment.objects.exists()
+
+
+def test_an_htmx_action_that_fails_answers_in_the_alert_area(world, client):
+    from staffroom.messaging import actions as messaging_actions
+
+    conversation = world.announcement(world.teacher)
+    notice, _ = messaging_actions.send_message(conversation, acting=world.head, body="Read this")
+    messaging_actions.delete_message(notice, acting=world.head)
+    client.force_login(world.teacher)
+    response = client.post(f"/c/{conversation.pk}/m/{notice.pk}/acknowledge", headers={"HX-Request": "true"})
+    assert response.status_code == 422
+    assert response["HX-Retarget"] == "#alerts"
+    assert b"<header" not in response.content and b"withdrawn" in response.content

@@ -188,6 +188,26 @@ def schools_with_scope(person: Person, action: str, scope: Scope) -> tuple[bool,
     return everywhere, schools
 
 
+def overseers(conversation: Conversation) -> list[int]:
+    """Ids of active people whose roles let them see `conversation` through the SUPERVISED scope."""
+    from django.db.models import Q
+
+    roles = [role for role, scope in RULES["conversation.view"].items() if scope == Scope.SUPERVISED]
+    if conversation.kind != "class":
+        return []
+    where = Q(school__isnull=True) | Q(school_id=conversation.school_id)
+    return sorted(
+        set(
+            RoleAssignment.objects.filter(
+                where,
+                role__in=roles,
+                person__organisation_id=conversation.organisation_id,
+                person__is_active=True,
+            ).values_list("person_id", flat=True)
+        )
+    )
+
+
 def require(person: Person, action: str, target: Any = None) -> None:
     """Raise PermissionDenied unless `allows(person, action, target)`."""
     if not allows(person, action, target):

@@ -39,6 +39,7 @@ MAX_DIRECT_MEMBERS = 9
 # one colleague reads a staff-channel message costs far more than it informs.
 RECEIPT_FANOUT_LIMIT = 50
 MAX_REACTION_LENGTH = 32
+MAX_ATTACHMENTS = 10
 
 
 # --- helpers used only by the actions below ---------------------------------------------------------------
@@ -49,8 +50,12 @@ def _member_ids(conversation: Conversation) -> list[int]:
 
 
 def _audience(conversation: Conversation) -> list[int]:
-    """Who receives a conversation's events: its members."""
-    return _member_ids(conversation)
+    """Who receives a conversation's events: its members, and for a class channel the safeguarding leads who
+    oversee it without being members (their view of it must stay live too)."""
+    members = _member_ids(conversation)
+    if conversation.kind != Kind.CLASS:
+        return members
+    return sorted(set(members) | set(permissions.overseers(conversation)))
 
 
 def _reload(message: Message) -> Message:
@@ -320,6 +325,17 @@ def remove_member(conversation: Conversation, member: Person, *, acting: Person,
 # --- messages ---------------------------------------------------------------------------------------------
 
 
+def check_may_post(conversation: Conversation, *, acting: Person, files: int = 0) -> None:
+    """Raise unless `acting` may post here with this many files; callers check before storing any upload, so a
+    refused send leaves nothing behind."""
+    action = "announcement.post" if conversation.kind == Kind.ANNOUNCEMENT else "conversation.post"
+    permissions.require(acting, action, conversation)
+    if conversation.archived_at is not None:
+        raise Invalid("conversation", _("This conversation is archived; it can be read but not added to."))
+    if files > MAX_ATTACHMENTS:
+        raise Invalid("attachment_ids", _("A message can carry at most %(n)d files.") % {"n": MAX_ATTACHMENTS})
+
+
 def send_message(
     conversation: Conversation,
     *,
@@ -340,10 +356,7 @@ def send_message(
             if existing.conversation_id != conversation.pk:
                 raise Invalid("client_id", _("This client_id was already used for another conversation."))
             return _reload(existing), False
-    action = "announcement.post" if conversation.kind == Kind.ANNOUNCEMENT else "conversation.post"
-    permissions.require(acting, action, conversation)
-    if conversation.archived_at is not None:
-        raise Invalid("conversation", _("This conversation is archived; it can be read but not added to."))
+    check_may_post(conversation, acting=acting, files=len(attachment_ids))
     body = _validate_body(body, bool(attachment_ids))
     reply_to = None
     if reply_to_id is not None:
@@ -396,8 +409,6 @@ def send_message(
 def _claim_attachments(acting: Person, ids: Sequence[str]) -> list[Attachment]:
     if not ids:
         return []
-    if len(ids) > 10:
-        raise Invalid("attachment_ids", _("A message can carry at most 10 files."))
     import uuid
 
     try:

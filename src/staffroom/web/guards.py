@@ -52,7 +52,13 @@ def signed_in[View: Callable[..., HttpResponseBase]](view: View) -> View:
             raise DjangoPermissionDenied(exc.message) from exc
         except errors.StaffroomError as exc:
             # A view shows the errors it expects beside their fields; anything else still gets a plain
-            # answer with the domain's status (never a 500).
+            # answer with the domain's status (never a 500). For htmx, that answer goes to the page's alert
+            # area rather than being swapped into whatever the request targeted.
+            if is_htmx(request):
+                response = render(request, "staffroom/alert.html", {"error_message": exc.message}, status=exc.status)
+                response["HX-Retarget"] = "#alerts"
+                response["HX-Reswap"] = "innerHTML"
+                return response
             return render(request, "400.html", {"error_message": exc.message}, status=exc.status)
 
     return wrapped  # type: ignore[return-value]

@@ -155,6 +155,7 @@ def send(request: HttpRequest, conversation_id: int) -> HttpResponse:
         data = form.cleaned_data
         try:
             attachments = [queries.get_attachment(viewer, a) for a in data["attachment_ids"]]
+            actions.check_may_post(conversation, acting=viewer, files=len(attachments) + len(data["file"]))
             for upload in data["file"]:
                 attachments.append(_store(viewer, upload))
             message, _created = actions.send_message(

@@ -150,7 +150,7 @@
     if (event.type === "hello") {
       attempt = 0;
       showConnection("");
-      if (!lastSeq) rememberSeq(Number(event.seq) || 0);
+      // The resume frame we sent on open replays from lastSeq; taking hello's seq here would skip that replay.
       return;
     }
     if (event.type === "session.revoked") { goToSignIn(); return; }
