@@ -77,3 +77,150 @@ def test_sign_in_and_send_with_the_keyboard_alone(browser, server):
     page.keyboard.press("Enter")
     expect(page.get_by_text("Sent with the keyboard")).to_be_visible()
     context.close()
+
+
+def open_conversation(page, title: str) -> str:
+    """Open a conversation from the list; returns its id."""
+    page.goto("/")
+    page.get_by_role("link", name=re.compile(re.escape(title))).first.click()
+    expect(page.get_by_label("Message")).to_be_visible()
+    return re.search(r"/c/(\d+)/", page.url).group(1)
+
+
+def focused_message(page) -> str | None:
+    """The id of the message holding keyboard focus, "BODY" when focus has fallen to the page, else None."""
+    return page.evaluate(
+        """() => {
+            const active = document.activeElement;
+            if (!active || active === document.body) return "BODY";
+            const message = active.closest("li.message");
+            return message ? message.id : null;
+        }"""
+    )
+
+
+def tab_until(page, wanted: str, *, presses: int = 8) -> str:
+    """Press Tab until the focused element's id starts with `wanted`; returns that id."""
+    for _ in range(presses):
+        page.keyboard.press("Tab")
+        focused = page.evaluate("document.activeElement.id")
+        if focused.startswith(wanted):
+            return focused
+    pytest.fail(f"Tab never reached #{wanted}…")
+
+
+def test_reacting_by_keyboard_keeps_focus_in_the_message(people):
+    page = people.signed_in("dsl")
+    open_conversation(page, "Year 9 team")
+    message_id = page.locator("li.message", has_text="Parents' evening slots").get_attribute("data-message-id")
+    actions = page.locator(f"#actions-{message_id}")
+    menu = page.locator(f"#message-{message_id} details.message-actions")
+
+    # React from the Actions menu: focus goes to that reaction's own button, now pressed.
+    actions.focus()
+    page.keyboard.press("Enter")
+    expect(menu).to_have_attribute("open", "")
+    reaction = tab_until(page, f"react-menu-{message_id}-").replace("react-menu-", "react-")
+    page.keyboard.press("Enter")
+    expect(page.locator(f"#{reaction}")).to_have_attribute("aria-pressed", "true")
+    expect(page.locator(f"#{reaction}")).to_be_focused()
+    page.wait_for_timeout(500)  # the live update of our own reaction replaces the message once more
+    assert focused_message(page) == f"message-{message_id}"
+
+    # Escape closes the menu and goes back to its button.
+    actions.focus()
+    page.keyboard.press("Enter")
+    page.keyboard.press("Tab")
+    page.keyboard.press("Escape")
+    expect(menu).not_to_have_attribute("open", "")
+    expect(actions).to_be_focused()
+
+    # Taking the reaction back removes its button: focus goes to the message's Actions button.
+    page.locator(f"#{reaction}").focus()
+    page.keyboard.press("Enter")
+    expect(page.locator(f"#{reaction}")).to_have_count(0)
+    expect(actions).to_be_focused()
+
+
+def test_editing_and_deleting_by_keyboard_return_focus_to_the_message(people):
+    page = people.signed_in("teacher1")  # runs the group, so may delete in it
+    open_conversation(page, "Year 9 team")
+    page.get_by_label("Message").fill("Written to be edited and deleted")
+    page.keyboard.press("Control+Enter")
+    mine = page.locator("li.message", has_text="Written to be edited and deleted")
+    expect(mine).to_be_visible()
+    mine_id = mine.get_attribute("data-message-id")
+    page.locator(f"#actions-{mine_id}").focus()
+    page.keyboard.press("Enter")
+    tab_until(page, f"edit-{mine_id}")
+    page.keyboard.press("Enter")
+    expect(page.locator(f"#edit-body-{mine_id}")).to_be_focused()
+    page.keyboard.type(" (edited)")
+    page.keyboard.press("Control+Enter")
+    expect(page.locator(f"#message-{mine_id}")).to_contain_text("(edited)")
+    expect(page.locator(f"#message-{mine_id}")).to_be_focused()
+
+    page.once("dialog", lambda dialog: dialog.accept())
+    page.locator(f"#actions-{mine_id}").focus()
+    page.keyboard.press("Enter")
+    tab_until(page, f"delete-{mine_id}")
+    page.keyboard.press("Enter")
+    expect(page.locator(f"#message-{mine_id}")).to_contain_text("This message was deleted")
+    expect(page.locator(f"#message-{mine_id}")).to_be_focused()
+
+
+def test_acknowledging_and_reminding_by_keyboard_keep_focus(people):
+    reader = people.signed_in("ta1")  # a member of the notices who has not acknowledged, and no other test's reader
+    open_conversation(reader, "Headteacher's notices")
+    button = reader.get_by_role("button", name="Acknowledge").last
+    ack_id = button.get_attribute("id")
+    button.focus()
+    reader.keyboard.press("Enter")
+    confirmation = reader.locator(f"p#{ack_id}")
+    expect(confirmation).to_have_text(re.compile("Acknowledged"))
+    expect(confirmation).to_be_focused()
+    reader.wait_for_timeout(500)  # our own acknowledgement comes back over the socket and redraws the message
+    assert focused_message(reader) not in {"BODY", None}
+
+    head = people.signed_in("head")
+    open_conversation(head, "Headteacher's notices")
+    remind = head.get_by_role("button", name="Remind those who have not").last
+    remind_id = remind.get_attribute("id")
+    message_id = remind_id.removeprefix("remind-")
+    remind.focus()
+    head.keyboard.press("Enter")
+    expect(head.get_by_text(re.compile(r"Reminder sent to \d+"))).to_be_visible()
+    expect(head.locator(f"#{remind_id}")).to_be_focused()
+    assert focused_message(head) == f"message-{message_id}"
+
+
+def test_a_form_error_summary_takes_focus_and_links_to_the_field(people):
+    page = people.signed_in("teacher1")
+    page.goto("/")
+    page.locator("#kind-group").check()
+    page.get_by_role("button", name="Start conversation").click()
+    expect(page.locator(".error-summary")).to_be_focused()
+    page.keyboard.press("Tab")
+    page.keyboard.press("Enter")
+    expect(page.get_by_label("Title")).to_be_focused()
+
+
+LONG_CODE = "```\n" + "result = mark_the_homework(pupil, question_number, answer_given, expected_answer) " * 4 + "\n```"
+
+
+def test_pages_pass_axe_and_reflow_at_320_and_1280_pixels(people):
+    page = people.signed_in("teacher1", width=320, height=700)
+    conversation_id = open_conversation(page, "Year 9 team")
+    page.get_by_label("Message").fill(LONG_CODE)
+    page.get_by_role("button", name="Send").click()
+    expect(page.locator(".message-body pre").last).to_contain_text("mark_the_homework")
+    problems = []
+    for width in (320, 1280):
+        page.set_viewport_size({"width": width, "height": 700})
+        for url in ["/", f"/c/{conversation_id}/", "/search?q=photocopier", "/profile"]:
+            page.goto(url)
+            problems += [f"{url} at {width}px: {v}" for v in serious_violations(page)]
+            scroll_width = page.evaluate("document.documentElement.scrollWidth")
+            if width == 320 and scroll_width > 320:
+                problems.append(f"{url} scrolls sideways at 320px ({scroll_width}px wide)")
+    assert problems == []

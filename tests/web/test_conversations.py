@@ -51,7 +51,7 @@ def test_a_missing_title_is_shown_beside_the_title(world, as_person):
     html = response.content.decode()
     assert response.status_code == 422
     assert "Give the conversation a title." in html
-    assert 'id="new-title-error"' in html
+    assert 'id="id_title_error"' in html
     assert_no_inline_code(html)
 
 
@@ -127,7 +127,7 @@ def test_adding_someone_from_outside_is_refused_beside_the_field(world, as_perso
     group = world.group(world.teacher2)
     response = as_person(world.teacher).post(f"/c/{group.pk}/members/add", {"person_id": world.outsider.pk})
     assert response.status_code == 422
-    assert 'id="add-person-error"' in response.content.decode()
+    assert 'id="id_person_id_error"' in response.content.decode()
 
 
 def test_members_cannot_remove_others(world, as_person):

@@ -258,6 +258,15 @@
     if (window.htmx) window.htmx.process(el);
   }
 
+  // page.js keeps keyboard focus when something is replaced: note where it is, then put it back after.
+  function focusPlan(root) {
+    return window.staffroom ? window.staffroom.focusPlan(root) : null;
+  }
+
+  function restoreFocus(ids) {
+    if (window.staffroom) window.staffroom.restoreFocus(ids);
+  }
+
   // Insert or replace one message. Resolves true when the message is on the page afterwards.
   function refreshMessage(id, isNew, withReceipt) {
     if (!conversationUrl) return Promise.resolve(false);
@@ -273,9 +282,18 @@
       if (html === "") { if (current) current.remove(); return false; }
       var el = parse(html);
       if (!el) return false;
+      var focus = null;
       if (current) {
         if (current.dataset.editing) return true;
+        if (current.querySelector(".htmx-request")) {
+          // An action on this message is on its way, and htmx puts its answer in place of the element the action
+          // started from: replacing that element now would drop the answer (the edit box would never open).
+          window.setTimeout(function () { refreshMessage(id, false, withReceipt); }, 300);
+          return true;
+        }
+        // Someone else reacted or edited while this person was in the message: they stay where they were.
         var openMenu = current.querySelector("details.message-actions[open]");
+        focus = focusPlan(current);
         keepDetailsOpen(current, el);
         current.replaceWith(el);
         if (openMenu) { var menu = el.querySelector("details.message-actions"); if (menu) menu.open = true; }
@@ -286,6 +304,7 @@
         if (nearBottom) scrollToBottom();
       }
       process(el);
+      restoreFocus(focus);
       return true;
     });
   }
@@ -333,9 +352,15 @@
       var fresh = parse(html);
       var current = document.getElementById(el.id);
       if (!fresh || !current) return;
+      if (current.querySelector(".htmx-request")) {
+        window.setTimeout(function () { refreshFragment(current); }, 300); // as in refreshMessage
+        return;
+      }
+      var focus = focusPlan(current);
       keepDetailsOpen(current, fresh);
       current.replaceWith(fresh);
       process(fresh);
+      restoreFocus(focus);
     });
   }
 
@@ -353,10 +378,12 @@
       if (!panel || !url) return;
       fetchHtml(url + (conversationId ? "?current=" + conversationId : "")).then(function (html) {
         if (!html) return;
-        var focusedId = document.activeElement && panel.contains(document.activeElement) ? document.activeElement.id : null;
+        // The same link again, or if it has gone, the list's own button (phones) or its first link.
+        var focus = focusPlan(panel);
+        if (focus) focus.push("sidebar-summary", "sidebar-start");
         panel.innerHTML = html;
         process(panel);
-        if (focusedId) { var f = document.getElementById(focusedId); if (f) f.focus(); }
+        restoreFocus(focus);
       });
     }, 250);
   }

@@ -3,6 +3,9 @@
    - fold the conversation list above a conversation on a phone
    - Ctrl+Enter (or Cmd+Enter) sends the message being written
    - open a conversation at its newest message
+   - keep keyboard focus in place when htmx (or live.js) replaces the part of the page that had it
+   - Escape closes a message's Actions menu
+   - focus a form's error summary when the page loads with one
    No inline scripts: the Content-Security-Policy allows only files from this site. */
 (function () {
   "use strict";
@@ -54,6 +57,66 @@
     else target.form.submit();
   });
 
+  // --- Keyboard focus across swaps (WCAG 2.4.3) ---
+  // Reacting, acknowledging, saving or deleting replaces the whole message with a fresh copy from the server,
+  // and the control that had focus goes with it, dropping a keyboard user to the top of the page. Focus goes
+  // instead to the first of: the element with the same id in the new copy (htmx tries this itself, but cannot
+  // when it sits in a closed menu), the element the control names in data-focus-after, the message's Actions
+  // button, the message itself.
+  function focusPlan(root) {
+    var active = document.activeElement;
+    if (!root || !active || active === document.body || !root.contains(active)) return null;
+    var named = active.closest("[data-focus-after]");
+    var message = active.closest(".message[data-message-id]");
+    var ids = [active.id, named ? named.dataset.focusAfter : ""];
+    if (message) ids.push("actions-" + message.dataset.messageId, message.id);
+    return ids.filter(Boolean);
+  }
+
+  function restoreFocus(ids) {
+    if (!ids) return;
+    var active = document.activeElement;
+    if (active && active !== document.body && active.isConnected) return; // kept, or moved on purpose (autofocus)
+    for (var i = 0; i < ids.length; i++) {
+      var el = document.getElementById(ids[i]);
+      if (!el) continue;
+      el.focus();
+      if (document.activeElement === el) return; // an element inside a closed <details> cannot take focus
+    }
+  }
+
+  // live.js replaces messages and the conversation list itself, and keeps focus the same way.
+  window.staffroom = { focusPlan: focusPlan, restoreFocus: restoreFocus };
+
+  var focusAfterSwap = null;
+  document.addEventListener("htmx:beforeSwap", function (event) {
+    focusAfterSwap = event.detail.shouldSwap ? focusPlan(event.detail.target) : null;
+  });
+  // Straight after the swap, while the new copy is surely on the page: a live update may replace it again before
+  // htmx settles (and focuses an [autofocus] element such as the edit box, which then rightly wins).
+  document.addEventListener("htmx:afterSwap", function () {
+    var ids = focusAfterSwap;
+    focusAfterSwap = null;
+    restoreFocus(ids);
+  });
+
+  // --- Escape closes a message's Actions menu and returns to its button ---
+  document.addEventListener("keydown", function (event) {
+    if (event.key !== "Escape" || !(event.target instanceof Element)) return;
+    var menu = event.target.closest("details.message-actions[open]");
+    if (!menu) return;
+    event.preventDefault();
+    menu.open = false;
+    var summary = menu.querySelector("summary");
+    if (summary) summary.focus();
+  });
+
+  // --- A form sent without htmx came back with problems: start at the list of them (WCAG 3.3.1) ---
+  function focusErrorSummary() {
+    var summary = document.querySelector(".error-summary[tabindex]");
+    if (summary) summary.focus();
+  }
+
   // --- Open a conversation at the bottom, where the newest messages and the composer are ---
   function scrollToNewest() {
     var main = document.getElementById("main");
@@ -66,6 +129,7 @@
     setUpFilters(document);
     setUpSidebar();
     scrollToNewest();
+    focusErrorSummary();
   }
 
   if (document.readyState === "loading") document.addEventListener("DOMContentLoaded", start);
