@@ -380,3 +380,12 @@ def test_class_channel_permission_is_checked_in_the_class_school(world):
         acting=world.other_teacher, kind="class", title="Robins", school_class=primary_class
     )
     assert conv.school == world.other_school
+
+
+@pytest.mark.parametrize("role", ["teacher2", "ta", "office", "head"])
+def test_staff_may_delete_their_own_messages_without_running_the_conversation(world, role):
+    person = getattr(world, role)
+    conv = world.group(person)
+    message, _ = actions.send_message(conv, acting=person, body="sent in error")
+    actions.delete_message(message, acting=person)
+    assert Message.objects.get(pk=message.pk).deleted_at is not None

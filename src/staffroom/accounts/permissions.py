@@ -81,7 +81,9 @@ RULES: dict[str, dict[Role, Scope]] = {
     "announcement.view_status": {**_all(_STAFF, S.OWN), **_all(_LEADERS, S.SCHOOL)},
     "announcement.remind": {**_all(_STAFF, S.OWN), **_all(_LEADERS, S.SCHOOL)},
     "message.edit": _all(_EVERYONE, S.OWN),
-    "message.delete": {**_all(_EVERYONE, S.OWN), **_all(_STAFF, S.MANAGER)},
+    "message.delete": _all(_EVERYONE, S.OWN),
+    # Hiding someone else's message: conversation owners and admins (one scope per role, so it is its own row).
+    "message.moderate": _all(_STAFF, S.MANAGER),
     "message.react": _all(_EVERYONE, S.MEMBER),
     "directory.view": {**_all(_STAFF, S.ORGANISATION), R.GOVERNOR: S.ORGANISATION},
     "upload.create": _all(_EVERYONE, S.ORGANISATION),
