@@ -14,9 +14,18 @@ pytestmark = pytest.mark.django_db
 def test_every_rule_names_real_roles_and_scopes():
     for action, grants in RULES.items():
         assert "." in action
-        for role, scope in grants.items():
+        for role, scopes in grants.items():
             assert role in Role.values
-            assert scope in Scope.__members__.values()
+            assert scopes and all(scope in Scope.__members__.values() for scope in scopes)
+
+
+def test_a_role_keeps_every_scope_it_is_granted(world):
+    from tests import factories
+
+    dsl_only = factories.person(world.school, Role.DSL, name="Only DSL")
+    group = world.group(dsl_only)
+    assert permissions.allows(dsl_only, "conversation.view", group)  # member, as well as supervised
+    assert permissions.allows(dsl_only, "conversation.view", world.class_channel())
 
 
 def test_unknown_action_is_a_programming_error(world):

@@ -41,53 +41,65 @@ _EVERYONE = (*_STAFF, R.GOVERNOR, R.PUPIL, R.EXTERNAL)
 _LEADERS = (R.IT_ADMIN, R.HEADTEACHER)
 
 
-def _all(roles: tuple[Role, ...], scope: Scope) -> dict[Role, Scope]:
-    return dict.fromkeys(roles, scope)
+Grants = dict[Role, frozenset[Scope]]
 
 
-# action -> {role: scope}. A role missing from an action's row may not do it at all.
-RULES: dict[str, dict[Role, Scope]] = {
-    "conversation.create.channel": {**_all(_STAFF, S.SCHOOL), R.IT_ADMIN: S.ORGANISATION},
-    "conversation.create.group": {**_all(_STAFF, S.ORGANISATION), R.GOVERNOR: S.ORGANISATION},
-    "conversation.create.direct": {**_all(_STAFF, S.ORGANISATION), R.GOVERNOR: S.ORGANISATION},
-    "conversation.create.announcement": {
-        R.IT_ADMIN: S.ORGANISATION,
-        R.HEADTEACHER: S.SCHOOL,
-        R.DPO: S.ORGANISATION,
-        R.DSL: S.SCHOOL,
-    },
-    "conversation.create.class": {R.IT_ADMIN: S.ORGANISATION, R.HEADTEACHER: S.SCHOOL, R.TEACHER: S.SCHOOL},
-    "conversation.view": {
-        **_all(_EVERYONE, S.MEMBER),
-        R.DSL: S.SUPERVISED,
-        R.DEPUTY_DSL: S.SUPERVISED,
-    },
-    "conversation.join": {**_all(_STAFF, S.SCHOOL), R.GOVERNOR: S.SCHOOL},
+def _all(roles: tuple[Role, ...], scope: Scope) -> Grants:
+    return {role: frozenset({scope}) for role in roles}
+
+
+def _merge(*parts: Grants) -> Grants:
+    """Combine grants; a role named twice holds both scopes (a later part never narrows an earlier one)."""
+    merged: dict[Role, frozenset[Scope]] = {}
+    for part in parts:
+        for role, scopes in part.items():
+            merged[role] = merged.get(role, frozenset()) | scopes
+    return merged
+
+
+def _one(role: Role, scope: Scope) -> Grants:
+    return {role: frozenset({scope})}
+
+
+# action -> {role: scopes}. A role missing from an action's row may not do it at all.
+RULES: dict[str, Grants] = {
+    "conversation.create.channel": _merge(_all(_STAFF, S.SCHOOL), _one(R.IT_ADMIN, S.ORGANISATION)),
+    "conversation.create.group": _merge(_all(_STAFF, S.ORGANISATION), _one(R.GOVERNOR, S.ORGANISATION)),
+    "conversation.create.direct": _merge(_all(_STAFF, S.ORGANISATION), _one(R.GOVERNOR, S.ORGANISATION)),
+    "conversation.create.announcement": _merge(
+        _one(R.IT_ADMIN, S.ORGANISATION),
+        _one(R.HEADTEACHER, S.SCHOOL),
+        _one(R.DPO, S.ORGANISATION),
+        _one(R.DSL, S.SCHOOL),
+    ),
+    "conversation.create.class": _merge(
+        _one(R.IT_ADMIN, S.ORGANISATION), _one(R.HEADTEACHER, S.SCHOOL), _one(R.TEACHER, S.SCHOOL)
+    ),
+    "conversation.view": _merge(_all(_EVERYONE, S.MEMBER), _one(R.DSL, S.SUPERVISED), _one(R.DEPUTY_DSL, S.SUPERVISED)),
+    "conversation.join": _merge(_all(_STAFF, S.SCHOOL), _one(R.GOVERNOR, S.SCHOOL)),
     "conversation.post": _all(_EVERYONE, S.MEMBER),
-    "conversation.manage": {**_all(_STAFF, S.MANAGER), R.IT_ADMIN: S.ORGANISATION, R.HEADTEACHER: S.SCHOOL},
-    "conversation.manage_members": {
-        **_all(_STAFF, S.MANAGER),
-        R.IT_ADMIN: S.ORGANISATION,
-        R.HEADTEACHER: S.SCHOOL,
-    },
-    "announcement.post": {
-        **_all(_STAFF, S.MANAGER),
-        R.IT_ADMIN: S.ORGANISATION,
-        R.HEADTEACHER: S.SCHOOL,
-        R.DPO: S.ORGANISATION,
-        R.DSL: S.SCHOOL,
-    },
+    "conversation.manage": _merge(
+        _all(_STAFF, S.MANAGER), _one(R.IT_ADMIN, S.ORGANISATION), _one(R.HEADTEACHER, S.SCHOOL)
+    ),
+    "conversation.manage_members": _merge(
+        _all(_STAFF, S.MANAGER), _one(R.IT_ADMIN, S.ORGANISATION), _one(R.HEADTEACHER, S.SCHOOL)
+    ),
+    "announcement.post": _merge(
+        _all(_STAFF, S.MANAGER),
+        _one(R.IT_ADMIN, S.ORGANISATION),
+        _one(R.HEADTEACHER, S.SCHOOL),
+        _one(R.DPO, S.ORGANISATION),
+        _one(R.DSL, S.SCHOOL),
+    ),
     "announcement.acknowledge": _all(_EVERYONE, S.MEMBER),
-    "announcement.view_status": {**_all(_STAFF, S.OWN), **_all(_LEADERS, S.SCHOOL)},
-    "announcement.remind": {**_all(_STAFF, S.OWN), **_all(_LEADERS, S.SCHOOL)},
+    "announcement.view_status": _merge(_all(_STAFF, S.OWN), _all(_LEADERS, S.SCHOOL)),
+    "announcement.remind": _merge(_all(_STAFF, S.OWN), _all(_LEADERS, S.SCHOOL)),
     "message.edit": _all(_EVERYONE, S.OWN),
-    "message.delete": _all(_EVERYONE, S.OWN),
-    # Hiding someone else's message: conversation owners and admins (one scope per role, so it is its own row).
-    "message.moderate": _all(_STAFF, S.MANAGER),
+    "message.delete": _merge(_all(_EVERYONE, S.OWN), _all(_STAFF, S.MANAGER)),
     "message.react": _all(_EVERYONE, S.MEMBER),
-    "directory.view": {**_all(_STAFF, S.ORGANISATION), R.GOVERNOR: S.ORGANISATION},
+    "directory.view": _merge(_all(_STAFF, S.ORGANISATION), _one(R.GOVERNOR, S.ORGANISATION)),
     "upload.create": _all(_EVERYONE, S.ORGANISATION),
-    "people.manage": {R.IT_ADMIN: S.ORGANISATION, R.HEADTEACHER: S.SCHOOL},
+    "people.manage": _merge(_one(R.IT_ADMIN, S.ORGANISATION), _one(R.HEADTEACHER, S.SCHOOL)),
 }
 ACTIONS = frozenset(RULES)
 
@@ -168,9 +180,9 @@ def allows(person: Person, action: str, target: Any = None) -> bool:
         return False
     grants = RULES[action]
     for assignment in _assignments(person):
-        scope = grants.get(Role(assignment.role))
-        if scope is not None and _scope_contains(person, scope, assignment.school_id, target):
-            return True
+        for scope in grants.get(Role(assignment.role), ()):
+            if _scope_contains(person, scope, assignment.school_id, target):
+                return True
     return False
 
 
@@ -182,7 +194,7 @@ def schools_with_scope(person: Person, action: str, scope: Scope) -> tuple[bool,
     grants = RULES[action]
     everywhere, schools = False, set()
     for assignment in _assignments(person):
-        if grants.get(Role(assignment.role)) == scope:
+        if scope in grants.get(Role(assignment.role), ()):
             if assignment.school_id is None:
                 everywhere = True
             else:
@@ -194,7 +206,7 @@ def overseers(conversation: Conversation) -> list[int]:
     """Ids of active people whose roles let them see `conversation` through the SUPERVISED scope."""
     from django.db.models import Q
 
-    roles = [role for role, scope in RULES["conversation.view"].items() if scope == Scope.SUPERVISED]
+    roles = [role for role, scopes in RULES["conversation.view"].items() if Scope.SUPERVISED in scopes]
     if conversation.kind != "class":
         return []
     where = Q(school__isnull=True) | Q(school_id=conversation.school_id)
@@ -232,7 +244,7 @@ def table_markdown() -> str:
     ]
     for action in sorted(RULES):
         grants = RULES[action]
-        cells = [grants[r].value if r in grants else "-" for r in roles]
+        cells = [", ".join(sc.value for sc in Scope if sc in grants[r]) if r in grants else "-" for r in roles]
         lines.append(f"| `{action}` | " + " | ".join(cells) + " |")
     lines += ["", "Scopes:", ""]
     doc = __doc__ or ""

@@ -136,7 +136,7 @@ class Timeline:
         if message.deleted_at is not None:
             return row
         row.can_edit = self.allows("message.edit", message)
-        row.can_delete = self.allows("message.delete", message) or self.allows("message.moderate", message)
+        row.can_delete = self.allows("message.delete", message)
         row.can_react = self.allows("message.react", message)
         row.can_reply = self.may_post
         row.reactions = self._reactions(message, row.can_react)
