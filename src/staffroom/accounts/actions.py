@@ -48,33 +48,34 @@ def revoke_token_by_raw(raw: str, *, acting: Person) -> None:
     revoke_token(token, acting=acting)
 
 
-def end_all_sessions(person: Person) -> int:
-    """Sign `person` out everywhere: web sessions, API tokens and open sockets. Call inside an action."""
+def _end_sessions(person: Person, *, keep_session_key: str | None = None) -> int:
+    """End the person's browser sessions (but the kept one) and revoke their API tokens; sockets close at once
+    (deleting a UserSession closes its sockets, see accounts.signals). Call inside an action's transaction."""
     from allauth.usersessions.models import UserSession
 
-    keys = list(UserSession.objects.filter(user=person).values_list("session_key", flat=True))
+    sessions = UserSession.objects.filter(user=person).exclude(session_key=keep_session_key or "")
+    keys = list(sessions.values_list("session_key", flat=True))
     Session.objects.filter(session_key__in=keys).delete()
-    UserSession.objects.filter(user=person).delete()
+    sessions.delete()
     tokens = ApiToken.objects.filter(person=person, revoked_at__isnull=True).update(revoked_at=timezone.now())
-    realtime.send_control(person.pk, {"type": "session.revoke", "all": True})
+    if tokens:
+        realtime.send_control(person.pk, {"type": "session.revoke", "token_ids": "all"})
     return len(keys) + tokens
+
+
+def end_all_sessions(person: Person) -> int:
+    """Sign `person` out everywhere: web sessions, API tokens and open sockets. Call inside an action."""
+    ended = _end_sessions(person)
+    realtime.send_control(person.pk, {"type": "session.revoke", "all": True})
+    return ended
 
 
 def end_other_sessions(person: Person, *, keep_session_key: str | None = None) -> int:
     """After a password change: every other browser session and every API token stops working at once."""
-    from allauth.usersessions.models import UserSession
-
     with transaction.atomic():
-        others = UserSession.objects.filter(user=person).exclude(session_key=keep_session_key or "")
-        keys = list(others.values_list("session_key", flat=True))
-        Session.objects.filter(session_key__in=keys).delete()
-        for user_session in others:
-            user_session.delete()  # one by one, so each closes its sockets (accounts.signals)
-        tokens = ApiToken.objects.filter(person=person, revoked_at__isnull=True).update(revoked_at=timezone.now())
-        if tokens:
-            realtime.send_control(person.pk, {"type": "session.revoke", "token_ids": "all"})
-        audit.record(person, "session.others_ended", target=person, data={"sessions": len(keys), "tokens": tokens})
-    return len(keys) + tokens
+        ended = _end_sessions(person, keep_session_key=keep_session_key)
+        audit.record(person, "session.others_ended", target=person, data={"ended": ended})
+    return ended
 
 
 def deactivate_person(person: Person, *, acting: Person, reason: str = "") -> None:

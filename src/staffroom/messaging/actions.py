@@ -328,8 +328,9 @@ def remove_member(conversation: Conversation, member: Person, *, acting: Person,
 def check_may_post(conversation: Conversation, *, acting: Person, files: int = 0) -> None:
     """Raise unless `acting` may post here with this many files; callers check before storing any upload, so a
     refused send leaves nothing behind."""
-    action = "announcement.post" if conversation.kind == Kind.ANNOUNCEMENT else "conversation.post"
-    permissions.require(acting, action, conversation)
+    from staffroom.messaging.queries import post_permission
+
+    permissions.require(acting, post_permission(conversation), conversation)
     if conversation.archived_at is not None:
         raise Invalid("conversation", _("This conversation is archived; it can be read but not added to."))
     if files > MAX_ATTACHMENTS:

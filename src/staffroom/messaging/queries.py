@@ -39,6 +39,16 @@ def get_conversation(viewer: Person, conversation_id: int) -> Conversation:
     return conversation
 
 
+def post_permission(conversation: Conversation) -> str:
+    """The permission writing in this conversation needs: announcements only for those who run them."""
+    return "announcement.post" if conversation.kind == Conversation.Kind.ANNOUNCEMENT else "conversation.post"
+
+
+def may_post(viewer: Person, conversation: Conversation) -> bool:
+    """Whether the viewer may write here; nobody writes in an archived conversation."""
+    return conversation.archived_at is None and permissions.allows(viewer, post_permission(conversation), conversation)
+
+
 def joinable_channels(viewer: Person) -> list[Conversation]:
     """Open channels of the viewer's schools (and trust-wide ones) that they have not joined."""
     candidates = (

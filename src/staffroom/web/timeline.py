@@ -46,12 +46,6 @@ def snippet(message: Message, length: int = REPLY_SNIPPET_LENGTH) -> str:
     return text if len(text) <= length else text[: length - 1].rstrip() + "…"
 
 
-def may_post(viewer: Person, conversation: Conversation) -> bool:
-    """Whether the viewer may write in the conversation (announcements: only those who run it)."""
-    action = "announcement.post" if conversation.kind == Conversation.Kind.ANNOUNCEMENT else "conversation.post"
-    return conversation.archived_at is None and permissions.allows(viewer, action, conversation)
-
-
 @dataclass
 class ReactionChoice:
     emoji: str
@@ -117,7 +111,7 @@ class Timeline:
         self.conversation = conversation
         self.member_count = member_count
         self._allowed: dict[tuple[str, bool], bool] = {}
-        self.may_post = may_post(viewer, conversation)
+        self.may_post = queries.may_post(viewer, conversation)
 
     def allows(self, action: str, message: Message) -> bool:
         key = (action, message.author_id == self.viewer.pk)

@@ -22,7 +22,7 @@ from staffroom.web.forms import ComposerForm, show_error
 from staffroom.web.guards import is_htmx, signed_in
 from staffroom.web.pages import stream_position, viewer_of, with_sidebar
 from staffroom.web.sidebar import conversation_name
-from staffroom.web.timeline import Timeline, may_post, snippet
+from staffroom.web.timeline import Timeline, snippet
 
 
 def composer_context(
@@ -42,7 +42,7 @@ def composer_context(
     return {
         "composer": form,
         "composer_client_id": form["client_id"].value(),
-        "can_post": may_post(viewer, conversation),
+        "can_post": queries.may_post(viewer, conversation),
         "reply": reply,
         "reply_snippet": snippet(reply) if reply is not None else "",
         "kept_attachments": attachments or [],
