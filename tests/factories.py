@@ -125,3 +125,11 @@ def world() -> World:
         other_teacher=person(other, Role.TEACHER, name="Pat Primary"),
         outsider=person(outsider_school, Role.TEACHER, name="Otto Outsider"),
     )
+
+
+def stream_of(person, type_=None):
+    """The events a person would get by resuming from the start, as they would see them now."""
+    from staffroom.realtime import streams
+
+    events, _ = streams.events_for(person.pk, 0, limit=10_000)
+    return [e for e in events if type_ is None or e.type == type_]

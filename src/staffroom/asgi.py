@@ -11,7 +11,7 @@ from channels.auth import AuthMiddlewareStack  # noqa: E402  (needs Django set u
 from channels.routing import ProtocolTypeRouter, URLRouter  # noqa: E402
 from django.urls import path  # noqa: E402
 
-from staffroom.messaging.consumers import EventsConsumer  # noqa: E402
+from staffroom.realtime.consumers import EventsConsumer  # noqa: E402
 
 application = ProtocolTypeRouter(
     {

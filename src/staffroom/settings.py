@@ -41,7 +41,7 @@ def _secret_key() -> str:
 
 SECRET_KEY = _secret_key()
 DEBUG = _env_bool("STAFFROOM_DEBUG")
-ALLOWED_HOSTS = os.environ.get("STAFFROOM_ALLOWED_HOSTS", "127.0.0.1,localhost,testserver,[::1]").split(",")
+ALLOWED_HOSTS = os.environ.get("STAFFROOM_ALLOWED_HOSTS", "127.0.0.1,localhost,[::1]").split(",")
 STAFFROOM_TRUST_X_FORWARDED_FOR = _env_bool("STAFFROOM_TRUST_X_FORWARDED_FOR")
 CSRF_TRUSTED_ORIGINS = [o for o in os.environ.get("STAFFROOM_TRUSTED_ORIGINS", "").split(",") if o]
 
@@ -61,6 +61,7 @@ INSTALLED_APPS = [
     "allauth.usersessions",
     "staffroom.accounts",
     "staffroom.compliance",
+    "staffroom.realtime",
     "staffroom.messaging",
     "staffroom.web",
     "staffroom.api",
@@ -138,7 +139,9 @@ if REDIS_URL:
     }
     CACHES = {"default": {"BACKEND": "django.core.cache.backends.redis.RedisCache", "LOCATION": REDIS_URL}}
 else:
-    CHANNEL_LAYERS = {"default": {"BACKEND": "channels.layers.InMemoryChannelLayer"}}
+    # Embedded: no channel layer at all. The hub fans events out in-process (staffroom.realtime.hub); the
+    # in-memory layer scanned every channel on every send and copied every message.
+    CHANNEL_LAYERS = {}
     CACHES = {"default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"}}
 
 # --- People and sign-in -----------------------------------------------------------------------------------

@@ -7,14 +7,14 @@ from django.test.utils import CaptureQueriesContext
 from staffroom.compliance.models import AuditEntry
 from staffroom.errors import Invalid, NotFound, PermissionDenied, RateLimited
 from staffroom.messaging import actions, queries
-from staffroom.messaging.models import Conversation, Event, Membership, Message, MessageRevision, Reaction
+from staffroom.messaging.models import Conversation, Membership, Message, MessageRevision, Reaction
+from tests.factories import stream_of
 
 pytestmark = pytest.mark.django_db
 
 
 def events_for(person, type_=None):
-    rows = Event.objects.filter(person=person).order_by("seq")
-    return [e for e in rows if type_ is None or e.type == type_]
+    return stream_of(person, type_)
 
 
 # --- creating conversations ---------------------------------------------------------------------------------

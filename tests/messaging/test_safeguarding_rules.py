@@ -88,10 +88,8 @@ def test_mention_handles_come_from_names_not_email_addresses(world):
 
 
 def test_overseeing_dsl_receives_a_class_channels_events(world):
-    from staffroom.messaging.models import Event
-
     conv = world.class_channel()
     message, _ = actions.send_message(conv, acting=world.teacher, body="Homework is on page 12")
-    events = Event.objects.filter(person=world.dsl, type="message.new")
+    events = factories.stream_of(world.dsl, "message.new")
     assert [e.payload["message"]["id"] for e in events] == [message.pk]
-    assert not Event.objects.filter(person=world.teacher2, type="message.new").exists()
+    assert not factories.stream_of(world.teacher2, "message.new")

@@ -5,7 +5,8 @@ from pathlib import Path
 
 from django.template.loader import get_template
 
-from staffroom.messaging import actions, realtime
+from staffroom.messaging import actions
+from staffroom.realtime import streams as realtime
 from tests.web.conftest import HTMX
 
 STATIC = Path(__file__).resolve().parents[2] / "src" / "staffroom" / "web" / "static" / "staffroom"

@@ -11,7 +11,7 @@ from staffroom.accounts import permissions
 from staffroom.accounts.models import ApiToken, Person, hash_token
 from staffroom.compliance import audit
 from staffroom.errors import Invalid, NotFound, PermissionDenied
-from staffroom.messaging import realtime
+from staffroom.realtime import streams as realtime
 
 
 def create_token(person: Person, *, acting: Person, label: str = "") -> str:

@@ -9,7 +9,7 @@ from django.contrib.auth.signals import user_logged_in, user_logged_out
 from django.db.models.signals import post_delete
 
 from staffroom.accounts import actions
-from staffroom.messaging import realtime
+from staffroom.realtime import streams as realtime
 
 
 def _signed_in(sender: Any, request: Any, user: Any, **kwargs: Any) -> None:

@@ -20,7 +20,7 @@ from staffroom.accounts import permissions
 from staffroom.accounts.models import Person, School, SchoolClass
 from staffroom.compliance import audit
 from staffroom.errors import Invalid, NotFound, PermissionDenied
-from staffroom.messaging import formatting, realtime, uploads
+from staffroom.messaging import events, formatting, uploads
 from staffroom.messaging.models import (
     Acknowledgement,
     AcknowledgementReminder,
@@ -31,7 +31,6 @@ from staffroom.messaging.models import (
     MessageRevision,
     Reaction,
 )
-from staffroom.messaging.payloads import conversation_payload, message_payload
 
 Kind = Conversation.Kind
 MAX_DIRECT_MEMBERS = 9
@@ -43,19 +42,6 @@ MAX_ATTACHMENTS = 10
 
 
 # --- helpers used only by the actions below ---------------------------------------------------------------
-
-
-def _member_ids(conversation: Conversation) -> list[int]:
-    return list(Membership.objects.filter(conversation=conversation).values_list("person_id", flat=True))
-
-
-def _audience(conversation: Conversation) -> list[int]:
-    """Who receives a conversation's events: its members, and for a class channel the safeguarding leads who
-    oversee it without being members (their view of it must stay live too)."""
-    members = _member_ids(conversation)
-    if conversation.kind != Kind.CLASS:
-        return members
-    return sorted(set(members) | set(permissions.overseers(conversation)))
 
 
 def _reload(message: Message) -> Message:
@@ -106,16 +92,6 @@ def _resolve_people(acting: Person, ids: Iterable[int], field: str = "member_ids
     if missing:
         raise Invalid(field, _("No active person with id %(id)s in your organisation.") % {"id": missing[0]})
     return [found[i] for i in wanted]
-
-
-def _publish_membership_added(conversation: Conversation, people: Sequence[Person]) -> None:
-    """New members learn of the conversation; existing members learn who joined."""
-    new_ids = {p.pk for p in people}
-    payload = {
-        "conversation": conversation_payload(conversation, member_count=len(_member_ids(conversation))),
-        "person_ids": sorted(new_ids),
-    }
-    realtime.publish_on_commit(_audience(conversation), "membership.added", payload)
 
 
 def _validate_body(body: str, has_attachments: bool) -> str:
@@ -203,6 +179,8 @@ def create_conversation(
         )
         Membership.objects.create(conversation=conversation, person=acting, role=Membership.Role.OWNER)
         Membership.objects.bulk_create([Membership(conversation=conversation, person=p) for p in people])
+        # Safeguarding leads oversee a class channel without being members; their view must be live too.
+        events.members_added(conversation, [acting.pk, *(p.pk for p in people)], also=events.overseers(conversation))
         audit.record(
             acting,
             "conversation.created",
@@ -210,7 +188,6 @@ def create_conversation(
             conversation=conversation,
             data={"kind": kind, "member_ids": sorted(p.pk for p in people)},
         )
-        _publish_membership_added(conversation, [acting, *people])
     return conversation
 
 
@@ -246,13 +223,11 @@ def update_conversation(
         for key, value in changes.items():
             setattr(conversation, key, value)
         conversation.save(update_fields=list(changes) or None)
+        events.conversation_updated(conversation)
         audit.record(
             acting, "conversation.updated", target=conversation, conversation=conversation,
             data={"before": before, "after": changes},
         )  # fmt: skip
-        realtime.publish_on_commit(
-            _audience(conversation), "conversation.updated", {"conversation": conversation_payload(conversation)}
-        )
     return conversation
 
 
@@ -267,8 +242,8 @@ def add_member(conversation: Conversation, person: Person, *, acting: Person) ->
     with transaction.atomic():
         membership, created = Membership.objects.get_or_create(conversation=conversation, person=person)
         if created:
+            events.members_added(conversation, [person.pk])
             audit.record(acting, "membership.added", target=person, conversation=conversation)
-            _publish_membership_added(conversation, [person])
     return membership
 
 
@@ -281,8 +256,8 @@ def join_channel(conversation: Conversation, *, acting: Person) -> Membership:
     with transaction.atomic():
         membership, created = Membership.objects.get_or_create(conversation=conversation, person=acting)
         if created:
+            events.members_added(conversation, [acting.pk])
             audit.record(acting, "membership.joined", target=acting, conversation=conversation)
-            _publish_membership_added(conversation, [acting])
     return membership
 
 
@@ -311,15 +286,12 @@ def remove_member(conversation: Conversation, member: Person, *, acting: Person,
     if membership.role == Membership.Role.OWNER and not leaving:
         permissions.require(acting, "conversation.manage", conversation)
     with transaction.atomic():
-        audience = _audience(conversation)
         membership.delete()
+        events.member_removed(conversation, member.pk)
         audit.record(
             acting, "membership.left" if leaving else "membership.removed",
             target=member, conversation=conversation, reason=reason,
         )  # fmt: skip
-        realtime.publish_on_commit(
-            audience, "membership.removed", {"conversation_id": conversation.pk, "person_id": member.pk}
-        )
 
 
 # --- messages ---------------------------------------------------------------------------------------------
@@ -392,12 +364,12 @@ def send_message(
                     raise Invalid("attachment_ids", _("A file is already on another message. Upload it again."))
             Conversation.objects.filter(pk=conversation.pk).update(last_message_at=message.created_at)
             Membership.objects.filter(conversation=conversation, person=acting).update(last_read_message_id=message.pk)
+            message = _reload(message)
+            events.message_changed("message.new", message)
             audit.record(
                 acting, "message.sent", target=message, conversation=conversation,
                 data={"attachments": [str(a.pk) for a in attachments], "mentions": sorted(rendered.mentioned_ids)},
             )  # fmt: skip
-            message = _reload(message)
-            realtime.publish_on_commit(_audience(conversation), "message.new", {"message": message_payload(message)})
     except IntegrityError:
         # Two retries with one client_id raced; the first one won.
         existing = Message.objects.filter(author=acting, client_id=client_id).first() if client_id else None
@@ -446,11 +418,9 @@ def edit_message(message: Message, *, acting: Person, body: str) -> Message:
         message.body, message.html, message.edited_at = body, rendered.html, now
         message.save(update_fields=["body", "html", "edited_at"])
         message.mentions.set(rendered.mentioned_ids - {acting.pk})
-        audit.record(acting, "message.edited", target=message, conversation=message.conversation_id)
         message = _reload(message)
-        realtime.publish_on_commit(
-            _audience(message.conversation), "message.edited", {"message": message_payload(message)}
-        )
+        events.message_changed("message.edited", message)
+        audit.record(acting, "message.edited", target=message, conversation=message.conversation_id)
     return message
 
 
@@ -463,11 +433,9 @@ def delete_message(message: Message, *, acting: Person, reason: str = "") -> Mes
         message.deleted_at = timezone.now()
         message.deleted_by = acting
         message.save(update_fields=["deleted_at", "deleted_by"])
-        audit.record(acting, "message.deleted", target=message, conversation=message.conversation_id, reason=reason)
         message = _reload(message)
-        realtime.publish_on_commit(
-            _audience(message.conversation), "message.deleted", {"message": message_payload(message)}
-        )
+        events.message_changed("message.deleted", message)
+        audit.record(acting, "message.deleted", target=message, conversation=message.conversation_id, reason=reason)
     return message
 
 
@@ -485,14 +453,12 @@ def react(message: Message, emoji: str, *, acting: Person, add: bool = True) -> 
         else:
             changed = Reaction.objects.filter(message=message, person=acting, emoji=emoji).delete()[0] > 0
         if changed:
+            message = _reload(message)
+            events.message_changed("message.edited", message)
             audit.record(
                 acting, "reaction.added" if add else "reaction.removed", target=message,
                 conversation=message.conversation_id, data={"emoji": emoji},
             )  # fmt: skip
-            message = _reload(message)
-            realtime.publish_on_commit(
-                _audience(message.conversation), "message.edited", {"message": message_payload(message)}
-            )
     return message
 
 
@@ -528,14 +494,8 @@ def mark_read(conversation: Conversation, *, acting: Person, up_to_message_id: i
         )
         if updated:
             # Reading is not an auditable act in itself; receipts are the record.
-            audience = _audience(conversation)
-            if len(audience) > RECEIPT_FANOUT_LIMIT:
-                audience = [acting.pk]
-            realtime.publish_on_commit(
-                audience,
-                "receipt.updated",
-                {"conversation_id": conversation.pk, "person_id": acting.pk, "last_read_message_id": target},
-            )
+            members = Membership.objects.filter(conversation=conversation).count()
+            events.receipt_updated(conversation, acting.pk, target, only_reader=members > RECEIPT_FANOUT_LIMIT)
     return target
 
 
@@ -552,18 +512,9 @@ def acknowledge(message: Message, *, acting: Person) -> Acknowledgement:
     with transaction.atomic():
         ack, created = Acknowledgement.objects.get_or_create(message=message, person=acting)
         if created:
-            audit.record(acting, "announcement.acknowledged", target=message, conversation=message.conversation_id)
             count = Acknowledgement.objects.filter(message=message).count()
-            realtime.publish_on_commit(
-                sorted({message.author_id, acting.pk}),
-                "acknowledgement.updated",
-                {
-                    "conversation_id": message.conversation_id,
-                    "message_id": message.pk,
-                    "person_id": acting.pk,
-                    "acknowledgements": count,
-                },
-            )
+            events.acknowledgement_updated(message, acting.pk, count)
+            audit.record(acting, "announcement.acknowledged", target=message, conversation=message.conversation_id)
     return ack
 
 
@@ -578,20 +529,11 @@ def remind_unacknowledged(message: Message, *, acting: Person) -> int:
     pending = acknowledgement_status(acting, message).pending
     with transaction.atomic():
         AcknowledgementReminder.objects.create(message=message, sent_by=acting, recipients=len(pending))
+        events.announcement_reminder(message, sender=acting, person_ids=[p.pk for p in pending])
         audit.record(
             acting, "announcement.reminded", target=message, conversation=message.conversation_id,
             data={"recipients": [p.pk for p in pending]},
         )  # fmt: skip
-        realtime.publish_on_commit(
-            [p.pk for p in pending],
-            "announcement.reminder",
-            {
-                "conversation_id": message.conversation_id,
-                "message_id": message.pk,
-                "from": acting.name,
-                "title": message.conversation.title,
-            },
-        )
     return len(pending)
 
 

@@ -5,3 +5,8 @@ class MessagingConfig(AppConfig):
     name = "staffroom.messaging"
     label = "messaging"
     verbose_name = "Messaging"
+
+    def ready(self) -> None:
+        from staffroom.messaging import events
+
+        events.register()

@@ -1,4 +1,4 @@
-"""Conversations, memberships, messages and what hangs off them; the per-person event stream.
+"""Conversations, memberships, messages and what hangs off them (events live in staffroom.realtime).
 
 Deleting a message hides it (`deleted_at`); the row, and every earlier version of an edited message, stays
 for the records (DESIGN.md invariant 4).
@@ -183,31 +183,3 @@ class Attachment(models.Model):
     @property
     def is_image(self) -> bool:
         return self.content_type.startswith("image/")
-
-
-class EventStream(models.Model):
-    """A person's event counter. Its row lock makes `seq` strictly increasing in commit order, so a client
-    that resumes after n never misses an event that committed later with a smaller number."""
-
-    person = models.OneToOneField(Person, primary_key=True, on_delete=models.CASCADE, related_name="+")
-    last_seq = models.BigIntegerField(default=0)
-
-    def __str__(self) -> str:
-        return f"stream of {self.person_id} at {self.last_seq}"
-
-
-class Event(models.Model):
-    person = models.ForeignKey(Person, on_delete=models.CASCADE, related_name="+")
-    seq = models.BigIntegerField()
-    type = models.CharField(max_length=40)
-    payload = models.JSONField()
-    created_at = models.DateTimeField(default=timezone.now, db_index=True)
-
-    class Meta:
-        constraints = [models.UniqueConstraint(fields=["person", "seq"], name="event_seq_unique")]
-
-    def __str__(self) -> str:
-        return f"{self.type} #{self.seq} for {self.person_id}"
-
-    def as_dict(self) -> dict[str, object]:
-        return {**self.payload, "type": self.type, "seq": self.seq}

@@ -258,3 +258,9 @@ def get_attachment(viewer: Person, attachment_id: str) -> Attachment:
     if attachment is None:
         raise NotFound()
     return attachment
+
+
+def messages_by_id(ids: list[int]) -> dict[int, Message]:
+    """Messages with what their payload shows, by id, for building events. Not scoped: events are addressed
+    to who may see them before they are loaded (realtime)."""
+    return _messages().in_bulk(ids)

@@ -7,7 +7,7 @@ from typing import Any
 from django.http import HttpRequest
 
 from staffroom.accounts.models import Person
-from staffroom.messaging import realtime
+from staffroom.realtime import streams as realtime
 from staffroom.web import sidebar
 
 

@@ -1,9 +1,9 @@
 /* Staffroom live updates over the WebSocket at /ws/events.
 
    The session cookie signs the socket in; the server says {"type":"hello","seq":n}. Every event carries a
-   per-person `seq`. We keep the last one handled (in sessionStorage too) and, whenever we connect, first
-   send {"type":"resume","after":lastSeq}: the server replays what we missed, so a page never has a gap.
-   An event with a seq we have handled is ignored; one that skips ahead asks for a replay from where we are.
+   `seq` that grows for this person. We keep the last one handled (in sessionStorage too) and, whenever we
+   connect, first send {"type":"resume","after":lastSeq}: the server replays what we missed, so a page never
+   has a gap. An event with a seq we have handled is ignored.
 
    What an event does on the page:
    - a message in the conversation on screen: fetch that message's server-rendered fragment and insert it
@@ -35,7 +35,6 @@
   var attempt = 0;
   var reconnectTimer = null;
   var pingTimer = null;
-  var lastResumeAt = 0;
   var leaving = false;
   var pendingRead = 0;
 
@@ -97,7 +96,6 @@
     }
     socket.addEventListener("open", function () {
       send({ type: "resume", after: lastSeq });
-      lastResumeAt = Date.now();
       window.clearInterval(pingTimer);
       pingTimer = window.setInterval(function () { send({ type: "ping" }); }, 60000);
     });
@@ -161,15 +159,9 @@
       return;
     }
     if (event.type === "pong" || event.type === "error" || typeof event.seq !== "number") return;
-    if (event.seq <= lastSeq) return; // already handled
-    if (event.seq > lastSeq + 1) {
-      // A gap: ask for the missing events (they come back in order), at most once a second.
-      if (Date.now() - lastResumeAt > 1000) {
-        lastResumeAt = Date.now();
-        send({ type: "resume", after: lastSeq });
-      }
-      return;
-    }
+    // The server sends each socket its events once and in order; seq grows, though not by one (it is the
+    // organisation's stream position). One we have handled, e.g. replayed twice across a reconnect, is skipped.
+    if (event.seq <= lastSeq) return;
     rememberSeq(event.seq);
     handle(event);
   }

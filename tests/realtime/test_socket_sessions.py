@@ -24,7 +24,7 @@ def _session_cookie(person) -> str:
 
 
 def _socket(key: str, origin: bytes = b"http://testserver") -> WebsocketCommunicator:
-    headers = [(b"cookie", f"sessionid={key}".encode())]
+    headers = [(b"cookie", f"sessionid={key}".encode()), (b"host", b"testserver")]
     if origin:
         headers.append((b"origin", origin))
     return WebsocketCommunicator(application, "/ws/events", headers=headers)
@@ -85,3 +85,35 @@ async def test_resume_from_a_position_the_stream_never_reached_asks_for_a_resync
     await ws.send_json_to({"type": "resume", "after": 10**12})
     assert (await ws.receive_json_from(timeout=2))["type"] == "resync"
     await ws.disconnect()
+
+
+@pytest.mark.parametrize(
+    "origin",
+    [b"http://testserver:8001", b"https://testserver", b"http://testserver.evil.example", b"null", b"testserver"],
+)
+async def test_a_page_on_another_port_scheme_or_host_cannot_use_the_cookie(world, origin):
+    """Security finding 5: the Origin check compared the host only, so a page on another port read messages."""
+    key = await sync_to_async(_session_cookie)(world.teacher)
+    ws = _socket(key, origin=origin)
+    await ws.connect()
+    assert await ws.receive_output(timeout=2) == {"type": "websocket.close", "code": 4403}
+
+
+async def test_a_trusted_origin_behind_a_proxy_may_use_the_cookie(world, settings):
+    settings.CSRF_TRUSTED_ORIGINS = ["https://chat.school.example"]
+    key = await sync_to_async(_session_cookie)(world.teacher)
+    ws = _socket(key, origin=b"https://chat.school.example")
+    assert (await ws.connect())[0]
+    assert (await ws.receive_json_from(timeout=5))["type"] == "hello"
+    await ws.disconnect()
+
+
+def test_testserver_is_not_an_allowed_host_outside_tests():
+    import os
+    import subprocess
+    import sys
+
+    env = {k: v for k, v in os.environ.items() if not k.startswith("STAFFROOM_ALLOWED")}
+    code = "import django; django.setup(); from django.conf import settings; print(settings.ALLOWED_HOSTS)"
+    out = subprocess.run([sys.executable, "-c", code], env=env, capture_output=True, text=True, check=True)
+    assert "testserver" not in out.stdout

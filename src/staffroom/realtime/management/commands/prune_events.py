@@ -5,7 +5,7 @@ from typing import Any
 from django.conf import settings
 from django.core.management.base import BaseCommand, CommandParser
 
-from staffroom.messaging import realtime
+from staffroom.realtime import streams as realtime
 
 
 class Command(BaseCommand):
