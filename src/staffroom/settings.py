@@ -69,6 +69,7 @@ INSTALLED_APPS = [
 
 MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
+    "staffroom.admission.OverloadMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "django.middleware.csp.ContentSecurityPolicyMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
@@ -217,6 +218,16 @@ DATA_UPLOAD_MAX_MEMORY_SIZE = 2 * 1024 * 1024
 FILE_UPLOAD_MAX_MEMORY_SIZE = 2 * 1024 * 1024
 # Pixels, not bytes, are what a decompression bomb inflates: 50 megapixels is far above any phone camera.
 STAFFROOM_MAX_IMAGE_PIXELS = _env_int("STAFFROOM_MAX_IMAGE_PIXELS", 50_000_000)
+
+# --- Overload: what one server takes on at once (staffroom/admission.py) ----------------------------------
+# About what the database serves at once: the pool on PostgreSQL; SQLite has one writer, and a few readers.
+# Two connections are left for the sockets and the hub.
+STAFFROOM_MAX_ACTIVE_REQUESTS = _env_int(
+    "STAFFROOM_MAX_ACTIVE_REQUESTS",
+    max(2, _env_int("STAFFROOM_DB_POOL_SIZE", 10) - 2) if os.environ.get("DATABASE_URL") else 8,
+)
+STAFFROOM_MAX_QUEUED_REQUESTS = _env_int("STAFFROOM_MAX_QUEUED_REQUESTS", 500)
+STAFFROOM_QUEUE_SECONDS = float(os.environ.get("STAFFROOM_QUEUE_SECONDS", "5"))
 
 # --- Product limits ---------------------------------------------------------------------------------------
 STAFFROOM_MAX_MESSAGE_LENGTH = 10_000

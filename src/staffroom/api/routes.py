@@ -23,6 +23,7 @@ from ninja import NinjaAPI
 from ninja.errors import AuthenticationError, HttpError, ValidationError
 from ninja.parser import Parser
 
+from staffroom import admission
 from staffroom.api import auth, conversations, messages, people, uploads
 from staffroom.errors import NotFound, StaffroomError
 
@@ -254,6 +255,8 @@ def _suspicious(request: HttpRequest, exc: SuspiciousOperation) -> HttpResponse:
 
 @api.exception_handler(Exception)
 def _unexpected(request: HttpRequest, exc: Exception) -> HttpResponse:
+    if admission.is_overload(exc):
+        return admission.busy_response(request)
     # A bug, not bad input: log it in full, and still answer in the API's shape.
     logger.exception("unhandled error in %s %s", request.method, request.path)
     return _respond(request, 500, "server_error", _("Something went wrong on our side. It has been logged."))
