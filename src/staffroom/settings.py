@@ -229,6 +229,9 @@ STAFFROOM_MAX_ACTIVE_REQUESTS = _env_int(
 STAFFROOM_MAX_QUEUED_REQUESTS = _env_int("STAFFROOM_MAX_QUEUED_REQUESTS", 500)
 STAFFROOM_QUEUE_SECONDS = float(os.environ.get("STAFFROOM_QUEUE_SECONDS", "5"))
 
+# Per-message deflate on the events socket: saves bandwidth, costs CPU once per socket per event.
+STAFFROOM_WS_COMPRESSION = _env_bool("STAFFROOM_WS_COMPRESSION")
+
 # --- Product limits ---------------------------------------------------------------------------------------
 STAFFROOM_MAX_MESSAGE_LENGTH = 10_000
 STAFFROOM_MAX_TITLE_LENGTH = 120

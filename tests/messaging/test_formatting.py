@@ -43,3 +43,11 @@ def test_no_input_produces_script_or_event_handlers(text):
     assert "<script" not in html
     assert not re.search(r"<[^>]*\son\w+\s*=", html)
     assert 'href="javascript:' not in html
+
+
+def test_only_words_after_an_at_sign_are_looked_up_as_handles():
+    from staffroom.messaging.formatting import candidate_handles
+
+    assert candidate_handles("Thanks @Jo-Bloggs and @sam.") == {"jo-bloggs", "sam"}
+    assert candidate_handles("no mentions here, just mail@example.com") == {"example.com"}
+    assert candidate_handles("") == set()

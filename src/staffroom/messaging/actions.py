@@ -108,10 +108,13 @@ def _validate_body(body: str, has_attachments: bool) -> str:
     return body
 
 
-def _mentionable(conversation: Conversation) -> dict[str, formatting.Mentionable]:
-    people = Person.objects.filter(memberships__conversation=conversation, is_active=True).values_list(
-        "pk", "handle", "name"
-    )
+def _mentionable(conversation: Conversation, body: str) -> dict[str, formatting.Mentionable]:
+    handles = formatting.candidate_handles(body)
+    if not handles:
+        return {}
+    people = Person.objects.filter(
+        memberships__conversation=conversation, is_active=True, handle__in=handles
+    ).values_list("pk", "handle", "name")
     return {handle.lower(): formatting.Mentionable(pk, name) for pk, handle, name in people}
 
 
@@ -339,7 +342,7 @@ def send_message(
     attachments = _claim_attachments(acting, attachment_ids)
     ratelimit.hit(f"send:{acting.pk}", limit=30, window_seconds=10)
 
-    rendered = formatting.render(body, _mentionable(conversation))
+    rendered = formatting.render(body, _mentionable(conversation, body))
     try:
         with transaction.atomic():
             # Lock the conversation before the message takes its id, so ids (and created_at) follow commit order
@@ -404,7 +407,7 @@ def edit_message(message: Message, *, acting: Person, body: str) -> Message:
     body = _validate_body(body, message.attachments.exists())
     if body == message.body:
         return message
-    rendered = formatting.render(body, _mentionable(message.conversation))
+    rendered = formatting.render(body, _mentionable(message.conversation, body))
     with transaction.atomic():
         now = timezone.now()
         MessageRevision.objects.create(

@@ -93,6 +93,12 @@ def sanitise(html: str) -> str:
     )
 
 
+def candidate_handles(body: str) -> set[str]:
+    """Lower-case words written after "@": the only handles a message can mention, so only they are looked up
+    (not every member of a 1,000-person channel on every send)."""
+    return {m.group(1).lower() for m in re.finditer(r"@(" + HANDLE_RE.pattern + ")", body, re.IGNORECASE)}
+
+
 def render(body: str, people: Mapping[str, Mentionable] | None = None) -> Rendered:
     """Render Markdown to safe HTML; `people` maps lower-case handles to those who may be mentioned."""
     env: dict[str, Any] = {"people": people or {}}

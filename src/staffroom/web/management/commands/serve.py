@@ -6,6 +6,7 @@ import socket
 import sys
 from typing import Any
 
+from django.conf import settings
 from django.core.management.base import BaseCommand, CommandParser
 
 
@@ -44,4 +45,8 @@ class Command(BaseCommand):
             lifespan="off",
             proxy_headers=False,
             server_header=False,
+            # Compression runs once per socket per event (each socket has its own context): a 1,000-member
+            # channel would compress every message 1,000 times. Off unless bandwidth matters more than CPU.
+            ws_per_message_deflate=settings.STAFFROOM_WS_COMPRESSION,
+            ws_max_size=64 * 1024,  # client frames are tiny (docs/realtime.md)
         )
