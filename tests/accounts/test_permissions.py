@@ -5,6 +5,7 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from staffroom.accounts import permissions
+from staffroom.accounts.actors import Service, ServiceActor
 from staffroom.accounts.models import Role
 from staffroom.accounts.permissions import RULES, Scope
 
@@ -15,7 +16,7 @@ def test_every_rule_names_real_roles_and_scopes():
     for action, grants in RULES.items():
         assert "." in action
         for role, scopes in grants.items():
-            assert role in Role.values
+            assert role in Role.values or role in Service
             assert scopes and all(scope in Scope.__members__.values() for scope in scopes)
 
 
@@ -74,3 +75,16 @@ def test_docs_are_generated_from_the_table():
 
     doc = Path(__file__).resolve().parents[2] / "docs" / "permissions.md"
     assert doc.read_text() == permissions.table_markdown(), "run: staffroom permissions_table > docs/permissions.md"
+
+
+def test_a_service_acts_only_where_the_table_says_and_only_in_its_organisation(world):
+    from staffroom.accounts.permissions import allows
+
+    worker = ServiceActor(Service.WORKER, world.org.pk)
+    scim = ServiceActor(Service.SCIM, world.org.pk)
+    assert allows(worker, "records.purge", world.org)
+    assert not allows(worker, "records.purge", world.outsider.organisation)
+    assert not allows(worker, "people.manage", world.teacher)
+    assert allows(scim, "people.manage", world.teacher)
+    assert not allows(scim, "people.manage", world.outsider)
+    assert not allows(scim, "conversation.post", world.group(world.teacher2))

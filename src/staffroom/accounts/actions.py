@@ -10,6 +10,7 @@ from django.utils.translation import gettext as _
 from staffroom.accounts import permissions
 from staffroom.accounts.models import ApiToken, Person, hash_token
 from staffroom.compliance import audit
+from staffroom.compliance.audit import AuditAction
 from staffroom.errors import Invalid, NotFound, PermissionDenied
 from staffroom.realtime import streams as realtime
 
@@ -24,7 +25,13 @@ def create_token(person: Person, *, acting: Person, label: str = "") -> str:
     raw = ApiToken.new_raw()
     with transaction.atomic():
         token = ApiToken.objects.create(person=person, key_hash=hash_token(raw), label=label[:100])
-        audit.record(acting, "token.created", target=person, data={"token_id": token.pk, "label": token.label})
+        audit.record(
+            acting,
+            AuditAction.TOKEN_CREATED,
+            target=person,
+            data={"token_id": token.pk},
+            details={"label": token.label},
+        )
     return raw
 
 
@@ -37,7 +44,7 @@ def revoke_token(token: ApiToken, *, acting: Person) -> None:
     with transaction.atomic():
         token.revoked_at = timezone.now()
         token.save(update_fields=["revoked_at"])
-        audit.record(acting, "token.revoked", target=token.person, data={"token_id": token.pk})
+        audit.record(acting, AuditAction.TOKEN_REVOKED, target=token.person, data={"token_id": token.pk})
         realtime.send_control(token.person_id, {"type": "session.revoke", "token_ids": [token.pk]})
 
 
@@ -74,7 +81,7 @@ def end_other_sessions(person: Person, *, keep_session_key: str | None = None) -
     """After a password change: every other browser session and every API token stops working at once."""
     with transaction.atomic():
         ended = _end_sessions(person, keep_session_key=keep_session_key)
-        audit.record(person, "session.others_ended", target=person, data={"ended": ended})
+        audit.record(person, AuditAction.SESSION_OTHERS_ENDED, target=person, data={"ended": ended})
     return ended
 
 
@@ -88,17 +95,19 @@ def deactivate_person(person: Person, *, acting: Person, reason: str = "") -> No
         person.left_at = timezone.now()
         person.save(update_fields=["is_active", "left_at"])
         ended = end_all_sessions(person)
-        audit.record(acting, "person.deactivated", target=person, reason=reason, data={"sessions_ended": ended})
+        audit.record(
+            acting, AuditAction.PERSON_DEACTIVATED, target=person, reason=reason, data={"sessions_ended": ended}
+        )
 
 
 def record_sign_in(person: Person) -> None:
     with transaction.atomic():
-        audit.record(person, "session.signed_in", target=person)
+        audit.record(person, AuditAction.SESSION_SIGNED_IN, target=person)
 
 
 def record_sign_out(person: Person, *, session_key: str | None = None) -> None:
     """Audit a sign-out and close the sockets that this browser session opened."""
     with transaction.atomic():
-        audit.record(person, "session.signed_out", target=person)
+        audit.record(person, AuditAction.SESSION_SIGNED_OUT, target=person)
         if session_key:
             realtime.send_control(person.pk, {"type": "session.revoke", "session_keys": [session_key]})

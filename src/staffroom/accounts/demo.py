@@ -23,6 +23,7 @@ from staffroom.accounts.models import (
     SchoolClass,
 )
 from staffroom.compliance import audit
+from staffroom.compliance.audit import AuditAction
 from staffroom.messaging import actions
 from staffroom.messaging.models import Conversation, Message
 
@@ -89,7 +90,7 @@ def _seed(password: str) -> None:
         people[pupil].classes.add(klass)
     p = people
     admin = p["admin"]
-    audit.record(admin, "organisation.seeded", target=org, data={"demo": True})
+    audit.record(admin, AuditAction.ORGANISATION_SEEDED, target=org, data={"demo": True})
 
     staff_high = [p[k] for k in ("head", "dsl", "teacher1", "teacher2", "ta1", "governor1", "leaver1")]
     all_staff = [*staff_high, p["dpo"], p["office1"]]

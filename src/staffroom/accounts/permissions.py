@@ -18,6 +18,7 @@ from __future__ import annotations
 from enum import StrEnum
 from typing import TYPE_CHECKING, Any
 
+from staffroom.accounts.actors import Actor, Service, ServiceActor
 from staffroom.accounts.models import Person, Role, RoleAssignment
 from staffroom.errors import PermissionDenied
 
@@ -41,7 +42,8 @@ _EVERYONE = (*_STAFF, R.GOVERNOR, R.PUPIL, R.EXTERNAL)
 _LEADERS = (R.IT_ADMIN, R.HEADTEACHER)
 
 
-Grants = dict[Role, frozenset[Scope]]
+# Roles of people, and services (accounts/actors.py), which hold grants the same way.
+Grants = dict[Role | Service, frozenset[Scope]]
 
 
 def _all(roles: tuple[Role, ...], scope: Scope) -> Grants:
@@ -50,14 +52,14 @@ def _all(roles: tuple[Role, ...], scope: Scope) -> Grants:
 
 def _merge(*parts: Grants) -> Grants:
     """Combine grants; a role named twice holds both scopes (a later part never narrows an earlier one)."""
-    merged: dict[Role, frozenset[Scope]] = {}
+    merged: dict[Role | Service, frozenset[Scope]] = {}
     for part in parts:
         for role, scopes in part.items():
             merged[role] = merged.get(role, frozenset()) | scopes
     return merged
 
 
-def _one(role: Role, scope: Scope) -> Grants:
+def _one(role: Role | Service, scope: Scope) -> Grants:
     return {role: frozenset({scope})}
 
 
@@ -99,7 +101,14 @@ RULES: dict[str, Grants] = {
     "message.react": _all(_EVERYONE, S.MEMBER),
     "directory.view": _merge(_all(_STAFF, S.ORGANISATION), _one(R.GOVERNOR, S.ORGANISATION)),
     "upload.create": _all(_EVERYONE, S.ORGANISATION),
-    "people.manage": _merge(_one(R.IT_ADMIN, S.ORGANISATION), _one(R.HEADTEACHER, S.SCHOOL)),
+    "people.manage": _merge(
+        _one(R.IT_ADMIN, S.ORGANISATION),
+        _one(R.HEADTEACHER, S.SCHOOL),
+        _one(Service.SCIM, S.ORGANISATION),
+        _one(Service.ROSTER_SYNC, S.ORGANISATION),
+    ),
+    # Removing what is due: unsent uploads, and (with retention) records past their schedule.
+    "records.purge": _merge(_one(Service.WORKER, S.ORGANISATION), _one(Service.RETENTION, S.ORGANISATION)),
 }
 ACTIONS = frozenset(RULES)
 
@@ -171,11 +180,14 @@ def _scope_contains(person: Person, scope: Scope, role_school_id: int | None, ta
     return False
 
 
-def allows(person: Person, action: str, target: Any = None) -> bool:
+def allows(person: Actor, action: str, target: Any = None) -> bool:
     """True when `person` may do `action` to `target`. Inactive people, and externals past their end date,
-    may do nothing."""
+    may do nothing. A service may act only within its own organisation, at the organisation scope."""
     if action not in RULES:
         raise KeyError(f"unknown permission {action!r}")
+    if isinstance(person, ServiceActor):
+        org_id = _target_parts(target)[0]
+        return S.ORGANISATION in RULES[action].get(person.service, ()) and org_id in (None, person.organisation_id)
     if not person.is_active or person.access_has_ended():
         return False
     grants = RULES[action]
@@ -222,7 +234,7 @@ def overseers(conversation: Conversation) -> list[int]:
     )
 
 
-def require(person: Person, action: str, target: Any = None) -> None:
+def require(person: Actor, action: str, target: Any = None) -> None:
     """Raise PermissionDenied unless `allows(person, action, target)`."""
     if not allows(person, action, target):
         raise PermissionDenied()
@@ -230,16 +242,19 @@ def require(person: Person, action: str, target: Any = None) -> None:
 
 def table_markdown() -> str:
     """The permission table as Markdown: docs/permissions.md is this, and a test keeps the two equal."""
-    roles = list(Role)
+    roles: list[Role | Service] = [*Role, *Service]
     lines = [
         "# Permissions",
         "",
         "Generated from `src/staffroom/accounts/permissions.py` (`RULES`); a test fails when the two differ.",
         "Regenerate with `staffroom permissions_table > docs/permissions.md`.",
         "",
-        "Each cell is the scope within which the role may do the action; a dash means never.",
+        "Each cell is the scope within which the role may do the action; a dash means never. The last columns",
+        "are services that act without a person (accounts/actors.py), each only within its own organisation.",
         "",
-        "| Action | " + " | ".join(str(r.label) for r in roles) + " |",
+        "| Action | "
+        + " | ".join(f"Service: {r.label}" if isinstance(r, Service) else str(r.label) for r in roles)
+        + " |",
         "|---|" + "---|" * len(roles),
     ]
     for action in sorted(RULES):

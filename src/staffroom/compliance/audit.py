@@ -1,7 +1,15 @@
-"""Every action writes here: `record(acting, action, target=..., ...)` inside the action's transaction.
+"""Every action writes here: `record(acting, AuditAction.X, target=..., ...)` inside the action's transaction,
+last (its chain head is the last lock an action takes; see docs/architecture.md).
 
 "From where" comes from a context variable the HTTP middleware, the WebSocket consumer and the CLI set, so
 actions need not pass requests around.
+
+The chain survives erasure. Each entry's hash covers its structural fields (organisation, actor and target
+ids, action, conversation, ids-only `data`, time, previous hash) and a salted digest of its personal fields
+(the actor's and target's names, the reason, readable `details`, IP address, user agent). Erasing a person
+blanks those readable values and the salt (`redact`) but keeps the digest, so `audit verify` still passes;
+without the salt, the digest cannot be used to test a guessed name. Every redaction is itself an entry that
+names what it redacted, and verify insists on it.
 """
 
 from __future__ import annotations
@@ -9,14 +17,17 @@ from __future__ import annotations
 import contextlib
 import hashlib
 import json
+import secrets
 from collections.abc import Iterator
 from contextvars import ContextVar
 from dataclasses import dataclass
+from enum import StrEnum
 from typing import Any
 
 from django.db import models, transaction
 from django.utils import timezone
 
+from staffroom.accounts.actors import Actor, ServiceActor
 from staffroom.accounts.models import Organisation, Person
 from staffroom.compliance.models import AuditChainHead, AuditEntry
 
@@ -45,23 +56,105 @@ def current_origin() -> Origin:
     return _origin.get()
 
 
+class AuditAction(StrEnum):
+    """The vocabulary of the audit log: every entry's action is one of these (docs/audit.md lists them)."""
+
+    ORGANISATION_SEEDED = "organisation.seeded"
+    SESSION_SIGNED_IN = "session.signed_in"
+    SESSION_SIGNED_OUT = "session.signed_out"
+    SESSION_OTHERS_ENDED = "session.others_ended"
+    TOKEN_CREATED = "token.created"
+    TOKEN_REVOKED = "token.revoked"
+    PERSON_DEACTIVATED = "person.deactivated"
+    CONVERSATION_CREATED = "conversation.created"
+    CONVERSATION_UPDATED = "conversation.updated"
+    MEMBERSHIP_ADDED = "membership.added"
+    MEMBERSHIP_JOINED = "membership.joined"
+    MEMBERSHIP_LEFT = "membership.left"
+    MEMBERSHIP_REMOVED = "membership.removed"
+    MESSAGE_SENT = "message.sent"
+    MESSAGE_EDITED = "message.edited"
+    MESSAGE_DELETED = "message.deleted"
+    REACTION_ADDED = "reaction.added"
+    REACTION_REMOVED = "reaction.removed"
+    ANNOUNCEMENT_ACKNOWLEDGED = "announcement.acknowledged"
+    ANNOUNCEMENT_REMINDED = "announcement.reminded"
+    UPLOAD_STORED = "upload.stored"
+    UPLOADS_PURGED = "uploads.purged"
+    AUDIT_REDACTED = "audit.redacted"
+
+
+MEANINGS: dict[AuditAction, str] = {
+    AuditAction.ORGANISATION_SEEDED: "The demo organisation was created",
+    AuditAction.SESSION_SIGNED_IN: "A person signed in",
+    AuditAction.SESSION_SIGNED_OUT: "A person signed out",
+    AuditAction.SESSION_OTHERS_ENDED: "A person's other sessions and tokens were ended (e.g. a password change)",
+    AuditAction.TOKEN_CREATED: "An API token was issued",
+    AuditAction.TOKEN_REVOKED: "An API token was revoked",
+    AuditAction.PERSON_DEACTIVATED: "A person lost access (a leaver); their sessions ended",
+    AuditAction.CONVERSATION_CREATED: "A conversation was started",
+    AuditAction.CONVERSATION_UPDATED: "A conversation's title or description changed",
+    AuditAction.MEMBERSHIP_ADDED: "Someone was added to a conversation",
+    AuditAction.MEMBERSHIP_JOINED: "Someone joined an open channel",
+    AuditAction.MEMBERSHIP_LEFT: "Someone left a conversation",
+    AuditAction.MEMBERSHIP_REMOVED: "Someone was removed from a conversation",
+    AuditAction.MESSAGE_SENT: "A message was posted",
+    AuditAction.MESSAGE_EDITED: "A message was edited (the earlier text is kept)",
+    AuditAction.MESSAGE_DELETED: "A message was hidden (it is kept for the records)",
+    AuditAction.REACTION_ADDED: "A reaction was added",
+    AuditAction.REACTION_REMOVED: "A reaction was taken back",
+    AuditAction.ANNOUNCEMENT_ACKNOWLEDGED: "An announcement was acknowledged",
+    AuditAction.ANNOUNCEMENT_REMINDED: "Those who had not acknowledged an announcement were reminded",
+    AuditAction.UPLOAD_STORED: "A file was uploaded",
+    AuditAction.UPLOADS_PURGED: "Uploaded files never sent were removed",
+    AuditAction.AUDIT_REDACTED: "Personal details in audit entries were blanked (e.g. for an erasure)",
+}
+
+
+def vocabulary_markdown() -> str:
+    """docs/audit.md: every action the audit log can record. A test keeps the two equal."""
+    lines = [
+        "# Audit log vocabulary",
+        "",
+        "Generated from `src/staffroom/compliance/audit.py` (`AuditAction`); a test fails when the two differ.",
+        "Regenerate with `staffroom audit vocabulary > docs/audit.md`.",
+        "",
+        "Every entry records who (a person, or a service such as the worker), the action below, its target, the",
+        "conversation, a reason where one is asked for, when, and from where (web, API, socket, command line).",
+        "",
+        "| Action | Meaning |",
+        "|---|---|",
+    ]
+    lines += [f"| `{action.value}` | {MEANINGS[action]} |" for action in AuditAction]
+    return "\n".join(lines) + "\n"
+
+
+PERSONAL_FIELDS = ("actor_label", "target_label", "reason", "details", "ip_address", "user_agent")
+
+
+def _personal(entry: AuditEntry) -> bytes:
+    values = {name: getattr(entry, name) for name in PERSONAL_FIELDS}
+    return json.dumps(values, sort_keys=True, separators=(",", ":"), default=str).encode()
+
+
+def personal_digest(entry: AuditEntry) -> str:
+    return hashlib.sha256(bytes.fromhex(entry.personal_salt) + _personal(entry)).hexdigest()
+
+
 def _canonical(entry: AuditEntry) -> bytes:
     fields = {
         "organisation": entry.organisation_id,
         "actor": entry.actor_id,
-        "actor_label": entry.actor_label,
+        "actor_service": entry.actor_service,
         "action": entry.action,
         "target_type": entry.target_type,
         "target_id": entry.target_id,
-        "target_label": entry.target_label,
         "conversation_id": entry.conversation_id,
-        "reason": entry.reason,
         "data": entry.data,
-        "ip_address": entry.ip_address,
-        "user_agent": entry.user_agent,
         "channel": entry.channel,
         "created_at": entry.created_at.isoformat(),
         "previous_hash": entry.previous_hash,
+        "personal_digest": entry.personal_digest,
     }
     return json.dumps(fields, sort_keys=True, separators=(",", ":"), default=str).encode()
 
@@ -79,19 +172,32 @@ def _label(target: Any) -> tuple[str, str, str]:
     return type(target).__name__.lower(), "", str(target)[:200]
 
 
+def _actor_label(acting: Actor | None) -> str:
+    if acting is None:
+        return "system"
+    if isinstance(acting, ServiceActor):
+        return f"service: {acting.name}"
+    return f"{acting.name} <{acting.email}>"
+
+
 def record(
-    acting: Person | None,
-    action: str,
+    acting: Actor | None,
+    action: AuditAction | str,
     *,
     target: Any = None,
     organisation: Organisation | int | None = None,
     conversation: Any = None,
     reason: str = "",
     data: dict[str, Any] | None = None,
+    details: dict[str, Any] | None = None,
 ) -> AuditEntry:
-    """Append one entry to the organisation's chain. Must run inside the action's transaction."""
+    """Append one entry to the organisation's chain. Must run inside the action's transaction, last.
+
+    `data` holds ids and numbers (kept whole for ever); anything readable about a person (names, titles,
+    free text) goes in `details`, which an erasure can blank."""
     if not transaction.get_connection().in_atomic_block:
         raise RuntimeError("audit.record must run inside the action's transaction")
+    action = AuditAction(action)  # ValueError for an action outside the vocabulary
     org_id = organisation.pk if isinstance(organisation, Organisation) else organisation
     if org_id is None:
         if acting is not None:
@@ -105,27 +211,51 @@ def record(
     target_type, target_id, target_label = _label(target)
     entry = AuditEntry(
         organisation_id=org_id,
-        actor=acting,
-        actor_label=f"{acting.name} <{acting.email}>" if acting else "system",
-        action=action,
+        actor=acting if isinstance(acting, Person) else None,
+        actor_service=acting.service.value if isinstance(acting, ServiceActor) else "",
+        actor_label=_actor_label(acting),
+        action=action.value,
         target_type=target_type,
         target_id=target_id,
         target_label=target_label,
         conversation_id=getattr(conversation, "pk", conversation),
         reason=reason,
         data=data or {},
+        details=details or {},
         ip_address=where.ip_address,
         user_agent=where.user_agent,
         channel=where.channel,
         created_at=timezone.now(),
         previous_hash=head.last_hash,
+        personal_salt=secrets.token_hex(16),
     )
+    entry.personal_digest = personal_digest(entry)
     entry.entry_hash = compute_hash(entry)
     entry.save()
     head.last_hash = entry.entry_hash
     head.entries += 1
     head.save(update_fields=["last_hash", "entries"])
     return entry
+
+
+def redact(entry_ids: list[int], *, acting: Actor, organisation: Organisation | int, reason: str) -> int:
+    """Blank the personal fields of these entries (e.g. for an erasure), keeping the chain verifiable, and
+    record that it was done. Call inside the erasure's transaction. Returns how many were redacted."""
+    org_id = organisation.pk if isinstance(organisation, Organisation) else organisation
+    entries = AuditEntry.objects.filter(pk__in=entry_ids, organisation_id=org_id, redacted_at__isnull=True)
+    ids = sorted(entries.values_list("pk", flat=True))
+    entries.update(
+        actor_label="",
+        target_label="",
+        reason="",
+        details={},
+        ip_address=None,
+        user_agent="",
+        personal_salt="",
+        redacted_at=timezone.now(),
+    )
+    record(acting, AuditAction.AUDIT_REDACTED, organisation=org_id, reason=reason, data={"entry_ids": ids})
+    return len(ids)
 
 
 @dataclass
@@ -141,13 +271,24 @@ def verify(organisation: Organisation) -> VerifyResult:
     """Recompute the chain from the first entry; report the first entry whose hash or link is wrong."""
     previous = "0" * 64
     count = 0
+    redacted: set[int] = set()
     for entry in AuditEntry.objects.filter(organisation=organisation).order_by("id").iterator():
         count += 1
         if entry.previous_hash != previous:
             return VerifyResult(organisation.pk, count, False, entry.pk, "link to the previous entry is broken")
+        if entry.redacted_at is None:
+            if not entry.personal_salt or personal_digest(entry) != entry.personal_digest:
+                return VerifyResult(organisation.pk, count, False, entry.pk, "entry was altered after it was written")
+        else:
+            redacted.add(entry.pk)
         if compute_hash(entry) != entry.entry_hash:
             return VerifyResult(organisation.pk, count, False, entry.pk, "entry was altered after it was written")
+        if entry.action == AuditAction.AUDIT_REDACTED:
+            redacted -= set(entry.data.get("entry_ids", []))
         previous = entry.entry_hash
+    if redacted:
+        first = min(redacted)
+        return VerifyResult(organisation.pk, count, False, first, "entry was blanked without a recorded redaction")
     head = AuditChainHead.objects.filter(organisation=organisation).first()
     if head is not None and (head.last_hash != previous or head.entries != count):
         return VerifyResult(organisation.pk, count, False, None, "entries were removed from the end of the chain")

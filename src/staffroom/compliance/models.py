@@ -1,7 +1,8 @@
 """The audit log: who did what, to what, when and from where, as a per-organisation hash chain.
 
-Each entry's hash covers its own fields and the previous entry's hash, so altering or deleting any entry breaks
-every later hash and `staffroom audit verify` finds it.
+Each entry's hash covers its own fields (personal ones through a salted digest) and the previous entry's hash,
+so altering or deleting any entry breaks every later hash and `staffroom audit verify` finds it, while an
+erasure can still blank the personal fields (see compliance/audit.py).
 """
 
 from django.db import models
@@ -12,21 +13,29 @@ from staffroom.accounts.models import Organisation, Person
 
 class AuditEntry(models.Model):
     organisation = models.ForeignKey(Organisation, on_delete=models.PROTECT, related_name="audit_entries")
-    # Kept as plain values too, so the record survives the person's erasure and reads without joins.
-    actor = models.ForeignKey(Person, null=True, blank=True, on_delete=models.SET_NULL, related_name="+")
-    actor_label = models.CharField(max_length=200)
+    # People are never deleted (erasure anonymises them), so the actor's id stays in the hashed record.
+    actor = models.ForeignKey(Person, null=True, blank=True, on_delete=models.PROTECT, related_name="+")
+    # A service acting without a person (accounts/actors.py): worker, retention, scim, roster_sync.
+    actor_service = models.CharField(max_length=30, blank=True)
+    # Readable and erasable ("personal"): labels, reason, details, IP, user agent. The chain covers their
+    # salted digest, so blanking them (compliance.audit.redact) leaves it verifiable.
+    actor_label = models.CharField(max_length=200, blank=True)
     action = models.CharField(max_length=80, db_index=True)
     target_type = models.CharField(max_length=60, blank=True)
     target_id = models.CharField(max_length=64, blank=True)
     target_label = models.CharField(max_length=200, blank=True)
     conversation_id = models.BigIntegerField(null=True, blank=True, db_index=True)
     reason = models.TextField(blank=True)
-    data = models.JSONField(default=dict, blank=True)
+    data = models.JSONField(default=dict, blank=True, help_text="Ids and numbers only; never erased.")
+    details = models.JSONField(default=dict, blank=True, help_text="Readable values (names, titles); erasable.")
     ip_address = models.GenericIPAddressField(null=True, blank=True)
     user_agent = models.CharField(max_length=300, blank=True)
     channel = models.CharField(max_length=20, blank=True, help_text="web, api, websocket, cli or system")
     created_at = models.DateTimeField(default=timezone.now, db_index=True)
     previous_hash = models.CharField(max_length=64)
+    personal_salt = models.CharField(max_length=32, blank=True)
+    personal_digest = models.CharField(max_length=64, blank=True)
+    redacted_at = models.DateTimeField(null=True, blank=True)
     entry_hash = models.CharField(max_length=64, unique=True)
 
     class Meta:

@@ -19,6 +19,7 @@ from staffroom import ratelimit
 from staffroom.accounts import permissions
 from staffroom.accounts.models import Person, School, SchoolClass
 from staffroom.compliance import audit
+from staffroom.compliance.audit import AuditAction
 from staffroom.errors import Invalid, NotFound, PermissionDenied
 from staffroom.messaging import events, formatting, uploads
 from staffroom.messaging.models import (
@@ -186,7 +187,7 @@ def create_conversation(
         events.members_added(conversation, [acting.pk, *(p.pk for p in people)], also=events.overseers(conversation))
         audit.record(
             acting,
-            "conversation.created",
+            AuditAction.CONVERSATION_CREATED,
             target=conversation,
             conversation=conversation,
             data={"kind": kind, "member_ids": sorted(p.pk for p in people)},
@@ -228,8 +229,8 @@ def update_conversation(
         conversation.save(update_fields=list(changes) or None)
         events.conversation_updated(conversation)
         audit.record(
-            acting, "conversation.updated", target=conversation, conversation=conversation,
-            data={"before": before, "after": changes},
+            acting, AuditAction.CONVERSATION_UPDATED, target=conversation, conversation=conversation,
+            data={"fields": sorted(changes)}, details={"before": before, "after": changes},
         )  # fmt: skip
     return conversation
 
@@ -246,7 +247,7 @@ def add_member(conversation: Conversation, person: Person, *, acting: Person) ->
         membership, created = Membership.objects.get_or_create(conversation=conversation, person=person)
         if created:
             events.members_added(conversation, [person.pk])
-            audit.record(acting, "membership.added", target=person, conversation=conversation)
+            audit.record(acting, AuditAction.MEMBERSHIP_ADDED, target=person, conversation=conversation)
     return membership
 
 
@@ -260,7 +261,7 @@ def join_channel(conversation: Conversation, *, acting: Person) -> Membership:
         membership, created = Membership.objects.get_or_create(conversation=conversation, person=acting)
         if created:
             events.members_added(conversation, [acting.pk])
-            audit.record(acting, "membership.joined", target=acting, conversation=conversation)
+            audit.record(acting, AuditAction.MEMBERSHIP_JOINED, target=acting, conversation=conversation)
     return membership
 
 
@@ -292,7 +293,7 @@ def remove_member(conversation: Conversation, member: Person, *, acting: Person,
         membership.delete()
         events.member_removed(conversation, member.pk)
         audit.record(
-            acting, "membership.left" if leaving else "membership.removed",
+            acting, AuditAction.MEMBERSHIP_LEFT if leaving else AuditAction.MEMBERSHIP_REMOVED,
             target=member, conversation=conversation, reason=reason,
         )  # fmt: skip
 
@@ -370,7 +371,7 @@ def send_message(
             message = _reload(message)
             events.message_changed("message.new", message)
             audit.record(
-                acting, "message.sent", target=message, conversation=conversation,
+                acting, AuditAction.MESSAGE_SENT, target=message, conversation=conversation,
                 data={"attachments": [str(a.pk) for a in attachments], "mentions": sorted(rendered.mentioned_ids)},
             )  # fmt: skip
     except IntegrityError:
@@ -423,7 +424,7 @@ def edit_message(message: Message, *, acting: Person, body: str) -> Message:
         message.mentions.set(rendered.mentioned_ids - {acting.pk})
         message = _reload(message)
         events.message_changed("message.edited", message)
-        audit.record(acting, "message.edited", target=message, conversation=message.conversation_id)
+        audit.record(acting, AuditAction.MESSAGE_EDITED, target=message, conversation=message.conversation_id)
     return message
 
 
@@ -438,7 +439,9 @@ def delete_message(message: Message, *, acting: Person, reason: str = "") -> Mes
         message.save(update_fields=["deleted_at", "deleted_by"])
         message = _reload(message)
         events.message_changed("message.deleted", message)
-        audit.record(acting, "message.deleted", target=message, conversation=message.conversation_id, reason=reason)
+        audit.record(
+            acting, AuditAction.MESSAGE_DELETED, target=message, conversation=message.conversation_id, reason=reason
+        )
     return message
 
 
@@ -459,7 +462,7 @@ def react(message: Message, emoji: str, *, acting: Person, add: bool = True) -> 
             message = _reload(message)
             events.message_changed("message.edited", message)
             audit.record(
-                acting, "reaction.added" if add else "reaction.removed", target=message,
+                acting, AuditAction.REACTION_ADDED if add else AuditAction.REACTION_REMOVED, target=message,
                 conversation=message.conversation_id, data={"emoji": emoji},
             )  # fmt: skip
     return message
@@ -517,7 +520,9 @@ def acknowledge(message: Message, *, acting: Person) -> Acknowledgement:
         if created:
             count = Acknowledgement.objects.filter(message=message).count()
             events.acknowledgement_updated(message, acting.pk, count)
-            audit.record(acting, "announcement.acknowledged", target=message, conversation=message.conversation_id)
+            audit.record(
+                acting, AuditAction.ANNOUNCEMENT_ACKNOWLEDGED, target=message, conversation=message.conversation_id
+            )
     return ack
 
 
@@ -534,7 +539,7 @@ def remind_unacknowledged(message: Message, *, acting: Person) -> int:
         AcknowledgementReminder.objects.create(message=message, sent_by=acting, recipients=len(pending))
         events.announcement_reminder(message, sender=acting, person_ids=[p.pk for p in pending])
         audit.record(
-            acting, "announcement.reminded", target=message, conversation=message.conversation_id,
+            acting, AuditAction.ANNOUNCEMENT_REMINDED, target=message, conversation=message.conversation_id,
             data={"recipients": [p.pk for p in pending]},
         )  # fmt: skip
     return len(pending)
@@ -570,7 +575,7 @@ def store_upload(*, acting: Person, data: bytes, filename: str, declared_type: s
         with transaction.atomic():
             attachment.save()
             audit.record(
-                acting, "upload.stored", target=attachment,
+                acting, AuditAction.UPLOAD_STORED, target=attachment,
                 data={"content_type": checked.content_type, "size": attachment.size, "sha256": attachment.sha256},
             )  # fmt: skip
     except BaseException:

@@ -10,12 +10,18 @@ from staffroom.compliance import audit
 
 
 class Command(BaseCommand):
-    help = "Audit log tools. `audit verify` checks the hash chain of every organisation."
+    help = (
+        "Audit log tools. `audit verify` checks the hash chain of every organisation; "
+        "`audit vocabulary` prints the actions it records (docs/audit.md)."
+    )
 
     def add_arguments(self, parser: CommandParser) -> None:
-        parser.add_argument("operation", choices=["verify"])
+        parser.add_argument("operation", choices=["verify", "vocabulary"])
 
     def handle(self, *args: Any, operation: str, **options: Any) -> None:
+        if operation == "vocabulary":
+            self.stdout.write(audit.vocabulary_markdown(), ending="")
+            return
         failed = False
         for organisation in Organisation.objects.order_by("id"):
             result = audit.verify(organisation)
