@@ -80,6 +80,8 @@ MIDDLEWARE = [
     "allauth.account.middleware.AccountMiddleware",
     "allauth.usersessions.middleware.UserSessionsMiddleware",
     "staffroom.compliance.middleware.AuditOriginMiddleware",
+    # After the audit origin (its ending of a session is audited with the address) and the messages (it says why).
+    "staffroom.accounts.access.AccessMiddleware",
 ]
 
 ROOT_URLCONF = "staffroom.urls"

@@ -19,7 +19,7 @@ def create_token(person: Person, *, acting: Person, label: str = "") -> str:
     Only people themselves get tokens: a token issued by someone else would let them act as that person."""
     if acting.pk != person.pk:
         raise PermissionDenied()
-    if not person.is_active or person.access_has_ended():
+    if not person.may_use_staffroom():
         raise Invalid("email", _("This account is not active, or its access has ended."))
     raw = ApiToken.new_raw()
     with transaction.atomic():
@@ -89,6 +89,23 @@ def deactivate_person(person: Person, *, acting: Person, reason: str = "") -> No
         person.save(update_fields=["is_active", "left_at"])
         ended = end_all_sessions(person)
         audit.record(acting, "person.deactivated", target=person, reason=reason, data={"sessions_ended": ended})
+
+
+def end_access(person: Person) -> int:
+    """End every session and token of someone who may no longer use Staffroom (an external whose end date has
+    passed, or a person made inactive other than by `deactivate_person`). Nobody acts: the calendar did, so the
+    audit entry's actor is the system. Called when such a session makes its next request."""
+    with transaction.atomic():
+        ended = end_all_sessions(person)
+        audit.record(
+            None, "session.access_ended", target=person,
+            data={
+                "sessions_ended": ended,
+                "active": person.is_active,
+                "access_ends_on": str(person.access_ends_on) if person.access_ends_on else None,
+            },
+        )  # fmt: skip
+    return ended
 
 
 def record_sign_in(person: Person) -> None:

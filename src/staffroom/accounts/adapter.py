@@ -1,9 +1,29 @@
-"""allauth adapter: staff accounts are provisioned by the school, never by self sign-up."""
+"""allauth adapter: accounts are provisioned by the school, never by self sign-up, and only people who may use
+Staffroom now get past the sign-in form."""
+
+from __future__ import annotations
+
+from typing import Any
 
 from allauth.account.adapter import DefaultAccountAdapter
-from django.http import HttpRequest
+from allauth.account.internal.stagekit import clear_login
+from django.contrib.auth.base_user import AbstractBaseUser
+from django.http import HttpRequest, HttpResponse
+from django.shortcuts import render
+
+from staffroom.accounts.access import refusal
+from staffroom.accounts.models import Person
 
 
 class StaffroomAccountAdapter(DefaultAccountAdapter):
     def is_open_for_signup(self, request: HttpRequest) -> bool:
         return False
+
+    def pre_login(self, request: HttpRequest, user: AbstractBaseUser, **kwargs: Any) -> HttpResponse | None:
+        """allauth refuses an inactive person itself (its "account inactive" page); an external whose end date
+        has passed is refused here, after their password was checked, with the date and whom to ask."""
+        response = super().pre_login(request, user, **kwargs)
+        if response is None and isinstance(user, Person) and not user.may_use_staffroom():
+            clear_login(request)
+            return render(request, "account/access_ended.html", {"refusal": refusal(user)}, status=403)
+        return response

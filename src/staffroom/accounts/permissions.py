@@ -176,7 +176,7 @@ def allows(person: Person, action: str, target: Any = None) -> bool:
     may do nothing."""
     if action not in RULES:
         raise KeyError(f"unknown permission {action!r}")
-    if not person.is_active or person.access_has_ended():
+    if not person.may_use_staffroom():
         return False
     grants = RULES[action]
     for assignment in _assignments(person):
@@ -189,7 +189,7 @@ def allows(person: Person, action: str, target: Any = None) -> bool:
 def schools_with_scope(person: Person, action: str, scope: Scope) -> tuple[bool, set[int]]:
     """Where `person` holds `action` at exactly `scope`: (everywhere in the organisation?, school ids).
     Queries use this to widen a listing, e.g. class channels a DSL oversees without being a member."""
-    if not person.is_active or person.access_has_ended():
+    if not person.may_use_staffroom():
         return False, set()
     grants = RULES[action]
     everywhere, schools = False, set()

@@ -63,7 +63,7 @@ class SessionCookie(APIKeyCookie):
 
     def authenticate(self, request: HttpRequest, key: str | None) -> Person | None:
         user = getattr(request, "user", None)
-        if not isinstance(user, Person) or not user.is_active or user.access_has_ended():
+        if not isinstance(user, Person) or not user.may_use_staffroom():
             return None
         user = getattr(user, "_wrapped", user)  # the Person itself, not Django's lazy stand-in
         if self.csrf and check_csrf(request) is not None:
