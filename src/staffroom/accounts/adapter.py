@@ -7,6 +7,7 @@ from typing import Any
 
 from allauth.account.adapter import DefaultAccountAdapter
 from allauth.account.internal.stagekit import clear_login
+from allauth.account.models import EmailAddress
 from django.contrib.auth.base_user import AbstractBaseUser
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import render
@@ -17,6 +18,11 @@ from staffroom.accounts.models import Person
 
 class StaffroomAccountAdapter(DefaultAccountAdapter):
     def is_open_for_signup(self, request: HttpRequest) -> bool:
+        return False
+
+    def can_delete_email(self, email_address: EmailAddress) -> bool:
+        """Sign-in addresses are issued by the school (DESIGN.md invariant 3); allauth's pages for managing them
+        are not served (staffroom/urls.py), and this holds should any other path reach its flows."""
         return False
 
     def pre_login(self, request: HttpRequest, user: AbstractBaseUser, **kwargs: Any) -> HttpResponse | None:
