@@ -199,6 +199,37 @@ SECURE_CSP = {
     "form-action": [CSP.SELF],
 }
 
+# --- Email ------------------------------------------------------------------------------------------------
+# Staffroom sends only account mail (password resets). With STAFFROOM_SMTP_HOST set it goes through the school's
+# mail server; without it (embedded mode) each message is written as a file under DATA_DIR/mail for the operator,
+# so a missing mail server never breaks a page. A send that fails anyway is logged, never shown (accounts.adapter).
+if os.environ.get("STAFFROOM_SMTP_HOST"):
+    _smtp_security = os.environ.get("STAFFROOM_SMTP_SECURITY", "starttls").strip().lower()
+    if _smtp_security not in {"starttls", "ssl", "none"}:
+        raise ValueError("STAFFROOM_SMTP_SECURITY must be starttls, ssl or none.")
+    MAILERS = {
+        "default": {
+            "BACKEND": "django.core.mail.backends.smtp.EmailBackend",
+            "OPTIONS": {
+                "host": os.environ["STAFFROOM_SMTP_HOST"],
+                "port": _env_int("STAFFROOM_SMTP_PORT", 465 if _smtp_security == "ssl" else 587),
+                "username": os.environ.get("STAFFROOM_SMTP_USER", ""),
+                "password": os.environ.get("STAFFROOM_SMTP_PASSWORD", ""),
+                "use_tls": _smtp_security == "starttls",
+                "use_ssl": _smtp_security == "ssl",
+                "timeout": 10,  # seconds: a mail server that hangs must not hold a sign-in page open
+            },
+        }
+    }
+else:
+    MAILERS = {
+        "default": {
+            "BACKEND": "django.core.mail.backends.filebased.EmailBackend",
+            "OPTIONS": {"file_path": str(DATA_DIR / "mail")},
+        }
+    }
+DEFAULT_FROM_EMAIL = os.environ.get("STAFFROOM_FROM_EMAIL", "staffroom@localhost")
+
 # --- Language ---------------------------------------------------------------------------------------------
 LANGUAGE_CODE = "en-gb"
 LANGUAGES = [("en-gb", "English (UK)")]

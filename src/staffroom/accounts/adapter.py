@@ -3,6 +3,7 @@ Staffroom now get past the sign-in form."""
 
 from __future__ import annotations
 
+import logging
 from typing import Any
 
 from allauth.account.adapter import DefaultAccountAdapter
@@ -14,6 +15,8 @@ from django.shortcuts import render
 
 from staffroom.accounts.access import refusal
 from staffroom.accounts.models import Person
+
+logger = logging.getLogger(__name__)
 
 
 class StaffroomAccountAdapter(DefaultAccountAdapter):
@@ -33,3 +36,16 @@ class StaffroomAccountAdapter(DefaultAccountAdapter):
             clear_login(request)
             return render(request, "account/access_ended.html", {"refusal": refusal(user)}, status=403)
         return response
+
+    def send_mail(self, template_prefix: str, email: str, context: dict[str, Any]) -> None:
+        """Send, or log that it could not be sent. The page that asked says the same either way: it must not tell
+        anyone whether an address has an account, and a broken mail server is for the operator to fix."""
+        try:
+            super().send_mail(template_prefix, email, context)
+        except OSError as exc:  # refused, timed out, TLS or SMTP errors (smtplib's are OSErrors too)
+            # Only the kind of failure: the address (which some SMTP errors repeat) stays out of the logs.
+            code = getattr(exc, "smtp_code", None) or exc.errno
+            logger.error(
+                "Could not send an email",
+                extra={"template": template_prefix, "error": type(exc).__name__, "code": code},
+            )
