@@ -168,6 +168,9 @@ ACCOUNT_EMAIL_VERIFICATION = "none"
 ACCOUNT_MAX_EMAIL_ADDRESSES = 1
 ACCOUNT_LOGOUT_ON_GET = False
 ACCOUNT_SESSION_REMEMBER = None
+# Failed sign-ins, web form and API token endpoint together: 10 a minute per client address, and 5 in 5 minutes
+# per account *from one address* (the adapter makes "key" the account and address), so a guesser elsewhere does
+# not lock the owner out. docs/operations.md has the policy.
 ACCOUNT_RATE_LIMITS = {"login_failed": "10/m/ip,5/5m/key", "login": "30/m/ip"}
 LOGIN_URL = "account_login"
 LOGIN_REDIRECT_URL = "web:home"
