@@ -82,6 +82,8 @@ MIDDLEWARE = [
     "allauth.account.middleware.AccountMiddleware",
     "allauth.usersessions.middleware.UserSessionsMiddleware",
     "staffroom.compliance.middleware.AuditOriginMiddleware",
+    # After the audit origin (its ending of a session is audited with the address) and the messages (it says why).
+    "staffroom.accounts.access.AccessMiddleware",
 ]
 
 ROOT_URLCONF = "staffroom.urls"
@@ -165,8 +167,14 @@ ACCOUNT_USER_MODEL_USERNAME_FIELD = None
 ACCOUNT_LOGIN_METHODS = {"email"}
 ACCOUNT_SIGNUP_FIELDS = ["email*", "password1*"]
 ACCOUNT_EMAIL_VERIFICATION = "none"
+# The school issues the one sign-in address (DESIGN.md invariant 3); allauth's pages for adding others are not
+# served either (urls.py).
+ACCOUNT_MAX_EMAIL_ADDRESSES = 1
 ACCOUNT_LOGOUT_ON_GET = False
 ACCOUNT_SESSION_REMEMBER = None
+# Failed sign-ins, web form and API token endpoint together: 10 a minute per client address, and 5 in 5 minutes
+# per account *from one address* (the adapter makes "key" the account and address), so a guesser elsewhere does
+# not lock the owner out. docs/operations.md has the policy.
 ACCOUNT_RATE_LIMITS = {"login_failed": "10/m/ip,5/5m/key", "login": "30/m/ip"}
 LOGIN_URL = "account_login"
 LOGIN_REDIRECT_URL = "web:home"
@@ -197,6 +205,37 @@ SECURE_CSP = {
     "frame-ancestors": [CSP.NONE],
     "form-action": [CSP.SELF],
 }
+
+# --- Email ------------------------------------------------------------------------------------------------
+# Staffroom sends only account mail (password resets). With STAFFROOM_SMTP_HOST set it goes through the school's
+# mail server; without it (embedded mode) each message is written as a file under DATA_DIR/mail for the operator,
+# so a missing mail server never breaks a page. A send that fails anyway is logged, never shown (accounts.adapter).
+if os.environ.get("STAFFROOM_SMTP_HOST"):
+    _smtp_security = os.environ.get("STAFFROOM_SMTP_SECURITY", "starttls").strip().lower()
+    if _smtp_security not in {"starttls", "ssl", "none"}:
+        raise ValueError("STAFFROOM_SMTP_SECURITY must be starttls, ssl or none.")
+    MAILERS = {
+        "default": {
+            "BACKEND": "django.core.mail.backends.smtp.EmailBackend",
+            "OPTIONS": {
+                "host": os.environ["STAFFROOM_SMTP_HOST"],
+                "port": _env_int("STAFFROOM_SMTP_PORT", 465 if _smtp_security == "ssl" else 587),
+                "username": os.environ.get("STAFFROOM_SMTP_USER", ""),
+                "password": os.environ.get("STAFFROOM_SMTP_PASSWORD", ""),
+                "use_tls": _smtp_security == "starttls",
+                "use_ssl": _smtp_security == "ssl",
+                "timeout": 10,  # seconds: a mail server that hangs must not hold a sign-in page open
+            },
+        }
+    }
+else:
+    MAILERS = {
+        "default": {
+            "BACKEND": "django.core.mail.backends.filebased.EmailBackend",
+            "OPTIONS": {"file_path": str(DATA_DIR / "mail")},
+        }
+    }
+DEFAULT_FROM_EMAIL = os.environ.get("STAFFROOM_FROM_EMAIL", "staffroom@localhost")
 
 # --- Language ---------------------------------------------------------------------------------------------
 LANGUAGE_CODE = "en-gb"

@@ -91,3 +91,37 @@ def test_createsuperuser_without_an_organisation_says_what_to_do(db):
 
     with pytest.raises(ValueError, match="seed_demo"):
         Person.objects.create_superuser("root@example.test", "a long enough password")
+
+
+def test_may_use_staffroom_until_the_end_of_the_last_day(world):
+    import datetime as dt
+
+    world.external.access_ends_on = dt.date(2026, 3, 31)
+    assert world.external.may_use_staffroom(today=dt.date(2026, 3, 31))
+    assert not world.external.may_use_staffroom(today=dt.date(2026, 4, 1))
+    world.teacher.is_active = False
+    assert not world.teacher.may_use_staffroom()
+
+
+def test_create_token_command_refuses_an_external_whose_access_ended(world):
+    import datetime as dt
+
+    from django.core.management import CommandError, call_command
+
+    world.external.access_ends_on = dt.date.today() - dt.timedelta(days=1)
+    world.external.save()
+    with pytest.raises(CommandError, match="access has ended"):
+        call_command("create_token", world.external.email)
+    assert not ApiToken.objects.filter(person=world.external).exists()
+
+
+def test_access_ended_ends_every_session_and_token_once_audited(world):
+    session = SessionStore()
+    session.create()
+    UserSession.objects.create(user=world.external, session_key=session.session_key, ip="192.0.2.1")
+    actions.create_token(world.external, acting=world.external)
+    assert actions.end_access(world.external) == 2
+    assert not Session.objects.filter(session_key=session.session_key).exists()
+    assert not ApiToken.objects.filter(person=world.external, revoked_at__isnull=True).exists()
+    entry = AuditEntry.objects.get(action="session.access_ended")
+    assert entry.actor is None and entry.actor_label == "system"

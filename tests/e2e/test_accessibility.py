@@ -217,7 +217,7 @@ def test_pages_pass_axe_and_reflow_at_320_and_1280_pixels(people):
     problems = []
     for width in (320, 1280):
         page.set_viewport_size({"width": width, "height": 700})
-        for url in ["/", f"/c/{conversation_id}/", "/search?q=photocopier", "/profile"]:
+        for url in ["/", f"/c/{conversation_id}/", "/search?q=photocopier", "/profile", "/accounts/email/"]:
             page.goto(url)
             problems += [f"{url} at {width}px: {v}" for v in serious_violations(page)]
             scroll_width = page.evaluate("document.documentElement.scrollWidth")

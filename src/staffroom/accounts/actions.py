@@ -8,6 +8,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from staffroom.accounts import permissions
+from staffroom.accounts.actors import Service, ServiceActor
 from staffroom.accounts.models import ApiToken, Person, hash_token
 from staffroom.compliance import audit
 from staffroom.compliance.audit import AuditAction
@@ -20,7 +21,7 @@ def create_token(person: Person, *, acting: Person, label: str = "") -> str:
     Only people themselves get tokens: a token issued by someone else would let them act as that person."""
     if acting.pk != person.pk:
         raise PermissionDenied()
-    if not person.is_active or person.access_has_ended():
+    if not person.may_use_staffroom():
         raise Invalid("email", _("This account is not active, or its access has ended."))
     raw = ApiToken.new_raw()
     with transaction.atomic():
@@ -98,6 +99,23 @@ def deactivate_person(person: Person, *, acting: Person, reason: str = "") -> No
         audit.record(
             acting, AuditAction.PERSON_DEACTIVATED, target=person, reason=reason, data={"sessions_ended": ended}
         )
+
+
+def end_access(person: Person) -> int:
+    """End every session and token of someone who may no longer use Staffroom (an external whose end date has
+    passed, or a person made inactive other than by `deactivate_person`). Nobody acts: the calendar did, so the
+    audit entry's actor is the worker service. Called when such a session makes its next request."""
+    with transaction.atomic():
+        ended = end_all_sessions(person)
+        audit.record(
+            ServiceActor(Service.WORKER, person.organisation_id), AuditAction.SESSION_ACCESS_ENDED, target=person,
+            data={
+                "sessions_ended": ended,
+                "active": person.is_active,
+                "access_ends_on": str(person.access_ends_on) if person.access_ends_on else None,
+            },
+        )  # fmt: skip
+    return ended
 
 
 def record_sign_in(person: Person) -> None:

@@ -182,7 +182,12 @@ class Person(AbstractBaseUser, PermissionsMixin):
         return not self.external and any(r in STAFF_ROLES for r in self.role_codes)
 
     def access_has_ended(self, today: date | None = None) -> bool:
+        """True once the day after `access_ends_on` has begun: the end date itself is the last day of access."""
         return self.access_ends_on is not None and self.access_ends_on < (today or timezone.localdate())
+
+    def may_use_staffroom(self, today: date | None = None) -> bool:
+        """May this person use Staffroom now, on any channel? Sign-in, sessions, tokens and sockets all ask this."""
+        return self.is_active and not self.access_has_ended(today)
 
 
 class RoleAssignment(models.Model):

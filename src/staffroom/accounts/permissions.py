@@ -188,7 +188,7 @@ def allows(person: Actor, action: str, target: Any = None) -> bool:
     if isinstance(person, ServiceActor):
         org_id = _target_parts(target)[0]
         return S.ORGANISATION in RULES[action].get(person.service, ()) and org_id in (None, person.organisation_id)
-    if not person.is_active or person.access_has_ended():
+    if not person.may_use_staffroom():
         return False
     grants = RULES[action]
     for assignment in _assignments(person):
@@ -201,7 +201,7 @@ def allows(person: Actor, action: str, target: Any = None) -> bool:
 def schools_with_scope(person: Person, action: str, scope: Scope) -> tuple[bool, set[int]]:
     """Where `person` holds `action` at exactly `scope`: (everywhere in the organisation?, school ids).
     Queries use this to widen a listing, e.g. class channels a DSL oversees without being a member."""
-    if not person.is_active or person.access_has_ended():
+    if not person.may_use_staffroom():
         return False, set()
     grants = RULES[action]
     everywhere, schools = False, set()

@@ -48,7 +48,7 @@ def person_for_token(raw: str) -> Person | None:
         .filter(key_hash=hash_token(raw), revoked_at__isnull=True, person__is_active=True)
         .first()
     )
-    if token is None or token.person.access_has_ended():
+    if token is None or not token.person.may_use_staffroom():
         return None
     token.person._api_token_id = token.pk  # type: ignore[attr-defined]
     return token.person

@@ -8,9 +8,9 @@ from __future__ import annotations
 
 from typing import Any
 
-from django.apps import apps
+from allauth.account.adapter import get_adapter
 from django.conf import settings
-from django.contrib.auth import authenticate
+from django.core.exceptions import ValidationError
 from django.http import HttpRequest
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
@@ -18,12 +18,11 @@ from ninja import Router, Status
 from ninja.security import APIKeyCookie, HttpBearer
 from ninja.utils import check_csrf
 
-from staffroom import ratelimit
 from staffroom.accounts import actions
+from staffroom.accounts.access import refusal
 from staffroom.accounts.models import Person
 from staffroom.accounts.queries import person_for_token
 from staffroom.api.schemas import TokenIn, TokenOut, answers
-from staffroom.compliance.middleware import client_ip
 from staffroom.errors import PermissionDenied, RateLimited, StaffroomError
 
 
@@ -63,7 +62,7 @@ class SessionCookie(APIKeyCookie):
 
     def authenticate(self, request: HttpRequest, key: str | None) -> Person | None:
         user = getattr(request, "user", None)
-        if not isinstance(user, Person) or not user.is_active or user.access_has_ended():
+        if not isinstance(user, Person) or not user.may_use_staffroom():
             return None
         user = getattr(user, "_wrapped", user)  # the Person itself, not Django's lazy stand-in
         if self.csrf and check_csrf(request) is not None:
@@ -89,53 +88,56 @@ def caller(request: HttpRequest) -> Person:
 
 # --- issuing and revoking tokens --------------------------------------------------------------------------
 
-# Failed attempts allowed before further attempts are refused, as (limit, window in seconds): the same as the
-# web sign-in (ACCOUNT_RATE_LIMITS "login_failed").
-FAILURES_PER_ADDRESS = (10, 60)
-FAILURES_PER_EMAIL = (5, 300)
-
 router = Router(tags=["auth"])
 
-
-def _failure_buckets(request: HttpRequest, email: str) -> list[tuple[str, int, int]]:
-    ip = client_ip(request.META) or "unknown"
-    return [
-        (f"api-token-failed:ip:{ip}", *FAILURES_PER_ADDRESS),
-        (f"api-token-failed:email:{email}", *FAILURES_PER_EMAIL),
-    ]
+TOO_MANY_FAILURES = gettext_lazy("Too many failed attempts. Wait a few minutes, then try again.")
 
 
-def _second_factor_ok(person: Person, otp: str | None) -> bool:
-    """True when the person has no second factor, or `otp` is a current code (or unused recovery code)."""
-    if not apps.is_installed("allauth.mfa"):
-        return True
+def _password_owner(request: HttpRequest, email: str, password: str) -> Person | None:
+    """The person whose password this is, checked by allauth exactly as the sign-in form checks it: a failure
+    here uses up the same allowance (ACCOUNT_RATE_LIMITS "login_failed", see accounts.adapter) as one there.
+    May return someone who may no longer use Staffroom, so that they can be told why."""
+    try:
+        user = get_adapter(request).authenticate(request, email=email, password=password)
+    except ValidationError:  # allauth's "too_many_login_attempts", raised before the password is looked at
+        raise RateLimited(str(TOO_MANY_FAILURES)) from None
+    return user if isinstance(user, Person) else None
+
+
+def _check_second_factor(person: Person, otp: str | None) -> None:
+    """Nothing to do without a second factor; else `otp` must be a current code or an unused recovery code,
+    checked by allauth's own form so that wrong codes count where the web's second step counts them."""
+    from allauth.mfa.base.forms import AuthenticateForm
     from allauth.mfa.models import Authenticator
 
-    factors = list(Authenticator.objects.filter(user=person).exclude(type=Authenticator.Type.WEBAUTHN))
-    if not factors:
-        return True
+    if not Authenticator.objects.filter(user=person).exclude(type=Authenticator.Type.WEBAUTHN).exists():
+        return
     code = (otp or "").strip()
-    return bool(code) and any(f.wrap().validate_code(code) for f in factors)
+    if not code:  # not a guess: the client has yet to ask for the code
+        raise NotAuthenticated(
+            _("This account uses two-factor sign-in: send the code from your app as `otp`."), field="otp"
+        )
+    form = AuthenticateForm(user=person, data={"code": code})
+    if form.is_valid():
+        return
+    if any(error.code == "too_many_login_attempts" for error in form.errors.as_data().get("code", [])):
+        raise RateLimited(str(TOO_MANY_FAILURES))
+    raise NotAuthenticated(_("The one-time code is not right, or it was already used."), field="otp")
 
 
 @router.post("/token", auth=None, response=answers({200: TokenOut}), summary="Issue an API token")
 def issue_token(request: HttpRequest, credentials: TokenIn) -> dict[str, Any]:
     """Exchange an email address and password (and a one-time code, when you use two-factor sign-in) for a
-    bearer token. The token is shown only once; send it as `Authorization: Bearer <token>`."""
-    email = credentials.email.strip().lower()
-    buckets = _failure_buckets(request, email)
-    # A correct password is refused too once the failures are used up, so look before counting.
-    if any(ratelimit.exceeded(bucket, limit=limit) for bucket, limit, _window in buckets):
-        raise RateLimited(_("Too many failed attempts. Wait a few minutes, then try again."))
-    person = authenticate(request, email=email, password=credentials.password)
-    if not isinstance(person, Person) or not _second_factor_ok(person, credentials.otp):
-        for bucket, limit, window in buckets:
-            ratelimit.hit(bucket, limit=limit, window_seconds=window)
-        if isinstance(person, Person) and not credentials.otp:
-            raise NotAuthenticated(
-                _("This account uses two-factor sign-in: send the code from your app as `otp`."), field="otp"
-            )
+    bearer token. The token is shown only once; send it as `Authorization: Bearer <token>`.
+
+    Failed attempts count together with those on the sign-in page: after too many for one account from one
+    address, or from one address in all, further attempts from there get 429 for a few minutes."""
+    person = _password_owner(request, credentials.email.strip().lower(), credentials.password)
+    if person is None:
         raise NotAuthenticated(_("The email address, password or one-time code is not right."))
+    if not person.may_use_staffroom():
+        raise NotAuthenticated(refusal(person))
+    _check_second_factor(person, credentials.otp)
     return {"token": actions.create_token(person, acting=person, label="api")}
 
 

@@ -63,6 +63,7 @@ class AuditAction(StrEnum):
     SESSION_SIGNED_IN = "session.signed_in"
     SESSION_SIGNED_OUT = "session.signed_out"
     SESSION_OTHERS_ENDED = "session.others_ended"
+    SESSION_ACCESS_ENDED = "session.access_ended"
     TOKEN_CREATED = "token.created"
     TOKEN_REVOKED = "token.revoked"
     PERSON_DEACTIVATED = "person.deactivated"
@@ -89,6 +90,7 @@ MEANINGS: dict[AuditAction, str] = {
     AuditAction.SESSION_SIGNED_IN: "A person signed in",
     AuditAction.SESSION_SIGNED_OUT: "A person signed out",
     AuditAction.SESSION_OTHERS_ENDED: "A person's other sessions and tokens were ended (e.g. a password change)",
+    AuditAction.SESSION_ACCESS_ENDED: "Sessions of someone whose access had ended were closed at their next use",
     AuditAction.TOKEN_CREATED: "An API token was issued",
     AuditAction.TOKEN_REVOKED: "An API token was revoked",
     AuditAction.PERSON_DEACTIVATED: "A person lost access (a leaver); their sessions ended",

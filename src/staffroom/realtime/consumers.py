@@ -72,15 +72,11 @@ def _same_origin(scope: dict[str, Any]) -> bool | None:
     return theirs == ours or theirs in {o.lower() for o in settings.CSRF_TRUSTED_ORIGINS}
 
 
-def may_use_staffroom(person: Person) -> bool:
-    return person.is_active and not person.access_has_ended()
-
-
 @database_sync_to_async
 def _still_valid(person_id: int, session_key: str | None, token_id: int | None) -> bool:
     """The credential the socket opened with still stands, and the person may still use Staffroom."""
     person = Person.objects.filter(pk=person_id).first()
-    if person is None or not may_use_staffroom(person):
+    if person is None or not person.may_use_staffroom():
         return False
     if token_id is not None:
         return ApiToken.objects.filter(pk=token_id, person_id=person_id, revoked_at__isnull=True).exists()
@@ -108,7 +104,7 @@ class EventsConsumer(AsyncWebsocketConsumer):
         await self.accept()
         user = self.scope.get("user")
         if user is not None and user.is_authenticated:
-            if not may_use_staffroom(user):
+            if not user.may_use_staffroom():
                 await self.close(code=CLOSE_UNAUTHENTICATED)
                 return
             origin_ok = _same_origin(self.scope)
@@ -228,7 +224,7 @@ class EventsConsumer(AsyncWebsocketConsumer):
     async def _authenticate(self, content: dict[str, Any]) -> None:
         token = content.get("token")
         person = await database_sync_to_async(person_for_token)(token) if isinstance(token, str) and token else None
-        if person is None or not may_use_staffroom(person):
+        if person is None or not person.may_use_staffroom():
             await self.close(code=CLOSE_UNAUTHENTICATED)
             return
         self.token_id = getattr(person, "_api_token_id", None)

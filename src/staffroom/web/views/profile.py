@@ -19,3 +19,11 @@ def profile(request: HttpRequest) -> HttpResponse:
     person = people_queries.get_person(viewer, viewer.pk)
     context = {"person": person, "roles": role_labels(person), "organisation": person.organisation}
     return render(request, "staffroom/profile.html", context)
+
+
+@signed_in
+@require_GET
+def sign_in_address(request: HttpRequest) -> HttpResponse:
+    """Stands in for allauth's address management: the school issues sign-in addresses (DESIGN.md invariant 3),
+    so this page only says which one is yours and who can change it."""
+    return render(request, "staffroom/sign_in_address.html", {"person": viewer_of(request)})

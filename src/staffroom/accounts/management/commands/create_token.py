@@ -21,8 +21,8 @@ class Command(BaseCommand):
         person = Person.objects.filter(email__iexact=email.strip()).first()
         if person is None:
             raise CommandError(f"No person with the email {email!r}.")
-        if not person.is_active:
-            raise CommandError(f"{email} is not active; reactivate the account first.")
+        if not person.may_use_staffroom():
+            raise CommandError(f"{email} is not active, or their access has ended; a token would not work.")
         with audit.origin("cli"), transaction.atomic():
             raw = actions.create_token(person, acting=person, label=label)
         self.stdout.write(raw)
