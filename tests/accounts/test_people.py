@@ -124,4 +124,4 @@ def test_access_ended_ends_every_session_and_token_once_audited(world):
     assert not Session.objects.filter(session_key=session.session_key).exists()
     assert not ApiToken.objects.filter(person=world.external, revoked_at__isnull=True).exists()
     entry = AuditEntry.objects.get(action="session.access_ended")
-    assert entry.actor is None and entry.actor_label == "system"
+    assert (entry.actor, entry.actor_service) == (None, "worker")
