@@ -65,6 +65,7 @@ INSTALLED_APPS = [
     "staffroom.messaging",
     "staffroom.web",
     "staffroom.api",
+    "staffroom.worker",
 ]
 
 MIDDLEWARE = [
@@ -275,6 +276,9 @@ STAFFROOM_WS_COMPRESSION = _env_bool("STAFFROOM_WS_COMPRESSION")
 STAFFROOM_MAX_MESSAGE_LENGTH = 10_000
 STAFFROOM_MAX_TITLE_LENGTH = 120
 STAFFROOM_DEMO_PASSWORD = os.environ.get("STAFFROOM_DEMO_PASSWORD", "")
+# Scheduled work runs in a thread of `staffroom serve` unless it has its own process (`staffroom worker`), as it
+# should when there are several nodes.
+STAFFROOM_IN_PROCESS_WORKER = _env_bool("STAFFROOM_IN_PROCESS_WORKER", not os.environ.get("DATABASE_URL"))
 # Events are kept this long so a client that was offline can resume without a gap.
 STAFFROOM_EVENT_RETENTION_DAYS = _env_int("STAFFROOM_EVENT_RETENTION_DAYS", 14)
 

@@ -35,6 +35,10 @@ class Command(BaseCommand):
             sys.exit(1)
         finally:
             probe.close()
+        if settings.STAFFROOM_IN_PROCESS_WORKER:
+            from staffroom.worker import schedule
+
+            schedule.start_in_process()
         self.stdout.write(f"Staffroom is serving on http://{host}:{port}/  (Ctrl+C to stop)")
         self.stdout.flush()
         uvicorn.run(
