@@ -41,11 +41,6 @@ class PermissionDenied(StaffroomError):
         super().__init__(message or str(_("You do not have permission to do that.")))
 
 
-class Conflict(StaffroomError):
-    status = 409
-    code = "conflict"
-
-
 class TooLarge(StaffroomError):
     status = 413
     code = "too_large"

@@ -66,6 +66,7 @@ INSTALLED_APPS = [
     "staffroom.web",
     "staffroom.api",
     "staffroom.worker",
+    "staffroom.demo",
 ]
 
 MIDDLEWARE = [

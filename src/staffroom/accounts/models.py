@@ -32,21 +32,6 @@ class Role(models.TextChoices):
     EXTERNAL = "external", _("External")
 
 
-STAFF_ROLES = frozenset(
-    {
-        Role.IT_ADMIN,
-        Role.HEADTEACHER,
-        Role.DPO,
-        Role.DSL,
-        Role.DEPUTY_DSL,
-        Role.TEACHER,
-        Role.TEACHING_ASSISTANT,
-        Role.SUPPORT_STAFF,
-        Role.GOVERNOR,
-    }
-)
-
-
 # Adults who may be in a class channel with pupils: the school's teaching and safeguarding staff.
 CLASS_STAFF_ROLES = frozenset({Role.HEADTEACHER, Role.DSL, Role.DEPUTY_DSL, Role.TEACHER, Role.TEACHING_ASSISTANT})
 
@@ -176,10 +161,6 @@ class Person(AbstractBaseUser, PermissionsMixin):
     @property
     def may_teach_a_class(self) -> bool:
         return not self.external and any(r in CLASS_STAFF_ROLES for r in self.role_codes)
-
-    @property
-    def is_school_staff(self) -> bool:
-        return not self.external and any(r in STAFF_ROLES for r in self.role_codes)
 
     def access_has_ended(self, today: date | None = None) -> bool:
         """True once the day after `access_ends_on` has begun: the end date itself is the last day of access."""

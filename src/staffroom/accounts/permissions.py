@@ -110,7 +110,6 @@ RULES: dict[str, Grants] = {
     # Removing what is due: unsent uploads, and (with retention) records past their schedule.
     "records.purge": _merge(_one(Service.WORKER, S.ORGANISATION), _one(Service.RETENTION, S.ORGANISATION)),
 }
-ACTIONS = frozenset(RULES)
 
 
 def _assignments(person: Person) -> list[RoleAssignment]:

@@ -192,11 +192,6 @@ def message_page(
     return MessagePage(items=page, next=str(page[0].pk) if more and page else None)
 
 
-def messages_after(viewer: Person, conversation: Conversation, after_id: int, limit: int = MAX_PAGE) -> list[Message]:
-    get_conversation(viewer, conversation.pk)
-    return list(_messages().filter(conversation=conversation, id__gt=after_id).order_by("id")[:limit])
-
-
 def get_message(viewer: Person, message_id: int) -> Message:
     """A message in a conversation the viewer can see, else NotFound."""
     message = _messages().filter(pk=message_id, conversation__in=visible_conversations(viewer)).first()

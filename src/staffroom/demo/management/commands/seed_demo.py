@@ -5,7 +5,7 @@ from typing import Any
 from django.conf import settings
 from django.core.management.base import BaseCommand
 
-from staffroom.accounts import demo
+from staffroom.demo import seed as demo
 
 
 class Command(BaseCommand):

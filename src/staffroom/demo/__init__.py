@@ -1,0 +1,1 @@
+"""The demo trust of DESIGN.md (above every app: it builds its school through their actions)."""
