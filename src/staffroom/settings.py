@@ -215,6 +215,20 @@ FILE_UPLOAD_MAX_MEMORY_SIZE = 2 * 1024 * 1024
 # Pixels, not bytes, are what a decompression bomb inflates: 50 megapixels is far above any phone camera.
 STAFFROOM_MAX_IMAGE_PIXELS = _env_int("STAFFROOM_MAX_IMAGE_PIXELS", 50_000_000)
 
+# --- Upload allowances ------------------------------------------------------------------------------------
+# Files uploaded but not yet on a message ("unsent") are held for their uploader only, so without a cap one
+# person could fill the disk. Staff may keep two full messages' worth waiting (10 files each); pupils, one.
+# Unsent files older than STAFFROOM_UNSENT_UPLOAD_HOURS are deleted by `staffroom purge_uploads`.
+_MB = 1024 * 1024
+STAFFROOM_UNSENT_UPLOAD_FILES = _env_int("STAFFROOM_UNSENT_UPLOAD_FILES", 20)
+STAFFROOM_UNSENT_UPLOAD_BYTES = _env_int("STAFFROOM_UNSENT_UPLOAD_BYTES", 200 * _MB)
+STAFFROOM_PUPIL_UNSENT_UPLOAD_FILES = _env_int("STAFFROOM_PUPIL_UNSENT_UPLOAD_FILES", 10)
+STAFFROOM_PUPIL_UNSENT_UPLOAD_BYTES = _env_int("STAFFROOM_PUPIL_UNSENT_UPLOAD_BYTES", 40 * _MB)
+# Everything a person uploads in any 24 hours, sent or not: caps a flood of files posted straight into messages.
+STAFFROOM_DAILY_UPLOAD_BYTES = _env_int("STAFFROOM_DAILY_UPLOAD_BYTES", 500 * _MB)
+STAFFROOM_PUPIL_DAILY_UPLOAD_BYTES = _env_int("STAFFROOM_PUPIL_DAILY_UPLOAD_BYTES", 100 * _MB)
+STAFFROOM_UNSENT_UPLOAD_HOURS = _env_int("STAFFROOM_UNSENT_UPLOAD_HOURS", 24)
+
 # --- Product limits ---------------------------------------------------------------------------------------
 STAFFROOM_MAX_MESSAGE_LENGTH = 10_000
 STAFFROOM_MAX_TITLE_LENGTH = 120

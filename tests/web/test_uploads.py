@@ -135,3 +135,51 @@ def test_attachment_of_a_deleted_message_is_no_longer_served(world, as_person):
 def test_attachment_route_requires_sign_in(client, world):
     response = client.get("/files/00000000-0000-0000-0000-000000000000/")
     assert response.status_code == 302
+
+
+def test_over_the_unsent_allowance_says_so_beside_the_file_field_and_lists_the_waiting_files(
+    world, as_person, settings
+):
+    settings.STAFFROOM_UNSENT_UPLOAD_FILES = 1
+    conversation = world.group(world.teacher2)
+    client = as_person(world.teacher)
+    waiting = actions.store_upload(acting=world.teacher, data=b"earlier", filename="earlier.txt")
+    response = send_with(client, conversation, [text_file()], body="Agenda", **HTMX)
+    html = response.content.decode()
+    assert response.status_code == 422
+    assert 'id="composer-file-error"' in html
+    assert "Send them in a message, or remove the ones you do not need" in html
+    # The files that take up the allowance are offered, to send or to remove.
+    assert f'name="attachment_ids" value="{waiting.pk}"' in html
+    assert f'name="discard" value="{waiting.pk}"' in html
+    assert not Message.objects.exists()
+
+
+def test_a_kept_file_can_be_removed_keeping_what_was_written(world, as_person):
+    conversation = world.group(world.teacher2)
+    client = as_person(world.teacher)
+    first = actions.store_upload(acting=world.teacher, data=b"one", filename="one.txt")
+    second = actions.store_upload(acting=world.teacher, data=b"two", filename="two.txt")
+    response = client.post(
+        f"/c/{conversation.pk}/uploads/discard",
+        {"body": "Half written", "client_id": "u1", "attachment_ids": [str(first.pk), str(second.pk)],
+         "discard": str(first.pk)},
+        **HTMX,
+    )  # fmt: skip
+    html = response.content.decode()
+    assert response.status_code == 200
+    assert not Attachment.objects.filter(pk=first.pk).exists()
+    assert f'value="{first.pk}"' not in html
+    assert f'name="attachment_ids" value="{second.pk}"' in html
+    assert "Half written" in html
+
+
+def test_removing_someone_elses_or_a_sent_file_removes_nothing(world, as_person):
+    conversation = world.group(world.teacher2)
+    theirs = actions.store_upload(acting=world.teacher2, data=b"theirs", filename="theirs.txt")
+    response = as_person(world.teacher).post(
+        f"/c/{conversation.pk}/uploads/discard", {"attachment_ids": [str(theirs.pk)], "discard": str(theirs.pk)}
+    )
+    assert response.status_code == 200
+    assert Attachment.objects.filter(pk=theirs.pk).exists()
+    assert f'value="{theirs.pk}"' not in response.content.decode()
