@@ -20,6 +20,13 @@ def _env_int(name: str, default: int) -> int:
     return int(os.environ.get(name, default))
 
 
+def _processors() -> int:
+    """Processors this process may run on (a container's or taskset's share, not the whole machine's)."""
+    if hasattr(os, "sched_getaffinity"):
+        return len(os.sched_getaffinity(0))
+    return os.cpu_count() or 1
+
+
 BASE_DIR = Path(__file__).resolve().parent
 DATA_DIR = Path(os.environ.get("STAFFROOM_DATA_DIR", "var")).resolve()
 DATA_DIR.mkdir(parents=True, exist_ok=True)
@@ -212,8 +219,16 @@ WHITENOISE_USE_FINDERS = True
 STAFFROOM_MAX_UPLOAD_BYTES = _env_int("STAFFROOM_MAX_UPLOAD_BYTES", 20 * 1024 * 1024)
 DATA_UPLOAD_MAX_MEMORY_SIZE = 2 * 1024 * 1024
 FILE_UPLOAD_MAX_MEMORY_SIZE = 2 * 1024 * 1024
-# Pixels, not bytes, are what a decompression bomb inflates: 50 megapixels is far above any phone camera.
-STAFFROOM_MAX_IMAGE_PIXELS = _env_int("STAFFROOM_MAX_IMAGE_PIXELS", 50_000_000)
+
+# --- Image processing budget ------------------------------------------------------------------------------
+# A picture's cost is its pixels, not its bytes: a 200 KB PNG declaring 7000 x 7000 took 4 s and ~200 MB per
+# copy to decode. Above this many pixels a picture is refused from its header alone, before decoding; a 12 MP
+# phone photo is well within it. JPEG photos above it are decoded (and kept) at 1/2, 1/4 or 1/8 of their size.
+STAFFROOM_MAX_IMAGE_PIXELS = _env_int("STAFFROOM_MAX_IMAGE_PIXELS", 32_000_000)
+# Pictures decoded and re-encoded at once per process (default: the processors this process may use); the
+# next waits up to STAFFROOM_IMAGE_WAIT_SECONDS for its turn, then is answered 503 with Retry-After.
+STAFFROOM_IMAGE_REENCODES = _env_int("STAFFROOM_IMAGE_REENCODES", _processors())
+STAFFROOM_IMAGE_WAIT_SECONDS = _env_int("STAFFROOM_IMAGE_WAIT_SECONDS", 10)
 
 # --- Upload allowances ------------------------------------------------------------------------------------
 # Files uploaded but not yet on a message ("unsent") are held for their uploader only, so without a cap one

@@ -8,6 +8,7 @@ import pytest
 from django.core.files.uploadedfile import SimpleUploadedFile
 from PIL import Image
 
+from staffroom.messaging import uploads
 from staffroom.messaging.models import Attachment
 from tests.api.conftest import ApiClient, error_of
 
@@ -134,3 +135,27 @@ def test_a_sent_upload_cannot_be_discarded(world):
     client.post(f"/conversations/{conversation.pk}/messages", {"body": "", "attachment_ids": [attachment["id"]]})
     assert client.delete(f"/uploads/{attachment['id']}").status_code == 404
     assert Attachment.objects.filter(message__isnull=False).count() == 1
+
+
+def test_a_picture_declaring_seven_thousand_pixels_square_is_413_before_decoding(world):
+    from tests.messaging.test_uploads import png_claiming
+
+    response = upload(ApiClient(world.teacher), "wallpaper.png", png_claiming(7000, 7000), "image/png")
+    assert response.status_code == 413
+    error = error_of(response)
+    assert (error["code"], error["field"]) == ("too_large", "file")
+    assert "million pixels" in error["message"]
+
+
+def test_when_every_picture_slot_is_busy_the_answer_is_503_with_retry_after(world, settings, monkeypatch):
+    settings.STAFFROOM_IMAGE_WAIT_SECONDS = 0
+    slots = uploads.ReencodeSlots(1)
+    monkeypatch.setattr(uploads, "reencode_slots", lambda size: slots)
+    with slots.held(wait_seconds=0):  # another request is re-encoding a picture
+        response = upload(ApiClient(world.teacher), "photo.png", png(), "image/png")
+    assert response.status_code == 503
+    assert response["Retry-After"] == str(uploads.BUSY_RETRY_AFTER)
+    assert response.json()["error"]["code"] == "busy"
+    assert "try again" in response.json()["error"]["message"]
+    assert not Attachment.objects.exists()
+    assert upload(ApiClient(world.teacher), "photo.png", png(), "image/png").status_code == 201

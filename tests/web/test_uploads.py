@@ -6,7 +6,7 @@ import pytest
 from django.core.files.uploadedfile import SimpleUploadedFile
 from PIL import Image
 
-from staffroom.messaging import actions
+from staffroom.messaging import actions, uploads
 from staffroom.messaging.models import Attachment, Message
 from tests.web.conftest import HTMX
 
@@ -183,3 +183,18 @@ def test_removing_someone_elses_or_a_sent_file_removes_nothing(world, as_person)
     assert response.status_code == 200
     assert Attachment.objects.filter(pk=theirs.pk).exists()
     assert f'value="{theirs.pk}"' not in response.content.decode()
+
+
+def test_when_every_picture_slot_is_busy_the_composer_says_to_try_again(world, as_person, settings, monkeypatch):
+    settings.STAFFROOM_IMAGE_WAIT_SECONDS = 0
+    slots = uploads.ReencodeSlots(1)
+    monkeypatch.setattr(uploads, "reencode_slots", lambda size: slots)
+    conversation = world.group(world.teacher2)
+    with slots.held(wait_seconds=0):
+        response = send_with(as_person(world.teacher), conversation, [png()], body="Display", **HTMX)
+    html = response.content.decode()
+    assert response.status_code == 422
+    assert 'id="composer-file-error"' in html
+    assert "busy processing other pictures" in html
+    assert "Display" in html
+    assert not Message.objects.exists()

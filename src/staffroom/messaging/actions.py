@@ -622,6 +622,8 @@ def store_upload(*, acting: Person, data: bytes, filename: str, declared_type: s
         declared_type,
         max_bytes=settings.STAFFROOM_MAX_UPLOAD_BYTES,
         max_pixels=settings.STAFFROOM_MAX_IMAGE_PIXELS,
+        slots=uploads.reencode_slots(settings.STAFFROOM_IMAGE_REENCODES),
+        wait_seconds=settings.STAFFROOM_IMAGE_WAIT_SECONDS,
     )
     attachment = Attachment(
         organisation_id=acting.organisation_id,
