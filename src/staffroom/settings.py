@@ -76,6 +76,8 @@ INSTALLED_APPS = [
 MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
+    # After WhiteNoise, so static files keep their caching; before the rest, so it sees every other answer.
+    "staffroom.cache_control.private_answers",
     "django.middleware.csp.ContentSecurityPolicyMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.locale.LocaleMiddleware",
@@ -182,12 +184,30 @@ SESSION_COOKIE_HTTPONLY = True
 SESSION_COOKIE_SAMESITE = "Lax"
 SESSION_COOKIE_AGE = 60 * 60 * 12  # a school day and an evening; staff sign in again each day
 CSRF_COOKIE_HTTPONLY = True
-SESSION_COOKIE_SECURE = _env_bool("STAFFROOM_SECURE_COOKIES")
-CSRF_COOKIE_SECURE = SESSION_COOKIE_SECURE
 SECURE_CONTENT_TYPE_NOSNIFF = True
 SECURE_REFERRER_POLICY = "same-origin"
 X_FRAME_OPTIONS = "DENY"
 
+# --- HTTPS in production, behind a TLS proxy (docs/operations.md) ------------------------------------------
+# STAFFROOM_SECURE_COOKIES=1 says the site is served over HTTPS: cookies are then sent over HTTPS only, and
+# browsers are told (HSTS) to use nothing but HTTPS for the site for a year. HSTS is never sent without it:
+# a browser that has seen it refuses plain HTTP until it expires, which would lock out an HTTP-only site.
+SESSION_COOKIE_SECURE = _env_bool("STAFFROOM_SECURE_COOKIES")
+CSRF_COOKIE_SECURE = SESSION_COOKIE_SECURE
+SECURE_HSTS_SECONDS = _env_int("STAFFROOM_HSTS_SECONDS", 365 * 24 * 3600) if SESSION_COOKIE_SECURE else 0
+# Off by default: they bind every subdomain of the school's domain, and (preload) outlive this server.
+SECURE_HSTS_INCLUDE_SUBDOMAINS = _env_bool("STAFFROOM_HSTS_INCLUDE_SUBDOMAINS")
+SECURE_HSTS_PRELOAD = _env_bool("STAFFROOM_HSTS_PRELOAD")
+# Behind a proxy that ends TLS, every request reaches us as plain HTTP; the proxy's X-Forwarded-Proto says how
+# the browser came. Trust it only when the proxy sets it (and strips any the client sent): otherwise anyone
+# could claim HTTPS. Without it, HSTS (sent on HTTPS requests only) and the HTTPS redirect cannot work.
+if _env_bool("STAFFROOM_TRUST_X_FORWARDED_PROTO"):
+    SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https")
+# Usually the proxy redirects HTTP to HTTPS itself; this does it here instead. Health probes stay on HTTP.
+SECURE_SSL_REDIRECT = _env_bool("STAFFROOM_SSL_REDIRECT")
+SECURE_REDIRECT_EXEMPT = [r"^healthz$", r"^readyz$"]
+
+# --- Content security policy ------------------------------------------------------------------------------
 SECURE_CSP = {
     "default-src": [CSP.SELF],
     "script-src": [CSP.SELF],

@@ -30,6 +30,5 @@ def attachment(request: HttpRequest, attachment_id: UUID) -> FileResponse:
     response["X-Content-Type-Options"] = "nosniff"
     response["Content-Security-Policy"] = FILE_CSP
     response["Cross-Origin-Resource-Policy"] = "same-origin"
-    # Pupils' photos and staff documents should not linger in a shared computer's disk cache.
-    response["Cache-Control"] = "private, no-store"
+    # Cache-Control: private, no-store comes from staffroom.cache_control, as for every personal answer.
     return response
