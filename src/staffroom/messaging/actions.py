@@ -708,6 +708,8 @@ def discard_upload(attachment_id: str, *, acting: Person) -> None:
     only before it is sent: a file on a message is part of the record."""
     from staffroom.messaging import queries
 
+    # Taking back one's own upload is part of uploading; the query below finds only one's own unsent files.
+    permissions.require(acting, "upload.create", acting.organisation)
     with transaction.atomic():
         # Locked, so a send cannot claim it between this check and the delete.
         attachment = queries.own_unsent_upload(acting, attachment_id, lock=True)
