@@ -7,10 +7,12 @@ class StaffroomError(Exception):
     status = 400
     code = "bad_request"
 
-    def __init__(self, message: str = "", *, field: str | None = None) -> None:
+    def __init__(self, message: str = "", *, field: str | None = None, retry_after: int | None = None) -> None:
         super().__init__(message)
         self.message = str(message)
         self.field = field
+        # Seconds after which the same request may succeed; sent as the Retry-After header.
+        self.retry_after = retry_after
 
 
 class Invalid(StaffroomError):
@@ -46,6 +48,12 @@ class TooLarge(StaffroomError):
     code = "too_large"
 
 
+class QuotaExceeded(TooLarge):
+    """The person already holds as much as they may (e.g. files uploaded but not yet sent)."""
+
+    code = "quota_exceeded"
+
+
 class UnsupportedMedia(StaffroomError):
     status = 415
     code = "unsupported_media_type"
@@ -54,3 +62,10 @@ class UnsupportedMedia(StaffroomError):
 class RateLimited(StaffroomError):
     status = 429
     code = "rate_limited"
+
+
+class Busy(StaffroomError):
+    """The server is doing as much of this as it safely can at once; the same request later will work."""
+
+    status = 503
+    code = "busy"

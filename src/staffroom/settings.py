@@ -20,6 +20,13 @@ def _env_int(name: str, default: int) -> int:
     return int(os.environ.get(name, default))
 
 
+def _processors() -> int:
+    """Processors this process may run on (a container's or taskset's share, not the whole machine's)."""
+    if hasattr(os, "sched_getaffinity"):
+        return len(os.sched_getaffinity(0))
+    return os.cpu_count() or 1
+
+
 BASE_DIR = Path(__file__).resolve().parent
 DATA_DIR = Path(os.environ.get("STAFFROOM_DATA_DIR", "var")).resolve()
 DATA_DIR.mkdir(parents=True, exist_ok=True)
@@ -73,6 +80,8 @@ MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
     "staffroom.admission.OverloadMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
+    # After WhiteNoise, so static files keep their caching; before the rest, so it sees every other answer.
+    "staffroom.cache_control.private_answers",
     "django.middleware.csp.ContentSecurityPolicyMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.locale.LocaleMiddleware",
@@ -189,12 +198,30 @@ SESSION_COOKIE_HTTPONLY = True
 SESSION_COOKIE_SAMESITE = "Lax"
 SESSION_COOKIE_AGE = 60 * 60 * 12  # a school day and an evening; staff sign in again each day
 CSRF_COOKIE_HTTPONLY = True
-SESSION_COOKIE_SECURE = _env_bool("STAFFROOM_SECURE_COOKIES")
-CSRF_COOKIE_SECURE = SESSION_COOKIE_SECURE
 SECURE_CONTENT_TYPE_NOSNIFF = True
 SECURE_REFERRER_POLICY = "same-origin"
 X_FRAME_OPTIONS = "DENY"
 
+# --- HTTPS in production, behind a TLS proxy (docs/operations.md) ------------------------------------------
+# STAFFROOM_SECURE_COOKIES=1 says the site is served over HTTPS: cookies are then sent over HTTPS only, and
+# browsers are told (HSTS) to use nothing but HTTPS for the site for a year. HSTS is never sent without it:
+# a browser that has seen it refuses plain HTTP until it expires, which would lock out an HTTP-only site.
+SESSION_COOKIE_SECURE = _env_bool("STAFFROOM_SECURE_COOKIES")
+CSRF_COOKIE_SECURE = SESSION_COOKIE_SECURE
+SECURE_HSTS_SECONDS = _env_int("STAFFROOM_HSTS_SECONDS", 365 * 24 * 3600) if SESSION_COOKIE_SECURE else 0
+# Off by default: they bind every subdomain of the school's domain, and (preload) outlive this server.
+SECURE_HSTS_INCLUDE_SUBDOMAINS = _env_bool("STAFFROOM_HSTS_INCLUDE_SUBDOMAINS")
+SECURE_HSTS_PRELOAD = _env_bool("STAFFROOM_HSTS_PRELOAD")
+# Behind a proxy that ends TLS, every request reaches us as plain HTTP; the proxy's X-Forwarded-Proto says how
+# the browser came. Trust it only when the proxy sets it (and strips any the client sent): otherwise anyone
+# could claim HTTPS. Without it, HSTS (sent on HTTPS requests only) and the HTTPS redirect cannot work.
+if _env_bool("STAFFROOM_TRUST_X_FORWARDED_PROTO"):
+    SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https")
+# Usually the proxy redirects HTTP to HTTPS itself; this does it here instead. Health probes stay on HTTP.
+SECURE_SSL_REDIRECT = _env_bool("STAFFROOM_SSL_REDIRECT")
+SECURE_REDIRECT_EXEMPT = [r"^healthz$", r"^readyz$"]
+
+# --- Content security policy ------------------------------------------------------------------------------
 SECURE_CSP = {
     "default-src": [CSP.SELF],
     "script-src": [CSP.SELF],
@@ -257,8 +284,30 @@ WHITENOISE_USE_FINDERS = True
 STAFFROOM_MAX_UPLOAD_BYTES = _env_int("STAFFROOM_MAX_UPLOAD_BYTES", 20 * 1024 * 1024)
 DATA_UPLOAD_MAX_MEMORY_SIZE = 2 * 1024 * 1024
 FILE_UPLOAD_MAX_MEMORY_SIZE = 2 * 1024 * 1024
-# Pixels, not bytes, are what a decompression bomb inflates: 50 megapixels is far above any phone camera.
-STAFFROOM_MAX_IMAGE_PIXELS = _env_int("STAFFROOM_MAX_IMAGE_PIXELS", 50_000_000)
+
+# --- Image processing budget ------------------------------------------------------------------------------
+# A picture's cost is its pixels, not its bytes: a 200 KB PNG declaring 7000 x 7000 took 4 s and ~200 MB per
+# copy to decode. Above this many pixels a picture is refused from its header alone, before decoding; a 12 MP
+# phone photo is well within it. JPEG photos above it are decoded (and kept) at 1/2, 1/4 or 1/8 of their size.
+STAFFROOM_MAX_IMAGE_PIXELS = _env_int("STAFFROOM_MAX_IMAGE_PIXELS", 32_000_000)
+# Pictures decoded and re-encoded at once per process (default: the processors this process may use); the
+# next waits up to STAFFROOM_IMAGE_WAIT_SECONDS for its turn, then is answered 503 with Retry-After.
+STAFFROOM_IMAGE_REENCODES = _env_int("STAFFROOM_IMAGE_REENCODES", _processors())
+STAFFROOM_IMAGE_WAIT_SECONDS = _env_int("STAFFROOM_IMAGE_WAIT_SECONDS", 10)
+
+# --- Upload allowances ------------------------------------------------------------------------------------
+# Files uploaded but not yet on a message ("unsent") are held for their uploader only, so without a cap one
+# person could fill the disk. Staff may keep two full messages' worth waiting (10 files each); pupils, one.
+# Unsent files older than STAFFROOM_UNSENT_UPLOAD_HOURS are deleted by `staffroom purge_uploads`.
+_MB = 1024 * 1024
+STAFFROOM_UNSENT_UPLOAD_FILES = _env_int("STAFFROOM_UNSENT_UPLOAD_FILES", 20)
+STAFFROOM_UNSENT_UPLOAD_BYTES = _env_int("STAFFROOM_UNSENT_UPLOAD_BYTES", 200 * _MB)
+STAFFROOM_PUPIL_UNSENT_UPLOAD_FILES = _env_int("STAFFROOM_PUPIL_UNSENT_UPLOAD_FILES", 10)
+STAFFROOM_PUPIL_UNSENT_UPLOAD_BYTES = _env_int("STAFFROOM_PUPIL_UNSENT_UPLOAD_BYTES", 40 * _MB)
+# Everything a person uploads in any 24 hours, sent or not: caps a flood of files posted straight into messages.
+STAFFROOM_DAILY_UPLOAD_BYTES = _env_int("STAFFROOM_DAILY_UPLOAD_BYTES", 500 * _MB)
+STAFFROOM_PUPIL_DAILY_UPLOAD_BYTES = _env_int("STAFFROOM_PUPIL_DAILY_UPLOAD_BYTES", 100 * _MB)
+STAFFROOM_UNSENT_UPLOAD_HOURS = _env_int("STAFFROOM_UNSENT_UPLOAD_HOURS", 24)
 
 # --- Overload: what one server takes on at once (staffroom/admission.py) ----------------------------------
 # About what the database serves at once: the pool on PostgreSQL; SQLite has one writer, and a few readers.

@@ -3,6 +3,8 @@
 import io
 import random
 import struct
+import threading
+import time
 import warnings
 import zipfile
 import zlib
@@ -10,16 +12,17 @@ import zlib
 import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
-from PIL import Image, ImageCms, ImageSequence
+from PIL import Image, ImageCms, ImageFile, ImageSequence
 from PIL.PngImagePlugin import PngInfo
 
-from staffroom.errors import Invalid, StaffroomError, TooLarge, UnsupportedMedia
+from staffroom.errors import Busy, Invalid, StaffroomError, TooLarge, UnsupportedMedia
 from staffroom.messaging.uploads import (
     ALLOWED_TYPES,
     DOCX,
     PPTX,
     XLSX,
     CheckedUpload,
+    ReencodeSlots,
     inspect_upload,
 )
 
@@ -27,7 +30,7 @@ MB = 1024 * 1024
 LIMITS = {"max_bytes": 5 * MB, "max_pixels": 4_000_000}
 
 
-def check(data: bytes, filename: str = "file", declared_type: str = "", **limits: int) -> CheckedUpload:
+def check(data: bytes, filename: str = "file", declared_type: str = "", **limits) -> CheckedUpload:
     return inspect_upload(data, filename, declared_type, **{**LIMITS, **limits})
 
 
@@ -388,3 +391,92 @@ def test_anything_is_either_accepted_safely_or_refused_with_a_domain_error(data,
     assert result.content_type in ALLOWED_TYPES
     assert result.filename and len(result.filename) <= 200
     assert "/" not in result.filename and "\\" not in result.filename
+
+
+# -- the cost of pictures ---------------------------------------------------------------------------------
+
+
+def test_default_limit_refuses_a_hostile_7000_by_7000_png_before_decoding_it(monkeypatch):
+    """The security review's picture: 200 KB, but 49 megapixels of RGBA took 4 s and ~200 MB per copy to decode."""
+    from django.conf import settings as django_settings
+
+    def no_decoding(self, *args, **kwargs):
+        raise AssertionError("pixel data was decoded")
+
+    monkeypatch.setattr(ImageFile.ImageFile, "load", no_decoding)
+    with pytest.raises(TooLarge) as caught:
+        check(png_claiming(7000, 7000), "wallpaper.png", max_pixels=django_settings.STAFFROOM_MAX_IMAGE_PIXELS)
+    assert "million pixels" in caught.value.message
+    assert "resize" in caught.value.message
+
+
+def test_a_phone_photo_of_twelve_megapixels_is_within_the_default_limit():
+    from django.conf import settings as django_settings
+
+    assert 4000 * 3000 <= django_settings.STAFFROOM_MAX_IMAGE_PIXELS < 7000 * 7000
+
+
+def test_a_jpeg_over_the_limit_is_decoded_and_kept_at_a_reduced_size_instead_of_refused():
+    source = encoded(two_tone((1600, 1200)), "JPEG", quality=90)  # 1.92 megapixels
+    result = check(source, "big-photo.jpg", max_pixels=200_000)
+    # Decoded at a quarter of the size by the JPEG decoder itself (draft), not decoded whole and then shrunk.
+    assert (result.width, result.height) == (400, 300)
+    out = Image.open(io.BytesIO(result.data))
+    assert out.size == (400, 300)
+    left, right = out.convert("RGB").getpixel((50, 150)), out.convert("RGB").getpixel((350, 150))
+    assert left[0] > 200 and right[2] > 200
+
+
+def test_a_jpeg_is_decoded_at_the_largest_scale_that_fits():
+    source = encoded(two_tone((1600, 1200)), "JPEG")
+    assert (check(source, "photo.jpg", max_pixels=1_000_000).width) == 800  # half: 0.48 MP fits, whole does not
+    assert (check(source, "photo.jpg", max_pixels=2_000_000).width) == 1600  # whole fits
+
+
+def test_a_jpeg_keeps_its_orientation_when_decoded_at_a_reduced_size():
+    exif = Image.Exif()
+    exif[0x0112] = 6
+    source = encoded(two_tone((1600, 800)), "JPEG", exif=exif)
+    result = check(source, "sideways.jpg", max_pixels=400_000)
+    assert (result.width, result.height) == (400, 800)
+
+
+def test_a_png_over_the_limit_is_still_refused_however_it_is_compressed():
+    with pytest.raises(TooLarge):
+        check(encoded(Image.new("RGBA", (1200, 1000)), "PNG"), "flat.png", max_pixels=1_000_000)
+
+
+def test_only_so_many_pictures_are_reencoded_at_once_and_the_next_is_told_to_retry():
+    slots = ReencodeSlots(1)
+    source = encoded(noise((32, 32)), "PNG")
+    with slots.held(wait_seconds=0):  # another request is re-encoding a picture
+        started = time.monotonic()
+        with pytest.raises(Busy) as caught:
+            check(source, "photo.png", slots=slots, wait_seconds=0.2)
+        assert 0.2 <= time.monotonic() - started < 2
+    assert caught.value.status == 503
+    assert caught.value.retry_after and caught.value.retry_after > 0
+    assert caught.value.field == "file"
+    assert "try again" in caught.value.message
+    assert check(source, "photo.png", slots=slots, wait_seconds=0).content_type == "image/png"
+
+
+def test_a_waiting_picture_goes_ahead_as_soon_as_a_slot_frees():
+    slots = ReencodeSlots(1)
+    source = encoded(noise((32, 32)), "PNG")
+    results = []
+    with slots.held(wait_seconds=0):
+        worker = threading.Thread(target=lambda: results.append(check(source, "p.png", slots=slots, wait_seconds=5)))
+        worker.start()
+        time.sleep(0.1)
+        assert not results
+    worker.join(5)
+    assert results and results[0].content_type == "image/png"
+
+
+def test_refusals_and_documents_need_no_slot():
+    slots = ReencodeSlots(1)
+    with slots.held(wait_seconds=0):
+        with pytest.raises(TooLarge):
+            check(png_claiming(9000, 9000), "bomb.png", slots=slots, wait_seconds=0)
+        assert check(b"minutes", "minutes.txt", slots=slots, wait_seconds=0).content_type == "text/plain"

@@ -4,9 +4,10 @@ import io
 
 import pytest
 from django.core.files.uploadedfile import SimpleUploadedFile
+from django.test import Client
 from PIL import Image
 
-from staffroom.messaging import actions
+from staffroom.messaging import actions, uploads
 from staffroom.messaging.models import Attachment, Message
 from tests.web.conftest import HTMX
 
@@ -135,3 +136,141 @@ def test_attachment_of_a_deleted_message_is_no_longer_served(world, as_person):
 def test_attachment_route_requires_sign_in(client, world):
     response = client.get("/files/00000000-0000-0000-0000-000000000000/")
     assert response.status_code == 302
+
+
+def test_over_the_unsent_allowance_says_so_beside_the_file_field_and_lists_the_waiting_files(
+    world, as_person, settings
+):
+    settings.STAFFROOM_UNSENT_UPLOAD_FILES = 1
+    conversation = world.group(world.teacher2)
+    client = as_person(world.teacher)
+    waiting = actions.store_upload(acting=world.teacher, data=b"earlier", filename="earlier.txt")
+    response = send_with(client, conversation, [text_file()], body="Agenda", **HTMX)
+    html = response.content.decode()
+    assert response.status_code == 422
+    assert 'id="composer-file-error"' in html
+    assert "Send them in a message, or remove the ones you do not need" in html
+    # The files that take up the allowance are offered, to send or to remove.
+    assert f'name="attachment_ids" value="{waiting.pk}"' in html
+    assert f'name="discard" value="{waiting.pk}"' in html
+    assert not Message.objects.exists()
+
+
+def test_a_kept_file_can_be_removed_keeping_what_was_written(world, as_person):
+    conversation = world.group(world.teacher2)
+    client = as_person(world.teacher)
+    first = actions.store_upload(acting=world.teacher, data=b"one", filename="one.txt")
+    second = actions.store_upload(acting=world.teacher, data=b"two", filename="two.txt")
+    response = client.post(
+        f"/c/{conversation.pk}/uploads/discard",
+        {"body": "Half written", "client_id": "u1", "attachment_ids": [str(first.pk), str(second.pk)],
+         "discard": str(first.pk)},
+        **HTMX,
+    )  # fmt: skip
+    html = response.content.decode()
+    assert response.status_code == 200
+    assert not Attachment.objects.filter(pk=first.pk).exists()
+    assert f'value="{first.pk}"' not in html
+    assert f'name="attachment_ids" value="{second.pk}"' in html
+    assert "Half written" in html
+
+
+def test_removing_someone_elses_or_a_sent_file_removes_nothing(world, as_person):
+    conversation = world.group(world.teacher2)
+    theirs = actions.store_upload(acting=world.teacher2, data=b"theirs", filename="theirs.txt")
+    response = as_person(world.teacher).post(
+        f"/c/{conversation.pk}/uploads/discard", {"attachment_ids": [str(theirs.pk)], "discard": str(theirs.pk)}
+    )
+    assert response.status_code == 200
+    assert Attachment.objects.filter(pk=theirs.pk).exists()
+    assert f'value="{theirs.pk}"' not in response.content.decode()
+
+
+def test_when_every_picture_slot_is_busy_the_composer_says_to_try_again(world, as_person, settings, monkeypatch):
+    settings.STAFFROOM_IMAGE_WAIT_SECONDS = 0
+    slots = uploads.ReencodeSlots(1)
+    monkeypatch.setattr(uploads, "reencode_slots", lambda size: slots)
+    conversation = world.group(world.teacher2)
+    with slots.held(wait_seconds=0):
+        response = send_with(as_person(world.teacher), conversation, [png()], body="Display", **HTMX)
+    html = response.content.decode()
+    assert response.status_code == 422
+    assert 'id="composer-file-error"' in html
+    assert "busy processing other pictures" in html
+    assert "Display" in html
+    assert not Message.objects.exists()
+
+
+# --- the same file route for API clients (Authorization: Bearer) -------------------------------------------
+
+
+def token_for(person) -> dict[str, str]:
+    from staffroom.accounts import actions as account_actions
+
+    return {"Authorization": f"Bearer {account_actions.create_token(person, acting=person, label='test')}"}
+
+
+def sent_file(world, as_person, conversation) -> Attachment:
+    send_with(as_person(world.teacher), conversation, [png()], body="pic")
+    return Attachment.objects.get(message__conversation=conversation)
+
+
+def test_an_api_client_downloads_a_file_it_may_see_with_its_token(world, as_person):
+    attachment = sent_file(world, as_person, world.group(world.teacher2))
+    response = Client().get(f"/files/{attachment.pk}/", headers=token_for(world.teacher2))
+    assert response.status_code == 200
+    assert b"".join(response.streaming_content).startswith(b"\x89PNG")
+    assert response["Cache-Control"] == "private, no-store"
+    assert "sandbox" in response["Content-Security-Policy"]
+
+
+def test_a_token_sees_exactly_what_its_owner_sees(world, as_person):
+    attachment = sent_file(world, as_person, world.group(world.teacher2))
+    for person in [world.ta, world.pupil, world.outsider, world.external]:
+        response = Client().get(f"/files/{attachment.pk}/", headers=token_for(person))
+        assert response.status_code == 404, person
+        assert response.json()["error"]["code"] == "not_found"
+
+
+def test_an_overseeing_dsl_downloads_a_class_channel_file_with_a_token(world, as_person):
+    klass = world.class_channel(world.pupil)
+    attachment = sent_file(world, as_person, klass)
+    assert Client().get(f"/files/{attachment.pk}/", headers=token_for(world.dsl)).status_code == 200
+
+
+def test_an_unsent_upload_is_downloadable_by_its_uploaders_token_only(world):
+    waiting = actions.store_upload(acting=world.teacher, data=b"draft", filename="draft.txt")
+    assert Client().get(f"/files/{waiting.pk}/", headers=token_for(world.teacher)).status_code == 200
+    assert Client().get(f"/files/{waiting.pk}/", headers=token_for(world.teacher2)).status_code == 404
+
+
+@pytest.mark.parametrize(
+    "authorization", ["Bearer not-a-real-token", "Bearer ", "Basic dGVhY2hlcjpwYXNzd29yZA==", "Token abc"]
+)
+def test_an_api_client_with_a_wrong_credential_gets_401_json(world, as_person, authorization):
+    attachment = sent_file(world, as_person, world.group(world.teacher2))
+    response = Client().get(f"/files/{attachment.pk}/", headers={"Authorization": authorization})
+    assert response.status_code == 401
+    assert response["Content-Type"].startswith("application/json")
+    assert response.json()["error"]["code"] == "not_authenticated"
+    assert response["WWW-Authenticate"].startswith("Bearer")
+
+
+def test_a_revoked_token_or_a_leavers_token_gets_401(world, as_person):
+    from staffroom.accounts import actions as account_actions
+    from staffroom.accounts.models import Person
+
+    attachment = sent_file(world, as_person, world.group(world.teacher2, world.ta))
+    revoked = token_for(world.teacher2)
+    account_actions.revoke_token_by_raw(revoked["Authorization"].removeprefix("Bearer "), acting=world.teacher2)
+    assert Client().get(f"/files/{attachment.pk}/", headers=revoked).status_code == 401
+    leaver = token_for(world.ta)
+    Person.objects.filter(pk=world.ta.pk).update(is_active=False)
+    assert Client().get(f"/files/{attachment.pk}/", headers=leaver).status_code == 401
+
+
+def test_a_browser_without_a_session_is_still_sent_to_sign_in(client, world, as_person):
+    attachment = sent_file(world, as_person, world.group(world.teacher2))
+    response = Client().get(f"/files/{attachment.pk}/")
+    assert response.status_code == 302
+    assert "/accounts/login/" in response["Location"]

@@ -167,7 +167,10 @@ def _respond(request: HttpRequest, status: int, code: str, message: str, field: 
 
 @api.exception_handler(StaffroomError)
 def _domain_error(request: HttpRequest, exc: StaffroomError) -> HttpResponse:
-    return _respond(request, exc.status, exc.code, exc.message, exc.field)
+    response = _respond(request, exc.status, exc.code, exc.message, exc.field)
+    if exc.retry_after is not None:
+        response["Retry-After"] = str(exc.retry_after)
+    return response
 
 
 def _field_path(error: dict[str, Any]) -> tuple[str, str]:

@@ -145,7 +145,10 @@ class AttachmentOut(Out):
     size: int
     width: int | None
     height: int | None
-    url: str
+    url: str = Field(
+        description="Where to download the file: send the same `Authorization: Bearer <token>` (or session) as "
+        "for the API. Answers are never cacheable (`Cache-Control: private, no-store`)."
+    )
 
 
 class ReactionOut(Out):

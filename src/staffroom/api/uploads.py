@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from typing import Any
+from uuid import UUID
 
 from django.conf import settings
 from django.http import HttpRequest
@@ -23,12 +24,16 @@ def _megabytes(size: int) -> str:
 
 
 @router.post(
-    "/uploads", response=answers({201: AttachmentOut}, extra_errors=frozenset({413, 415})), summary="Upload a file"
+    "/uploads", response=answers({201: AttachmentOut}, extra_errors=frozenset({413, 415, 503})), summary="Upload a file"
 )
 def upload(request: HttpRequest, file: File[UploadedFile]) -> Status[dict[str, Any]]:
     """Upload one file as multipart field `file`, then send its `id` in a message's `attachment_ids`.
     Pictures, PDFs, Office documents and plain text are accepted; pictures lose their location and other
-    metadata before they are stored."""
+    metadata before they are stored.
+
+    Files not yet sent are limited per person (413 `quota_exceeded`: send or discard some first) and deleted
+    after a day; everything uploaded in 24 hours is limited too (429 with `Retry-After`). When the server is
+    already processing as many pictures as it can, it answers 503 with `Retry-After`: send the same again."""
     acting = caller(request)
     limit = settings.STAFFROOM_MAX_UPLOAD_BYTES
     # Refuse by the size Django already counted, before the file is read into memory.
@@ -45,3 +50,11 @@ def upload(request: HttpRequest, file: File[UploadedFile]) -> Status[dict[str, A
         acting=acting, data=data, filename=file.name or "", declared_type=file.content_type or ""
     )
     return Status(201, attachment_payload(attachment))
+
+
+@router.delete("/uploads/{attachment_id}", response=answers({204: None}), summary="Discard an unsent upload")
+def discard(request: HttpRequest, attachment_id: UUID) -> Status[None]:
+    """Delete a file you uploaded but have not sent, so that it no longer counts against your allowance.
+    A file already on a message cannot be removed this way (404)."""
+    actions.discard_upload(str(attachment_id), acting=caller(request))
+    return Status(204, None)

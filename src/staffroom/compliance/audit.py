@@ -81,6 +81,7 @@ class AuditAction(StrEnum):
     ANNOUNCEMENT_ACKNOWLEDGED = "announcement.acknowledged"
     ANNOUNCEMENT_REMINDED = "announcement.reminded"
     UPLOAD_STORED = "upload.stored"
+    UPLOAD_DISCARDED = "upload.discarded"
     UPLOADS_PURGED = "uploads.purged"
     AUDIT_REDACTED = "audit.redacted"
 
@@ -108,6 +109,7 @@ MEANINGS: dict[AuditAction, str] = {
     AuditAction.ANNOUNCEMENT_ACKNOWLEDGED: "An announcement was acknowledged",
     AuditAction.ANNOUNCEMENT_REMINDED: "Those who had not acknowledged an announcement were reminded",
     AuditAction.UPLOAD_STORED: "A file was uploaded",
+    AuditAction.UPLOAD_DISCARDED: "An uploaded file was removed by its uploader before it was sent",
     AuditAction.UPLOADS_PURGED: "Uploaded files never sent were removed",
     AuditAction.AUDIT_REDACTED: "Personal details in audit entries were blanked (e.g. for an erasure)",
 }

@@ -4,23 +4,27 @@ audit entry and publishes realtime events on commit (DESIGN.md invariant 1). Vie
 from __future__ import annotations
 
 import hashlib
+import math
 import unicodedata
 from collections.abc import Iterable, Sequence
+from datetime import timedelta
 from typing import Any
 
 from django.conf import settings
 from django.core.files.base import ContentFile
 from django.db import IntegrityError, transaction
 from django.db.models import Count, Max, Q
+from django.template.defaultfilters import filesizeformat
 from django.utils import timezone
 from django.utils.translation import gettext as _
+from django.utils.translation import ngettext
 
 from staffroom import ratelimit
 from staffroom.accounts import permissions
 from staffroom.accounts.models import Person, School, SchoolClass
 from staffroom.compliance import audit
 from staffroom.compliance.audit import AuditAction
-from staffroom.errors import Invalid, NotFound, PermissionDenied
+from staffroom.errors import Invalid, NotFound, PermissionDenied, QuotaExceeded, RateLimited
 from staffroom.messaging import events, formatting, uploads
 from staffroom.messaging.models import (
     Acknowledgement,
@@ -364,8 +368,14 @@ def send_message(
                     message=message
                 )
                 if claimed != len(attachments):
-                    # Another send claimed one of these files first; roll this send back whole.
-                    raise Invalid("attachment_ids", _("A file is already on another message. Upload it again."))
+                    # Another send claimed one of these files first, or it was purged unsent; roll back whole.
+                    raise Invalid(
+                        "attachment_ids",
+                        _(
+                            "A file was sent in another message, or was removed because it was not sent in time; "
+                            "please upload it again."
+                        ),
+                    )
             Conversation.objects.filter(pk=conversation.pk).update(last_message_at=message.created_at)
             Membership.objects.filter(conversation=conversation, person=acting).update(last_read_message_id=message.pk)
             message = _reload(message)
@@ -550,15 +560,20 @@ def remind_unacknowledged(message: Message, *, acting: Person) -> int:
 
 def store_upload(*, acting: Person, data: bytes, filename: str, declared_type: str = "") -> Attachment:
     """Check an uploaded file (type from content, size, image safety), strip image metadata, and keep it
-    until a message claims it."""
+    until a message claims it. Refused once the person's unsent files or their day's uploads reach their
+    allowance (settings STAFFROOM_*UPLOAD*)."""
     permissions.require(acting, "upload.create", acting.organisation)
     ratelimit.hit(f"upload:{acting.pk}", limit=30, window_seconds=60)
+    # Early, so a person at their allowance costs no image decoding; checked again under the lock below.
+    _check_upload_allowance(acting, len(data))
     checked = uploads.inspect_upload(
         data,
         filename,
         declared_type,
         max_bytes=settings.STAFFROOM_MAX_UPLOAD_BYTES,
         max_pixels=settings.STAFFROOM_MAX_IMAGE_PIXELS,
+        slots=uploads.reencode_slots(settings.STAFFROOM_IMAGE_REENCODES),
+        wait_seconds=settings.STAFFROOM_IMAGE_WAIT_SECONDS,
     )
     attachment = Attachment(
         organisation_id=acting.organisation_id,
@@ -573,6 +588,10 @@ def store_upload(*, acting: Person, data: bytes, filename: str, declared_type: s
     attachment.file.save(attachment.filename, ContentFile(checked.data), save=False)
     try:
         with transaction.atomic():
+            # The uploader's row lock queues their concurrent uploads, so two cannot both fit in the last place
+            # (on SQLite, BEGIN IMMEDIATE already queues every writer).
+            Person.objects.select_for_update(no_key=True).filter(pk=acting.pk).exists()
+            _check_upload_allowance(acting, attachment.size)
             attachment.save()
             audit.record(
                 acting, AuditAction.UPLOAD_STORED, target=attachment,
@@ -582,3 +601,69 @@ def store_upload(*, acting: Person, data: bytes, filename: str, declared_type: s
         attachment.file.delete(save=False)  # no row, no file: nothing half-written is left behind
         raise
     return attachment
+
+
+def _check_upload_allowance(acting: Person, size: int) -> None:
+    """Raise unless `acting` may store `size` more bytes: a cap on files waiting to be sent (count and bytes),
+    and on everything uploaded in the last 24 hours. Pupils have smaller allowances than staff."""
+    if acting.is_pupil:
+        max_files = settings.STAFFROOM_PUPIL_UNSENT_UPLOAD_FILES
+        max_bytes = settings.STAFFROOM_PUPIL_UNSENT_UPLOAD_BYTES
+        daily_bytes = settings.STAFFROOM_PUPIL_DAILY_UPLOAD_BYTES
+    else:
+        max_files = settings.STAFFROOM_UNSENT_UPLOAD_FILES
+        max_bytes = settings.STAFFROOM_UNSENT_UPLOAD_BYTES
+        daily_bytes = settings.STAFFROOM_DAILY_UPLOAD_BYTES
+    from staffroom.messaging import queries
+
+    now = timezone.now()
+    day = timedelta(hours=24)
+    usage = queries.upload_usage(acting, since=now - day)
+    if usage.unsent_files + 1 > max_files or usage.unsent_bytes + size > max_bytes:
+        waiting = ngettext(
+            "You have %(count)d file (%(size)s) uploaded but not sent yet",
+            "You have %(count)d files (%(size)s) uploaded but not sent yet",
+            usage.unsent_files,
+        ) % {"count": usage.unsent_files, "size": filesizeformat(usage.unsent_bytes)}
+        raise QuotaExceeded(
+            _(
+                "%(waiting)s, and you may keep at most %(files)d files or %(limit)s waiting. Send them in a "
+                "message, or remove the ones you do not need, then try again. Files that are not sent are "
+                "deleted after %(hours)d hours."
+            )
+            % {
+                "waiting": waiting,
+                "files": max_files,
+                "limit": filesizeformat(max_bytes),
+                "hours": settings.STAFFROOM_UNSENT_UPLOAD_HOURS,
+            },
+            field="file",
+        )
+    if usage.recent_bytes + size > daily_bytes:
+        # When the oldest upload of the last day stops counting: the earliest moment a retry could fit.
+        frees_at = (usage.oldest_recent or now) + day
+        raise RateLimited(
+            _(
+                "You have uploaded %(size)s in the last 24 hours, and the most is %(limit)s a day. Please try "
+                "again later, or ask your school's IT administrator if you need to share more."
+            )
+            % {"size": filesizeformat(usage.recent_bytes), "limit": filesizeformat(daily_bytes)},
+            field="file",
+            retry_after=max(1, math.ceil((frees_at - now).total_seconds())),
+        )
+
+
+def discard_upload(attachment_id: str, *, acting: Person) -> None:
+    """Delete one of one's own uploads that is not on a message yet, with its file. Only the uploader can, and
+    only before it is sent: a file on a message is part of the record."""
+    from staffroom.messaging import queries
+
+    # Taking back one's own upload is part of uploading; the query below finds only one's own unsent files.
+    permissions.require(acting, "upload.create", acting.organisation)
+    with transaction.atomic():
+        # Locked, so a send cannot claim it between this check and the delete.
+        attachment = queries.own_unsent_upload(acting, attachment_id, lock=True)
+        Attachment.objects.filter(pk=attachment.pk).delete()
+        audit.record(acting, AuditAction.UPLOAD_DISCARDED, target=attachment, data={"size": attachment.size})
+        # The file goes only once the row is gone for good.
+        transaction.on_commit(lambda: attachment.file.delete(save=False))

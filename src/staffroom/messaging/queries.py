@@ -7,7 +7,7 @@ import uuid
 from dataclasses import dataclass
 from datetime import datetime
 
-from django.db.models import Count, IntegerField, OuterRef, Prefetch, Q, QuerySet, Subquery, Value
+from django.db.models import Count, IntegerField, Min, OuterRef, Prefetch, Q, QuerySet, Subquery, Sum, Value
 from django.db.models.functions import Coalesce
 
 from staffroom.accounts import permissions
@@ -259,3 +259,44 @@ def messages_by_id(ids: list[int]) -> dict[int, Message]:
     """Messages with what their payload shows, by id, for building events. Not scoped: events are addressed
     to who may see them before they are loaded (realtime)."""
     return _messages().in_bulk(ids)
+
+
+@dataclass(frozen=True)
+class UploadUsage:
+    """What a person's uploads take up: those not yet on a message, and all of them since a moment."""
+
+    unsent_files: int
+    unsent_bytes: int
+    recent_bytes: int
+    oldest_recent: datetime | None
+
+
+def upload_usage(person: Person, *, since: datetime) -> UploadUsage:
+    """The person's own unsent uploads, and the size of everything they uploaded since `since`."""
+    unsent, recent = Q(message__isnull=True), Q(created_at__gte=since)
+    totals = Attachment.objects.filter(unsent | recent, uploaded_by=person).aggregate(
+        unsent_files=Count("pk", filter=unsent),
+        unsent_bytes=Coalesce(Sum("size", filter=unsent), 0),
+        recent_bytes=Coalesce(Sum("size", filter=recent), 0),
+        oldest_recent=Min("created_at", filter=recent),
+    )
+    return UploadUsage(**totals)
+
+
+def own_unsent_uploads(person: Person) -> list[Attachment]:
+    """The person's own uploads that are not on a message yet, oldest first."""
+    return list(Attachment.objects.filter(uploaded_by=person, message__isnull=True).order_by("created_at"))
+
+
+def own_unsent_upload(person: Person, attachment_id: str, *, lock: bool = False) -> Attachment:
+    """One of the person's own uploads that is not on a message yet; `lock` holds its row until the transaction
+    ends, so that no send can claim it meanwhile."""
+    try:
+        key = uuid.UUID(str(attachment_id))
+    except ValueError:
+        raise NotFound() from None
+    found = Attachment.objects.filter(pk=key, uploaded_by=person, message__isnull=True)
+    attachment = (found.select_for_update() if lock else found).first()
+    if attachment is None:
+        raise NotFound()
+    return attachment

@@ -1,20 +1,29 @@
 """Checks an uploaded file before it is stored: the type is sniffed from the content, images are re-encoded
 without metadata, and anything that is not a picture, PDF, Office document or plain text is refused.
+
+A picture costs in proportion to its pixels, not its bytes (a 200 KB PNG can declare 49 million of them), so
+the pixel count is read from the header and checked before anything is decoded; JPEG photos over the limit are
+decoded at a half, quarter or eighth of their size by the JPEG decoder itself; and only a few pictures are
+re-encoded at once per process (`ReencodeSlots`), so a burst of them cannot starve every other request.
 """
 
 from __future__ import annotations
 
+import contextlib
 import io
+import math
 import re
+import threading
 import unicodedata
 import warnings
 import zipfile
+from collections.abc import Iterator
 from dataclasses import dataclass
 
 from django.utils.translation import gettext as _
 from PIL import Image, ImageCms, ImageOps, ImageSequence
 
-from staffroom.errors import Invalid, StaffroomError, TooLarge, UnsupportedMedia
+from staffroom.errors import Busy, Invalid, StaffroomError, TooLarge, UnsupportedMedia
 
 JPEG = "image/jpeg"
 PNG = "image/png"
@@ -71,6 +80,49 @@ _MARKUP = re.compile(r"<[!?/a-zA-Z]")
 _SRGB = ImageCms.ImageCmsProfile(ImageCms.createProfile("sRGB"))
 
 
+# Seconds a client refused as busy is told to wait before trying again.
+BUSY_RETRY_AFTER = 5
+
+
+class ReencodeSlots:
+    """At most `size` pictures decoded and re-encoded at once. Pillow works outside the GIL, so unbounded, a
+    burst of large pictures takes every processor core (and their memory) from every other request."""
+
+    def __init__(self, size: int) -> None:
+        self.size = max(1, size)
+        self._semaphore = threading.BoundedSemaphore(self.size)
+
+    @contextlib.contextmanager
+    def held(self, *, wait_seconds: float) -> Iterator[None]:
+        """Hold a slot for the block, waiting at most `wait_seconds` for one; raise Busy if none frees."""
+        if not self._semaphore.acquire(timeout=max(0.0, wait_seconds)):
+            raise Busy(
+                _(
+                    "The server is busy processing other pictures. Please try again in a few seconds; "
+                    "nothing was saved."
+                ),
+                field="file",
+                retry_after=BUSY_RETRY_AFTER,
+            )
+        try:
+            yield
+        finally:
+            self._semaphore.release()
+
+
+_process_slots: ReencodeSlots | None = None
+_process_slots_lock = threading.Lock()
+
+
+def reencode_slots(size: int) -> ReencodeSlots:
+    """This process's slots, made with `size` the first time they are asked for (every request shares them)."""
+    global _process_slots
+    with _process_slots_lock:
+        if _process_slots is None:
+            _process_slots = ReencodeSlots(size)
+        return _process_slots
+
+
 @dataclass(frozen=True)
 class CheckedUpload:
     """What may be stored: for images, the re-encoded bytes rather than what was sent."""
@@ -83,9 +135,20 @@ class CheckedUpload:
 
 
 def inspect_upload(
-    data: bytes, filename: str, declared_type: str = "", *, max_bytes: int, max_pixels: int
+    data: bytes,
+    filename: str,
+    declared_type: str = "",
+    *,
+    max_bytes: int,
+    max_pixels: int,
+    slots: ReencodeSlots | None = None,
+    wait_seconds: float = 0,
 ) -> CheckedUpload:
-    """Return what may be stored for this upload, or raise a domain error saying why it cannot be."""
+    """Return what may be stored for this upload, or raise a domain error saying why it cannot be.
+
+    `max_pixels` is the most pixels decoded for one picture (all frames of an animation together); a JPEG
+    with more is decoded and kept at a reduced size, any other picture is refused. With `slots`, a picture
+    is re-encoded only in one of them, waiting at most `wait_seconds` for it (then Busy)."""
     if not data:
         raise Invalid("file", _("The file is empty."))
     if len(data) > max_bytes:
@@ -95,7 +158,7 @@ def inspect_upload(
         )
     name = _clean_filename(filename)
     if _has_image_signature(data):
-        image, content_type, width, height = _reencoded_image(data, max_pixels)
+        image, content_type, width, height = _reencoded_image(data, max_pixels, slots, wait_seconds)
         return CheckedUpload(image, content_type, _with_extension(name, content_type), width, height)
     if data[4:8] == b"ftyp" and data[8:12] in _HEIF_BRANDS:
         raise UnsupportedMedia(
@@ -157,43 +220,34 @@ def _claims_image(name: str, declared_type: str) -> bool:
     return declared_type.strip().lower().startswith("image/") or f".{ext}" in _CLAIMED_IMAGE_EXTENSIONS
 
 
-def _too_many_pixels(max_pixels: int) -> str:
-    limit = min(max_pixels, Image.MAX_IMAGE_PIXELS or max_pixels)
+def _too_many_pixels(limit: int) -> str:
     return _(
         "This picture is too big to process: it may have at most %(limit)s million pixels. "
         "Please resize it and try again."
     ) % {"limit": f"{limit / 1_000_000:.1f}".removesuffix(".0")}
 
 
-def _reencoded_image(data: bytes, max_pixels: int) -> tuple[bytes, str, int, int]:
+def _pixel_limit(max_pixels: int) -> int:
+    """What a picture may declare: our limit, but never more than Pillow's own bomb limit."""
+    return min(max_pixels, Image.MAX_IMAGE_PIXELS or max_pixels)
+
+
+def _reencoded_image(
+    data: bytes, max_pixels: int, slots: ReencodeSlots | None, wait_seconds: float
+) -> tuple[bytes, str, int, int]:
     """Decode and save the image afresh, so nothing but the pixels (and any animation timing) survives."""
     with warnings.catch_warnings():
         # Pillow only warns below twice its own limit; a warning is still a bomb to us.
         warnings.simplefilter("error", Image.DecompressionBombWarning)
         try:
+            # Image.open reads the header only: nothing below decodes pixels until the picture has a slot.
             with Image.open(io.BytesIO(data), formats=tuple(_PILLOW_FORMATS)) as img:
                 content_type = _PILLOW_REPORTED_FORMATS[img.format or ""]
-                width, height = img.size
-                # Checked before any pixel data is decoded: a tiny file can claim a huge canvas.
-                if width * height > max_pixels:
-                    raise TooLarge(_too_many_pixels(max_pixels))
-                frames = 1 if img.format == "MPO" else getattr(img, "n_frames", 1)
-                if frames > 1:
-                    if frames * width * height > max_pixels:
-                        raise TooLarge(
-                            _(
-                                "This animation is too long or too big to process. "
-                                "Please shorten it or make it smaller and try again."
-                            )
-                        )
-                    out = _animation(img)
-                else:
-                    out = _still(img, content_type)
-                buffer = io.BytesIO()
-                _save(out, buffer, content_type)
-                return buffer.getvalue(), content_type, out[0].width, out[0].height
+                _fit_to_budget(img, content_type, max_pixels)
+                with slots.held(wait_seconds=wait_seconds) if slots else contextlib.nullcontext():
+                    return _reencode(img, content_type)
         except (Image.DecompressionBombError, Image.DecompressionBombWarning) as exc:
-            raise TooLarge(_too_many_pixels(max_pixels)) from exc
+            raise TooLarge(_too_many_pixels(_pixel_limit(max_pixels)), field="file") from exc
         except StaffroomError:
             raise
         except Exception as exc:
@@ -203,14 +257,40 @@ def _reencoded_image(data: bytes, max_pixels: int) -> tuple[bytes, str, int, int
             ) from exc
 
 
+def _fit_to_budget(img: Image.Image, content_type: str, max_pixels: int) -> None:
+    """Refuse a picture whose declared pixels are over the budget, from its header alone (a tiny file can
+    claim a huge canvas). A JPEG is instead set to decode at 1/2, 1/4 or 1/8 scale, which its decoder does
+    without ever holding the full-size picture."""
+    width, height = img.size
+    if content_type == JPEG and width * height > max_pixels:
+        scale = next((s for s in (2, 4, 8) if math.ceil(width / s) * math.ceil(height / s) <= max_pixels), 8)
+        img.draft(img.mode, (width // scale, height // scale))
+        width, height = img.size
+    if width * height > max_pixels:
+        raise TooLarge(_too_many_pixels(_pixel_limit(max_pixels)), field="file")
+    frames = 1 if img.format == "MPO" else getattr(img, "n_frames", 1)
+    if frames > 1 and frames * width * height > max_pixels:
+        raise TooLarge(
+            _("This animation is too long or too big to process. Please shorten it or make it smaller and try again."),
+            field="file",
+        )
+
+
+def _reencode(img: Image.Image, content_type: str) -> tuple[bytes, str, int, int]:
+    frames = 1 if img.format == "MPO" else getattr(img, "n_frames", 1)
+    out = _animation(img) if frames > 1 else _still(img, content_type)
+    buffer = io.BytesIO()
+    _save(out, buffer, content_type)
+    return buffer.getvalue(), content_type, out[0].width, out[0].height
+
+
 def _still(img: Image.Image, content_type: str) -> list[Image.Image]:
     img.load()
-    try:
-        picture = ImageOps.exif_transpose(img)
-    except Exception:
+    # In place: a copy of a large picture is as big as the picture.
+    with contextlib.suppress(Exception):
         # A malformed EXIF block should not cost the teacher their photo; it is discarded below anyway.
-        picture = img.copy()
-    picture = _without_palette_transparency(picture)
+        ImageOps.exif_transpose(img, in_place=True)
+    picture = _without_palette_transparency(img)
     picture = _in_srgb(picture, img.info.get("icc_profile"))
     if picture.mode not in _SAVEABLE_MODES[content_type]:
         alpha = content_type != JPEG and "A" in picture.getbands()

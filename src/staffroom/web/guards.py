@@ -4,6 +4,9 @@ Domain errors raised below a view become the web's own answers: NotFound is the 
 one cannot see looks exactly like one that does not exist) and PermissionDenied the 403 page. Anything with a
 field (Invalid, TooLarge, ...) is for the view to show beside that field (see `forms.show_error`); one that a
 view did not expect gets the 400 page with the error's own message and status.
+
+A few routes also serve API clients (attachment files, whose URLs the API hands out): `signed_in_or_token`
+accepts their bearer token instead and answers them in the API's JSON error shape.
 """
 
 from __future__ import annotations
@@ -16,11 +19,13 @@ from urllib.parse import urlencode
 from django.conf import settings
 from django.contrib.auth.views import redirect_to_login
 from django.core.exceptions import PermissionDenied as DjangoPermissionDenied
-from django.http import Http404, HttpRequest, HttpResponse
+from django.http import Http404, HttpRequest, HttpResponse, JsonResponse
 from django.http.response import HttpResponseBase
 from django.shortcuts import render, resolve_url
+from django.utils.translation import gettext_lazy
 
 from staffroom import errors
+from staffroom.accounts.queries import person_for_token
 
 
 def is_htmx(request: HttpRequest) -> bool:
@@ -62,6 +67,47 @@ def signed_in[View: Callable[..., HttpResponseBase]](view: View) -> View:
             return render(request, "400.html", {"error_message": exc.message}, status=exc.status)
 
     return wrapped  # type: ignore[return-value]
+
+
+def signed_in_or_token[View: Callable[..., HttpResponseBase]](view: View) -> View:
+    """As `signed_in` for browsers; a request with an `Authorization` header (an API client) is instead signed
+    in by its bearer token, the same tokens the API takes, and answered in the API's JSON shape: 401 when the
+    token is missing, wrong, revoked or its owner has left, and the domain's status (404, ...) otherwise."""
+    for_browsers = signed_in(view)
+
+    @functools.wraps(view)
+    def wrapped(request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponseBase:
+        if "Authorization" not in request.headers:
+            return for_browsers(request, *args, **kwargs)
+        scheme, _space, token = request.headers["Authorization"].partition(" ")
+        person = person_for_token(token.strip()) if scheme.lower() == "bearer" and token.strip() else None
+        if person is None:
+            response = _json_error(401, "not_authenticated", str(NOT_AUTHENTICATED))
+            response["WWW-Authenticate"] = 'Bearer realm="staffroom"'
+            return response
+        # The token's person, for this request only: no session is created.
+        request.user = person
+        try:
+            return view(request, *args, **kwargs)
+        except errors.StaffroomError as exc:
+            response = _json_error(exc.status, exc.code, exc.message)
+            if exc.retry_after is not None:
+                response["Retry-After"] = str(exc.retry_after)
+            return response
+        except Http404:
+            return _json_error(404, errors.NotFound.code, errors.NotFound().message)
+
+    return wrapped  # type: ignore[return-value]
+
+
+NOT_AUTHENTICATED = gettext_lazy(
+    "Send a valid API token as `Authorization: Bearer <token>`; this one is missing, wrong, revoked or expired."
+)
+
+
+def _json_error(status: int, code: str, message: str) -> JsonResponse:
+    """An error in the JSON API's shape (DESIGN.md invariant 5), for the web routes API clients also use."""
+    return JsonResponse({"error": {"code": code, "message": message}}, status=status)
 
 
 def _local_path(url: str) -> str:

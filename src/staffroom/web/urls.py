@@ -17,6 +17,7 @@ urlpatterns = [
     path("c/<int:conversation_id>/older", conversation.older, name="older"),
     path("c/<int:conversation_id>/composer", conversation.composer, name="composer"),
     path("c/<int:conversation_id>/send", conversation.send, name="send"),
+    path("c/<int:conversation_id>/uploads/discard", conversation.discard_upload, name="discard_upload"),
     path("c/<int:conversation_id>/read", conversation.mark_read, name="mark_read"),
     path("c/<int:conversation_id>/members/", members.members, name="members"),
     path("c/<int:conversation_id>/members/add", members.add_member, name="add_member"),

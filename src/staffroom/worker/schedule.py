@@ -39,9 +39,17 @@ def _prune_events(now: datetime) -> dict[str, Any]:
     return {"deleted": streams.prune_events(settings.STAFFROOM_EVENT_RETENTION_DAYS)}
 
 
+def _purge_unsent_uploads(now: datetime) -> dict[str, Any]:
+    from staffroom.messaging import tasks
+
+    return {"deleted": tasks.purge_unclaimed_uploads(now)}
+
+
 JOBS: list[Job] = [
     # Stored events hold only ids, but a long tail slows resumes; clients away longer resync.
     Job("prune_events", timedelta(hours=1), _prune_events),
+    # Files uploaded and never sent (security finding 6: they were kept for ever).
+    Job("purge_unsent_uploads", timedelta(hours=1), _purge_unsent_uploads),
 ]
 
 

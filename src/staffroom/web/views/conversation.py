@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import contextlib
 import json
 import uuid
 from typing import Any
@@ -15,7 +16,7 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_POST
 
 from staffroom.accounts.models import Person
-from staffroom.errors import Invalid, NotFound, StaffroomError, TooLarge, UnsupportedMedia
+from staffroom.errors import Invalid, NotFound, QuotaExceeded, StaffroomError, TooLarge, UnsupportedMedia
 from staffroom.messaging import actions, queries
 from staffroom.messaging.models import Attachment, Conversation, Message
 from staffroom.web.forms import ComposerForm, show_error
@@ -168,6 +169,9 @@ def send(request: HttpRequest, conversation_id: int) -> HttpResponse:
             )
         except StaffroomError as exc:
             show_error(form, exc, default_field="file" if isinstance(exc, TooLarge | UnsupportedMedia) else None)
+            if isinstance(exc, QuotaExceeded):
+                # The error says to send or remove the files waiting; offer every one of them to do that with.
+                attachments = queries.own_unsent_uploads(viewer)
     if message is None:
         # Files already stored stay attached to the retry, so nobody has to choose them again.
         composer = composer_context(viewer, conversation, form, attachments=attachments)
@@ -189,6 +193,26 @@ def send(request: HttpRequest, conversation_id: int) -> HttpResponse:
         {"staffroom:message-sent": {"conversationId": conversation.pk, "messageId": message.pk}}
     )
     return response
+
+
+@signed_in
+@require_POST
+def discard_upload(request: HttpRequest, conversation_id: int) -> HttpResponse:
+    """Remove one file the composer holds from an earlier attempt (`discard`); what was written stays."""
+    viewer = viewer_of(request)
+    conversation = queries.get_conversation(viewer, conversation_id)
+    form = ComposerForm(request.POST)
+    form.is_valid()  # only to read back what was written; nothing is sent from here
+    discard = request.POST.get("discard", "")
+    # Sent, removed in another tab, or never one's own: then taking it off the list is all there is to do.
+    with contextlib.suppress(NotFound):
+        actions.discard_upload(discard, acting=viewer)
+    kept = set(form.cleaned_data.get("attachment_ids") or [])
+    attachments = [a for a in queries.own_unsent_uploads(viewer) if str(a.pk) in kept]
+    composer = composer_context(viewer, conversation, form, attachments=attachments)
+    if is_htmx(request):
+        return render(request, "staffroom/conversation.html#composer", {"conversation": conversation, **composer})
+    return render_conversation(request, conversation, composer=composer)
 
 
 def _store(viewer: Person, upload: Any) -> Attachment:

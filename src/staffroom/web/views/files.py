@@ -8,7 +8,7 @@ from django.http import FileResponse, Http404, HttpRequest
 from django.views.decorators.http import require_GET
 
 from staffroom.messaging import queries
-from staffroom.web.guards import signed_in
+from staffroom.web.guards import signed_in_or_token
 from staffroom.web.pages import viewer_of
 
 # Shown in the page: only the image types the upload checks re-encode. Everything else is downloaded.
@@ -17,9 +17,11 @@ INLINE_TYPES = frozenset({"image/jpeg", "image/png", "image/gif", "image/webp"})
 FILE_CSP = "default-src 'none'; img-src 'self'; sandbox; frame-ancestors 'none'"
 
 
-@signed_in
+@signed_in_or_token
 @require_GET
 def attachment(request: HttpRequest, attachment_id: UUID) -> FileResponse:
+    """The file, to a browser's session or an API client's bearer token, if its person may see it (a member of
+    the message's conversation, a safeguarding lead overseeing it, or the uploader of a file not yet sent)."""
     found = queries.get_attachment(viewer_of(request), str(attachment_id))
     try:
         handle = found.file.open("rb")
@@ -30,6 +32,5 @@ def attachment(request: HttpRequest, attachment_id: UUID) -> FileResponse:
     response["X-Content-Type-Options"] = "nosniff"
     response["Content-Security-Policy"] = FILE_CSP
     response["Cross-Origin-Resource-Policy"] = "same-origin"
-    # Pupils' photos and staff documents should not linger in a shared computer's disk cache.
-    response["Cache-Control"] = "private, no-store"
+    # Cache-Control: private, no-store comes from staffroom.cache_control, as for every personal answer.
     return response
