@@ -57,5 +57,11 @@ class UnsupportedMedia(StaffroomError):
 
 
 class RateLimited(StaffroomError):
+    """Too many of one thing too fast; `retry_after` is how many seconds until it is allowed again."""
+
     status = 429
     code = "rate_limited"
+
+    def __init__(self, message: str = "", *, retry_after: int | None = None) -> None:
+        super().__init__(message or str(_("Too many requests. Please wait a few seconds and try again.")))
+        self.retry_after = retry_after

@@ -125,7 +125,7 @@ def issue_token(request: HttpRequest, credentials: TokenIn) -> dict[str, Any]:
     email = credentials.email.strip().lower()
     buckets = _failure_buckets(request, email)
     # A correct password is refused too once the failures are used up, so look before counting.
-    if any(ratelimit.exceeded(bucket, limit=limit) for bucket, limit, _window in buckets):
+    if any(ratelimit.exceeded(bucket, limit=limit, window_seconds=window) for bucket, limit, window in buckets):
         raise RateLimited(_("Too many failed attempts. Wait a few minutes, then try again."))
     person = authenticate(request, email=email, password=credentials.password)
     if not isinstance(person, Person) or not _second_factor_ok(person, credentials.otp):
