@@ -11,6 +11,7 @@ from collections.abc import Callable
 
 from django.core.cache import cache
 from django.utils.translation import gettext as _
+from django.utils.translation import ngettext
 
 from staffroom.errors import RateLimited
 
@@ -35,9 +36,17 @@ def exceeded(bucket: str, *, limit: int, window_seconds: int) -> bool:
     return int(cache.get(_key(bucket, window_seconds, number)) or 0) >= limit
 
 
+def wait_words(seconds: int) -> str:
+    """How long to wait, as a person would say it: "20 seconds", "3 minutes"."""
+    if seconds < 60:
+        return ngettext("%(n)d second", "%(n)d seconds", seconds) % {"n": seconds}
+    minutes = math.ceil(seconds / 60)
+    return ngettext("%(n)d minute", "%(n)d minutes", minutes) % {"n": minutes}
+
+
 def hit(bucket: str, *, limit: int, window_seconds: int, message: str = "") -> None:
     """Count one use of `bucket`; raise RateLimited (saying when to retry) once it passes `limit` within the
-    current window."""
+    current window. `message` may name the wait as %(wait)s."""
     number, left = _window(window_seconds)
     key = _key(bucket, window_seconds, number)
     # The entry outlives its window a little (the key changes with the window anyway), so it is never gone
@@ -51,4 +60,5 @@ def hit(bucket: str, *, limit: int, window_seconds: int, message: str = "") -> N
             cache.add(key, 1, timeout=window_seconds + 1)
             count = 1
     if count > limit:
-        raise RateLimited(message or _("Too many requests. Please wait a few seconds and try again."), retry_after=left)
+        text = message or _("Too many requests. Please wait %(wait)s and try again.")
+        raise RateLimited(text % {"wait": wait_words(left)} if "%(wait)s" in text else text, retry_after=left)

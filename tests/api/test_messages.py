@@ -143,6 +143,19 @@ def test_edit_over_the_limit_is_422(world, group):
     assert message.body == "Short"
 
 
+def test_editing_too_fast_is_429_with_retry_after(world, group):
+    message, _ = actions.send_message(group, acting=world.teacher, body="Draft")
+    client = ApiClient(world.teacher)
+    limit, window = actions.EDIT_LIMIT
+    for i in range(limit):
+        assert client.patch(f"/messages/{message.pk}", {"body": f"Version {i}"}).status_code == 200
+    refused = client.patch(f"/messages/{message.pk}", {"body": "One edit too many"})
+    assert refused.status_code == 429
+    assert error_of(refused)["code"] == "rate_limited"
+    assert 0 < int(refused["Retry-After"]) <= window
+    assert MessageRevision.objects.filter(message=message).count() == limit
+
+
 def test_delete_hides_the_message_but_keeps_its_place(world, group):
     message, _ = actions.send_message(group, acting=world.teacher, body="Oops, wrong chat")
     client = ApiClient(world.teacher)

@@ -186,6 +186,34 @@ def test_an_invalid_reaction_is_refused_without_error_page(world, as_person):
     assert response.status_code == 422
 
 
+def test_reacting_too_fast_answers_429_with_an_alert(world, as_person):
+    conversation = world.group(world.teacher2)
+    message, _ = actions.send_message(conversation, acting=world.teacher, body="Cake in the staffroom")
+    client = as_person(world.teacher2)
+    url = f"/c/{conversation.pk}/m/{message.pk}/react"
+    limit, window = actions.REACTION_LIMIT
+    for i in range(limit):
+        assert client.post(url, {"emoji": "👍", "remove": "on" if i % 2 else ""}, **HTMX).status_code == 200
+    refused = client.post(url, {"emoji": "👍"}, **HTMX)
+    assert refused.status_code == 429
+    assert refused["HX-Retarget"] == "#alerts"
+    assert "Please wait" in refused.content.decode()
+    assert 0 < int(refused["Retry-After"]) <= window
+
+
+def test_editing_too_fast_says_so_beside_the_text(world, as_person):
+    conversation = world.group(world.teacher2)
+    message, _ = actions.send_message(conversation, acting=world.teacher, body="Draft")
+    client = as_person(world.teacher)
+    url = f"/c/{conversation.pk}/m/{message.pk}/edit"
+    for i in range(actions.EDIT_LIMIT[0]):
+        assert client.post(url, {"body": f"Version {i}"}, **HTMX).status_code == 200
+    refused = client.post(url, {"body": "Keep this text"}, **HTMX)
+    assert refused.status_code == 422
+    html = refused.content.decode()
+    assert "Please wait" in html and "Keep this text" in html
+
+
 def test_a_reply_quotes_the_message_it_answers(world, as_person):
     conversation = world.group(world.teacher2)
     original, _ = actions.send_message(conversation, acting=world.teacher, body="Who has the hall key?")

@@ -24,7 +24,7 @@ from ninja.errors import AuthenticationError, HttpError, ValidationError
 from ninja.parser import Parser
 
 from staffroom.api import auth, conversations, messages, people, uploads
-from staffroom.errors import NotFound, StaffroomError
+from staffroom.errors import NotFound, RateLimited, StaffroomError
 
 logger = logging.getLogger(__name__)
 
@@ -166,7 +166,10 @@ def _respond(request: HttpRequest, status: int, code: str, message: str, field: 
 
 @api.exception_handler(StaffroomError)
 def _domain_error(request: HttpRequest, exc: StaffroomError) -> HttpResponse:
-    return _respond(request, exc.status, exc.code, exc.message, exc.field)
+    response = _respond(request, exc.status, exc.code, exc.message, exc.field)
+    if isinstance(exc, RateLimited) and exc.retry_after:
+        response["Retry-After"] = str(exc.retry_after)
+    return response
 
 
 def _field_path(error: dict[str, Any]) -> tuple[str, str]:

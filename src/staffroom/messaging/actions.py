@@ -40,6 +40,15 @@ MAX_DIRECT_MEMBERS = 9
 RECEIPT_FANOUT_LIMIT = 50
 MAX_REACTION_LENGTH = 32
 MAX_ATTACHMENTS = 10
+# Flood limits per person, as (how many, per seconds). Far above a teacher's busiest day, far below a script:
+# each edit keeps a revision, an audit entry and an event per member, so 200 edits in 9 seconds filled the
+# records and everyone's screens. Sending and uploading have their own limits below.
+EDIT_LIMIT = (20, 60)
+REACTION_LIMIT = (60, 60)
+CREATE_LIMIT = (30, 3600)
+RENAME_LIMIT = (10, 60)
+MEMBERSHIP_LIMIT = (60, 60)
+REMIND_LIMIT = (20, 3600)
 
 
 # --- helpers used only by the actions below ---------------------------------------------------------------
@@ -132,6 +141,18 @@ def _validate_body(body: str, has_attachments: bool) -> str:
     return body
 
 
+def _throttle(acting: Person, what: str, limit: tuple[int, int]) -> None:
+    """Count one `what` by `acting`; RateLimited once they pass `limit`. Call it after the checks, just before
+    writing, so refused or invalid attempts do not use up the allowance."""
+    count, window = limit
+    ratelimit.hit(
+        f"{what}:{acting.pk}",
+        limit=count,
+        window_seconds=window,
+        message=_("You have done that many times in a short while. Please wait %(wait)s and try again."),
+    )
+
+
 def _mentionable(conversation: Conversation) -> dict[str, formatting.Mentionable]:
     people = Person.objects.filter(memberships__conversation=conversation, is_active=True).values_list(
         "pk", "handle", "name"
@@ -190,6 +211,7 @@ def create_conversation(
         existing = _find_direct(acting, people)
         if existing is not None:
             return existing
+    _throttle(acting, "create", CREATE_LIMIT)
 
     with transaction.atomic():
         conversation = Conversation.objects.create(
@@ -241,6 +263,7 @@ def update_conversation(
         if len(description) > 500:
             raise Invalid("description", _("Descriptions can be at most 500 characters."))
         changes["description"] = description.strip()
+    _throttle(acting, "rename", RENAME_LIMIT)
     with transaction.atomic():
         before = {k: getattr(conversation, k) for k in changes}
         for key, value in changes.items():
@@ -264,6 +287,7 @@ def add_member(conversation: Conversation, person: Person, *, acting: Person) ->
     _check_may_belong(conversation.kind, person, school_class=conversation.school_class, field="person_id")
     if conversation.kind == Kind.DIRECT:
         raise Invalid("person_id", _("People cannot be added to a direct message; start a group instead."))
+    _throttle(acting, "members", MEMBERSHIP_LIMIT)
     with transaction.atomic():
         membership, created = Membership.objects.get_or_create(conversation=conversation, person=person)
         if created:
@@ -310,6 +334,7 @@ def remove_member(conversation: Conversation, member: Person, *, acting: Person,
             )
     if membership.role == Membership.Role.OWNER and not leaving:
         permissions.require(acting, "conversation.manage", conversation)
+    _throttle(acting, "members", MEMBERSHIP_LIMIT)
     with transaction.atomic():
         audience = _audience(conversation)
         membership.delete()
@@ -432,6 +457,7 @@ def edit_message(message: Message, *, acting: Person, body: str) -> Message:
     body = _validate_body(body, message.attachments.exists())
     if body == message.body:
         return message
+    _throttle(acting, "edit", EDIT_LIMIT)
     rendered = formatting.render(body, _mentionable(message.conversation))
     with transaction.atomic():
         now = timezone.now()
@@ -479,6 +505,7 @@ def react(message: Message, emoji: str, *, acting: Person, add: bool = True) -> 
         raise Invalid("emoji", _("Choose one emoji to react with."))
     if message.deleted_at is not None:
         raise Invalid("emoji", _("You cannot react to a deleted message."))
+    _throttle(acting, "react", REACTION_LIMIT)
     with transaction.atomic():
         if add:
             changed = Reaction.objects.get_or_create(message=message, person=acting, emoji=emoji)[1]
@@ -574,7 +601,13 @@ def remind_unacknowledged(message: Message, *, acting: Person) -> int:
     if message.conversation.kind != Kind.ANNOUNCEMENT:
         raise Invalid("message", _("Only announcements have acknowledgements to chase."))
     permissions.require(acting, "announcement.remind", message)
-    ratelimit.hit(f"remind:{message.pk}", limit=1, window_seconds=60)
+    ratelimit.hit(
+        f"remind:{message.pk}",
+        limit=1,
+        window_seconds=60,
+        message=_("A reminder about this announcement was just sent. You can send another in %(wait)s."),
+    )
+    _throttle(acting, "remind", REMIND_LIMIT)
     pending = acknowledgement_status(acting, message).pending
     with transaction.atomic():
         AcknowledgementReminder.objects.create(message=message, sent_by=acting, recipients=len(pending))

@@ -10,7 +10,7 @@ from django.urls import reverse
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from staffroom.accounts.models import Person
-from staffroom.errors import Invalid, NotFound, RateLimited, StaffroomError
+from staffroom.errors import Invalid, NotFound, StaffroomError
 from staffroom.messaging import actions, queries
 from staffroom.messaging.models import Message
 from staffroom.web.forms import EditMessageForm, ReactionForm, show_error
@@ -106,7 +106,8 @@ def react(request: HttpRequest, conversation_id: int, message_id: int) -> HttpRe
         return render_message(request, found, status=422)
     try:
         actions.react(found, form.cleaned_data["emoji"], acting=viewer, add=not form.cleaned_data["remove"])
-    except (Invalid, RateLimited):
+    except Invalid:
         # A reaction is a button press with nothing to correct; the refreshed message shows how things stand.
+        # Going too fast (RateLimited) is left to the guard, whose alert says how long to wait.
         return render_message(request, found, status=422)
     return render_message(request, found)

@@ -448,12 +448,20 @@
     refreshMessage(detail.messageId, true, true).then(function (shown) { if (shown) scrollToBottom(); });
   });
 
-  // An htmx request that failed (not a form error, which comes back as 422 and is shown in place).
+  // An htmx request that failed (not a form error, which comes back as 422 and is shown in place). When the
+  // server answered with its own alert (e.g. how long to wait after going too fast), that is what we show.
   body.addEventListener("htmx:responseError", function (e) {
-    var status = e.detail && e.detail.xhr ? e.detail.xhr.status : 0;
+    var xhr = e.detail ? e.detail.xhr : null;
+    var status = xhr ? xhr.status : 0;
     if (status === 401) { goToSignIn(); return; }
-    showAlert(say(status === 404 ? "gone" : status === 429 ? "tooMany" : "failed"), null);
+    var told = xhr ? serverAlert(xhr.responseText) : "";
+    showAlert(told || say(status === 404 ? "gone" : status === 429 ? "tooMany" : "failed"), null);
   });
+
+  function serverAlert(html) {
+    var el = html ? parse(html) : null;
+    return el && el.classList.contains("alert") ? el.textContent.trim() : "";
+  }
   body.addEventListener("htmx:sendError", function () {
     showAlert(say("unreachable"), null);
   });
