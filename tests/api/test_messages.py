@@ -186,6 +186,41 @@ def test_deleted_message_cannot_be_edited(world, group):
     assert response.status_code == 422
 
 
+def test_no_route_shows_a_deleted_messages_words(world, group):
+    secret = "Kestrel-secret-words"
+    message, _ = actions.send_message(group, acting=world.teacher, body=f"{secret} about the trip")
+    reply, _ = actions.send_message(group, acting=world.ta, body="Noted", reply_to_id=message.pk)
+    actions.delete_message(message, acting=world.teacher)
+    for person in (world.teacher, world.ta):
+        client = ApiClient(person)
+        for response in [
+            client.get(f"/messages/{message.pk}"),
+            client.get(f"/messages/{reply.pk}"),
+            client.get(messages_url(group)),
+            client.get("/search", {"q": "Kestrel"}),
+            client.get(f"/messages/{message.pk}/receipts"),
+            client.patch(f"/messages/{message.pk}", {"body": "Back again"}),
+            client.post(f"/messages/{message.pk}/reactions", {"emoji": "👍"}),
+        ]:
+            assert secret not in response.content.decode(), response.request["PATH_INFO"]
+
+
+def test_no_route_shows_a_withdrawn_announcements_words(world):
+    secret = "Kestrel-secret-words"
+    channel = world.announcement(world.teacher, world.teacher2)
+    notice, _ = actions.send_message(channel, acting=world.head, body=f"{secret} in a notice")
+    actions.acknowledge(notice, acting=world.teacher)
+    actions.delete_message(notice, acting=world.head)
+    head, reader = ApiClient(world.head), ApiClient(world.teacher2)
+    for response in [
+        head.get(f"/messages/{notice.pk}/acknowledgements"),
+        head.post(f"/messages/{notice.pk}/remind"),
+        reader.post(f"/messages/{notice.pk}/acknowledge"),
+    ]:
+        assert secret not in response.content.decode(), response.request["PATH_INFO"]
+        assert response.status_code in (200, 422)
+
+
 def test_react_and_take_it_back(world, group):
     message, _ = actions.send_message(group, acting=world.teacher, body="Lunch?")
     client = ApiClient(world.ta)

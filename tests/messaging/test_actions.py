@@ -326,6 +326,15 @@ def test_acknowledgement_denials(world):
         actions.acknowledge(message, acting=world.teacher2)
 
 
+def test_a_withdrawn_announcement_cannot_be_chased(world):
+    conv = world.announcement(world.teacher, world.teacher2)
+    notice, _ = actions.send_message(conv, acting=world.head, body="Read the new policy")
+    actions.delete_message(notice, acting=world.head)
+    with pytest.raises(Invalid):
+        actions.remind_unacknowledged(notice, acting=world.head)
+    assert not events_for(world.teacher, "announcement.reminder")
+
+
 # --- reads --------------------------------------------------------------------------------------------------
 
 

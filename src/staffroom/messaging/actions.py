@@ -600,6 +600,8 @@ def remind_unacknowledged(message: Message, *, acting: Person) -> int:
 
     if message.conversation.kind != Kind.ANNOUNCEMENT:
         raise Invalid("message", _("Only announcements have acknowledgements to chase."))
+    if message.deleted_at is not None:
+        raise Invalid("message", _("This announcement was withdrawn, so there is nothing to remind people about."))
     permissions.require(acting, "announcement.remind", message)
     ratelimit.hit(
         f"remind:{message.pk}",

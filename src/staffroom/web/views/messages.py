@@ -19,9 +19,9 @@ from staffroom.web.pages import viewer_of
 from staffroom.web.timeline import Timeline
 
 
-def message_in(viewer: Person, conversation_id: int, message_id: int) -> Message:
-    """A message the viewer can see, reached through the conversation in its URL."""
-    message = queries.get_message(viewer, message_id)
+def message_in(viewer: Person, conversation_id: int, message_id: int, *, to_edit: bool = False) -> Message:
+    """A message the viewer can see (or with `to_edit`, may edit), reached through the conversation in its URL."""
+    message = queries.editable_message(viewer, message_id) if to_edit else queries.get_message(viewer, message_id)
     if message.conversation_id != conversation_id:
         raise NotFound()
     return message
@@ -70,7 +70,7 @@ def _edit_context(message: Message, form: EditMessageForm) -> dict[str, Any]:
 @require_http_methods(["GET", "POST"])
 def edit(request: HttpRequest, conversation_id: int, message_id: int) -> HttpResponse:
     viewer = viewer_of(request)
-    found = message_in(viewer, conversation_id, message_id)
+    found = message_in(viewer, conversation_id, message_id, to_edit=True)
     if request.method == "GET":
         form = EditMessageForm(initial={"body": found.body})
         template = "staffroom/conversation.html#edit_form" if is_htmx(request) else "staffroom/message_edit.html"
