@@ -6,7 +6,7 @@ import uuid
 from django.core.cache import cache
 
 from staffroom.messaging import actions, queries
-from staffroom.messaging.models import Message
+from staffroom.messaging.models import Event, Membership, Message
 from tests.web.conftest import HTMX, assert_no_inline_code
 
 
@@ -226,16 +226,43 @@ def test_a_reply_quotes_the_message_it_answers(world, as_person):
     assert "Who has the hall key?" in html.split('<blockquote class="reply-quote">')[1]
 
 
-def test_viewing_marks_read_and_the_sidebar_shows_unread_elsewhere(world, as_person):
+def test_opening_a_conversation_does_not_mark_it_read(world, as_person):
+    """Reading is a change of state, so only a POST makes it: a link from another site (cookies are Lax, so
+    a top-level GET carries them) must not be able to fake "seen"."""
     conversation = world.group(world.teacher2)
     actions.send_message(conversation, acting=world.teacher, body="One")
-    actions.send_message(conversation, acting=world.teacher, body="Two @" + world.teacher2.handle)
+    latest, _ = actions.send_message(conversation, acting=world.teacher, body="Two")
+    client = as_person(world.teacher2)
+    receipts_before = Event.objects.filter(type="receipt.updated").count()
+    for url in [f"/c/{conversation.pk}/", f"/c/{conversation.pk}/?before={latest.pk + 1}"]:
+        assert client.get(url).status_code == 200
+    assert Membership.objects.get(conversation=conversation, person=world.teacher2).last_read_message_id == 0
+    assert Event.objects.filter(type="receipt.updated").count() == receipts_before
+    assert client.get(f"/c/{conversation.pk}/read").status_code == 405
+
+
+def test_the_page_posts_what_it_has_shown_and_the_sidebar_shows_unread_elsewhere(world, as_person):
+    conversation = world.group(world.teacher2)
+    actions.send_message(conversation, acting=world.teacher, body="One")
+    latest, _ = actions.send_message(conversation, acting=world.teacher, body="Two @" + world.teacher2.handle)
     client = as_person(world.teacher2)
     sidebar = client.get("/sidebar").content.decode()
     assert f'data-testid="unread-{conversation.pk}" aria-hidden="true">2</span>' in sidebar
     assert f'data-testid="mentions-{conversation.pk}"' in sidebar
-    client.get(f"/c/{conversation.pk}/")
+    assert client.post(f"/c/{conversation.pk}/read", {"up_to": latest.pk}, **HTMX).status_code == 204
     assert f'data-testid="unread-{conversation.pk}"' not in client.get("/sidebar").content.decode()
+    assert Event.objects.filter(person=world.teacher, type="receipt.updated").exists()
+
+
+def test_marking_read_needs_the_csrf_token(world):
+    from django.test import Client
+
+    conversation = world.group(world.teacher2)
+    latest, _ = actions.send_message(conversation, acting=world.teacher, body="One")
+    strict = Client(enforce_csrf_checks=True)
+    strict.force_login(world.teacher2)
+    assert strict.post(f"/c/{conversation.pk}/read", {"up_to": latest.pk}).status_code == 403
+    assert Membership.objects.get(conversation=conversation, person=world.teacher2).last_read_message_id == 0
 
 
 def test_mark_read_moves_the_reading_position(world, as_person):
@@ -271,7 +298,7 @@ def test_load_older_pages_back_through_history(world, as_person):
 def test_own_latest_message_shows_who_has_seen_it(world, as_person):
     conversation = world.group(world.teacher2, world.ta)
     message, _ = actions.send_message(conversation, acting=world.teacher, body="Seen?")
-    as_person(world.teacher2).get(f"/c/{conversation.pk}/")
+    as_person(world.teacher2).post(f"/c/{conversation.pk}/read", {"up_to": message.pk}, **HTMX)
     html = as_person(world.teacher).get(f"/c/{conversation.pk}/").content.decode()
     assert f'id="receipt-{message.pk}"' in html
     assert "Seen by Tom Teacher" in html

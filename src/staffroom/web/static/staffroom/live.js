@@ -7,7 +7,7 @@
 
    What an event does on the page:
    - a message in the conversation on screen: fetch that message's server-rendered fragment and insert it
-     (or replace the one already there, which also removes duplicates), then mark it read;
+     (or replace the one already there, which also removes duplicates), then mark it read (page.js posts it);
    - anything in another conversation: reload the conversation list so unread badges are right;
    - acknowledgements: reload the announcement's "N of M acknowledged" block;
    - session revoked (or close code 4401): go to the sign-in page;
@@ -24,7 +24,6 @@
   var conversationUrl = main ? main.dataset.conversationUrl : null;
   var appendLive = !!main && main.dataset.liveAppend === "true";
   var storageKey = "staffroom.lastSeq." + me;
-  var csrfToken = readCsrfToken();
   var words = (document.getElementById("live-text") || body).dataset;
 
   // The page was drawn at data-seq: replaying from there covers whatever happened while it loaded.
@@ -37,21 +36,12 @@
   var pingTimer = null;
   var lastResumeAt = 0;
   var leaving = false;
-  var pendingRead = 0;
 
   // A translated sentence from #live-text, with {name} filled in.
   function say(key, values) {
     return (words[key] || key).replace(/\{(\w+)\}/g, function (_, name) {
       return values && values[name] !== undefined ? String(values[name]) : "";
     });
-  }
-
-  function readCsrfToken() {
-    try {
-      return JSON.parse(body.getAttribute("hx-headers") || "{}")["X-CSRFToken"] || "";
-    } catch (e) {
-      return "";
-    }
   }
 
   function rememberSeq(seq) {
@@ -401,29 +391,10 @@
     showAlert(say("resync"), null);
   }
 
+  // page.js posts the read position (now, or when the tab is next visible).
   function markRead(id) {
-    if (!conversationUrl) return;
-    if (document.visibilityState !== "visible") {
-      pendingRead = Math.max(pendingRead, id);
-      return;
-    }
-    var form = new URLSearchParams();
-    form.set("up_to", String(id));
-    fetch(conversationUrl + "read", {
-      method: "POST",
-      credentials: "same-origin",
-      headers: { "X-CSRFToken": csrfToken, "HX-Request": "true" },
-      body: form
-    });
+    if (window.staffroom && window.staffroom.markRead) window.staffroom.markRead(id);
   }
-
-  document.addEventListener("visibilitychange", function () {
-    if (document.visibilityState === "visible" && pendingRead) {
-      var id = pendingRead;
-      pendingRead = 0;
-      markRead(id);
-    }
-  });
 
   function showAlert(text, targetConversation) {
     var box = document.getElementById("alerts");
