@@ -25,9 +25,42 @@ def test_staff_create_everyday_conversations(world, kind):
     conv = actions.create_conversation(acting=world.teacher, kind=kind, title="Maths", member_ids=[world.ta.pk])
     assert conv.kind == kind
     assert set(conv.memberships.values_list("person_id", flat=True)) == {world.teacher.pk, world.ta.pk}
-    assert Membership.objects.get(conversation=conv, person=world.teacher).role == "owner"
+    expected = "member" if kind == "direct" else "owner"  # in a direct message everyone is equal
+    assert Membership.objects.get(conversation=conv, person=world.teacher).role == expected
     assert AuditEntry.objects.filter(action="conversation.created", conversation_id=conv.pk).exists()
     assert events_for(world.ta, "membership.added")
+
+
+@pytest.mark.parametrize("starter", ["teacher", "admin", "head"])
+def test_nobody_in_a_direct_message_removes_the_other_or_hides_their_messages(world, starter):
+    starter = getattr(world, starter)
+    direct = actions.create_conversation(acting=starter, kind="direct", member_ids=[world.teacher2.pk])
+    assert set(direct.memberships.values_list("role", flat=True)) == {"member"}
+    theirs, _ = actions.send_message(direct, acting=world.teacher2, body="Between us")
+    mine, _ = actions.send_message(direct, acting=starter, body="Mine")
+    for acting, other, their_message in [(starter, world.teacher2, theirs), (world.teacher2, starter, mine)]:
+        with pytest.raises(PermissionDenied):
+            actions.remove_member(direct, other, acting=acting)
+        with pytest.raises(PermissionDenied):
+            actions.delete_message(their_message, acting=acting)
+    assert Membership.objects.filter(conversation=direct).count() == 2
+    actions.delete_message(mine, acting=starter)  # one's own, as anywhere
+    actions.remove_member(direct, world.teacher2, acting=world.teacher2)  # leaving is fine
+    assert list(direct.memberships.values_list("person_id", flat=True)) == [starter.pk]
+
+
+def test_direct_message_owners_from_before_become_plain_members(world):
+    import importlib
+
+    from django.apps import apps
+
+    direct = actions.create_conversation(acting=world.teacher, kind="direct", member_ids=[world.teacher2.pk])
+    group = world.group(world.teacher2)
+    Membership.objects.filter(conversation=direct, person=world.teacher).update(role="owner")  # as created before
+    migration = importlib.import_module("staffroom.messaging.migrations.0003_direct_messages_have_no_owner")
+    migration.direct_message_owners_become_members(apps, None)
+    assert set(direct.memberships.values_list("role", flat=True)) == {"member"}
+    assert Membership.objects.get(conversation=group, person=world.teacher).role == "owner"
 
 
 def test_direct_message_with_the_same_people_is_reused(world):

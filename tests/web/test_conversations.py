@@ -2,7 +2,7 @@
 
 import pytest
 
-from staffroom.messaging import queries
+from staffroom.messaging import actions, queries
 from staffroom.messaging.models import Conversation, Membership
 from tests.web.conftest import assert_no_inline_code
 
@@ -135,6 +135,18 @@ def test_members_cannot_remove_others(world, as_person):
     response = as_person(world.teacher2).post(f"/c/{group.pk}/members/{world.ta.pk}/remove")
     assert response.status_code == 403
     assert Membership.objects.filter(conversation=group, person=world.ta).exists()
+
+
+@pytest.mark.parametrize("starter", ["teacher", "admin"])
+def test_a_direct_message_offers_nobody_a_remove_button(world, as_person, starter):
+    starter = getattr(world, starter)
+    direct = actions.create_conversation(acting=starter, kind="direct", member_ids=[world.teacher2.pk])
+    client = as_person(starter)
+    html = client.get(f"/c/{direct.pk}/members/").content.decode()
+    assert "Remove" not in html and "Owner" not in html and "Add someone" not in html
+    response = client.post(f"/c/{direct.pk}/members/{world.teacher2.pk}/remove")
+    assert response.status_code == 403
+    assert Membership.objects.filter(conversation=direct, person=world.teacher2).exists()
 
 
 def test_a_pupil_cannot_leave_a_class_channel(world, as_person):

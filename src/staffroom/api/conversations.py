@@ -74,8 +74,9 @@ def list_conversations(request: HttpRequest) -> dict[str, Any]:
 
 @router.post("", response=answers({201: ConversationOut}), summary="Start a conversation")
 def create_conversation(request: HttpRequest, data: ConversationIn) -> Status[dict[str, Any]]:
-    """Start a channel, group, direct message, announcement channel or class channel, with you as its owner.
-    Starting a direct message with exactly the same people again returns the existing one."""
+    """Start a channel, group, direct message, announcement channel or class channel, with you as its owner (a
+    direct message has no owner: nobody in it can remove the other or hide their messages). Starting a direct
+    message with exactly the same people again returns the existing one."""
     viewer = caller(request)
     conversation = actions.create_conversation(
         acting=viewer,

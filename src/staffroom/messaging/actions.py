@@ -174,8 +174,8 @@ def create_conversation(
     trust_wide: bool = False,
     school_class: SchoolClass | None = None,
 ) -> Conversation:
-    """Start a conversation of `kind` with `acting` as owner. A direct conversation with exactly the same
-    people is returned rather than duplicated."""
+    """Start a conversation of `kind` with `acting` as owner (in a direct message everyone is an equal member).
+    A direct conversation with exactly the same people is returned rather than duplicated."""
     if kind not in Kind.values:
         raise Invalid("kind", _("Kind must be one of: %(kinds)s.") % {"kinds": ", ".join(Kind.values)})
     title = _clean_title(kind, title)
@@ -223,7 +223,10 @@ def create_conversation(
             description=description.strip(),
             created_by=acting,
         )
-        Membership.objects.create(conversation=conversation, person=acting, role=Membership.Role.OWNER)
+        # Nobody runs a direct message: the one who wrote first must not be able to remove the other or hide
+        # what they said.
+        starter_role = Membership.Role.MEMBER if kind == Kind.DIRECT else Membership.Role.OWNER
+        Membership.objects.create(conversation=conversation, person=acting, role=starter_role)
         Membership.objects.bulk_create([Membership(conversation=conversation, person=p) for p in people])
         audit.record(
             acting,
@@ -315,6 +318,9 @@ def remove_member(conversation: Conversation, member: Person, *, acting: Person,
     receiving it at once."""
     leaving = member.pk == acting.pk
     if not leaving:
+        if conversation.kind == Kind.DIRECT:
+            # Not even a trust-wide admin in it: a direct message is between equals, and either may leave.
+            raise PermissionDenied(_("Nobody can be removed from a direct message; anyone in it may leave."))
         permissions.require(acting, "conversation.manage_members", conversation)
     if conversation.kind == Kind.CLASS and leaving and acting.is_pupil:
         raise PermissionDenied(_("Pupils cannot leave a class channel; ask your teacher."))

@@ -32,8 +32,10 @@ def _render(
 ) -> HttpResponse:
     viewer = viewer_of(request)
     members = queries.members(viewer, conversation)
-    may_manage = permissions.allows(viewer, "conversation.manage_members", conversation)
-    may_add = may_manage and conversation.kind != Conversation.Kind.DIRECT
+    # Nobody adds to or removes from a direct message (actions.add_member, actions.remove_member); anyone leaves.
+    may_manage = conversation.kind != Conversation.Kind.DIRECT and permissions.allows(
+        viewer, "conversation.manage_members", conversation
+    )
     context = with_sidebar(
         request,
         current_id=conversation.pk,
@@ -42,7 +44,7 @@ def _render(
         members=[(m, role_label(m.person)) for m in members],
         is_member=any(m.person_id == viewer.pk for m in members),
         may_manage=may_manage,
-        add_form=(form or _add_form(viewer, members)) if may_add else None,
+        add_form=(form or _add_form(viewer, members)) if may_manage else None,
     )
     return render(request, "staffroom/members.html", context, status=status)
 
