@@ -81,6 +81,34 @@ def test_a_class_channel_brings_in_the_class(world, as_person):
     assert {world.pupil.pk, world.pupil2.pk} <= members
 
 
+def test_form_errors_cannot_tell_pupils_from_leavers_outsiders_or_nobody(world, as_person):
+    """As in the API: the answer for an id one cannot add is the same whoever (if anyone) has it."""
+    import re
+
+    from staffroom.accounts.models import Person
+    from tests import factories
+
+    leaver = factories.person(world.school, "teacher", name="Lee Leaver")
+    Person.objects.filter(pk=leaver.pk).update(is_active=False)
+    nobody = Person.objects.order_by("-pk").first().pk + 1000
+    probes = [world.pupil.pk, world.outsider.pk, leaver.pk, nobody]
+    group = world.group(world.teacher2)
+    client = as_person(world.teacher)
+    attempts = {
+        "start": lambda pk: client.post("/conversations/new", {"kind": "group", "title": "P", "member_ids": [pk]}),
+        "add": lambda pk: client.post(f"/c/{group.pk}/members/add", {"person_id": pk}),
+    }
+    for name, attempt in attempts.items():
+        answers = set()
+        for pk in probes:
+            response = attempt(pk)
+            errors = re.findall(r'class="field-error"[^>]*>(.*?)</', response.content.decode(), re.S)
+            answers.add((response.status_code, tuple(e.replace(str(pk), "#").strip() for e in errors)))
+        assert len(answers) == 1, (name, answers)
+        status, errors = next(iter(answers))
+        assert status == 422 and errors and "pupil" not in " ".join(errors).lower()
+
+
 def test_open_channels_can_be_browsed_and_joined(world, as_person):
     channel = world.channel(world.teacher2, title="Staff notices")
     client = as_person(world.ta)

@@ -84,21 +84,25 @@ def _clean_title(kind: str, title: str) -> str:
     return title
 
 
+def _cannot_add(field: str, person_id: int) -> Invalid:
+    """The one refusal for an id the caller cannot add, whatever the reason: nobody has it, someone of another
+    organisation or a leaver has it, or a pupil the caller may not look up. The directory hides pupils from
+    staff on purpose; a different answer for each reason would give away who is a pupil and who exists."""
+    return Invalid(field, _("Person %(id)s cannot be added here.") % {"id": person_id})
+
+
 def _check_may_belong(
     kind: str, person: Person, *, school_class: SchoolClass | None = None, field: str = "member_ids"
 ) -> None:
     """Pupils belong only in the class channel of a class they are in, and the only adults there are the
     school's teaching and safeguarding staff (KCSIE: staff talk to pupils only where the school supervises).
-    The message never names the person: the caller may not be allowed to know who has that id."""
+    The message never names the person, nor says that they are a pupil."""
     if person.is_pupil:
         enrolled = school_class is not None and person.classes.filter(pk=school_class.pk).exists()
         if kind != Kind.CLASS or not enrolled:
-            raise Invalid(
-                field,
-                _("Person %(id)s cannot be added here. Pupils can only be in their own class's channel.")
-                % {"id": person.pk},
-            )
+            raise _cannot_add(field, person.pk)
     elif kind == Kind.CLASS and not person.may_teach_a_class:
+        # Said plainly: the caller sees this person, and their role, in the directory.
         raise Invalid(
             field,
             _("Person %(id)s cannot be added here. Only teaching and safeguarding staff join class channels.")
@@ -106,14 +110,28 @@ def _check_may_belong(
         )
 
 
-def _resolve_people(acting: Person, ids: Iterable[int], field: str = "member_ids") -> list[Person]:
-    from staffroom.accounts.queries import people_in_organisation
+def _resolve_people(
+    acting: Person,
+    ids: Iterable[int],
+    *,
+    kind: str,
+    school_class: SchoolClass | None = None,
+    field: str = "member_ids",
+) -> list[Person]:
+    """The people with these ids, each of whom `acting` may add to a conversation of `kind`: people in their
+    directory, and for a class channel the pupils of that class (whom its teacher may know). Any other id gets
+    the same refusal as an id nobody has."""
+    from staffroom.accounts.queries import directory
 
     wanted = sorted({int(i) for i in ids})
-    found = {p.pk: p for p in people_in_organisation(acting, wanted)}
-    missing = [i for i in wanted if i not in found]
-    if missing:
-        raise Invalid(field, _("No active person with id %(id)s in your organisation.") % {"id": missing[0]})
+    found = {p.pk: p for p in directory(acting).filter(pk__in=wanted)}
+    if kind == Kind.CLASS and school_class is not None:
+        pupils = school_class.pupils.filter(organisation_id=acting.organisation_id, is_active=True, pk__in=wanted)
+        found.update({p.pk: p for p in pupils})
+    for person_id in wanted:
+        if person_id not in found:
+            raise _cannot_add(field, person_id)
+        _check_may_belong(kind, found[person_id], school_class=school_class, field=field)
     return [found[i] for i in wanted]
 
 
@@ -189,7 +207,7 @@ def create_conversation(
         raise Invalid("school_id", _("That school is not part of your organisation."))
     permissions.require(acting, f"conversation.create.{kind}", school or acting.organisation)
 
-    people = [p for p in _resolve_people(acting, member_ids) if p.pk != acting.pk]
+    people = [p for p in _resolve_people(acting, member_ids, kind=kind, school_class=school_class) if p.pk != acting.pk]
     if kind == Kind.CLASS:
         if school_class is None:
             raise Invalid("school_class_id", _("Choose the class this channel is for."))
@@ -282,14 +300,15 @@ def update_conversation(
     return conversation
 
 
-def add_member(conversation: Conversation, person: Person, *, acting: Person) -> Membership:
-    """Add someone from the organisation to a conversation; outsiders cannot be added at all."""
+def add_member(conversation: Conversation, person_id: int, *, acting: Person) -> Membership:
+    """Add someone `acting` may look up (for a class channel, also a pupil of its class) to a conversation;
+    any other id is refused with one answer, so refusals say nothing about who has it."""
     permissions.require(acting, "conversation.manage_members", conversation)
-    if person.organisation_id != conversation.organisation_id or not person.is_active:
-        raise Invalid("person_id", _("Only active people of your organisation can be added."))
-    _check_may_belong(conversation.kind, person, school_class=conversation.school_class, field="person_id")
     if conversation.kind == Kind.DIRECT:
         raise Invalid("person_id", _("People cannot be added to a direct message; start a group instead."))
+    (person,) = _resolve_people(
+        acting, [person_id], kind=conversation.kind, school_class=conversation.school_class, field="person_id"
+    )
     _throttle(acting, "members", MEMBERSHIP_LIMIT)
     with transaction.atomic():
         membership, created = Membership.objects.get_or_create(conversation=conversation, person=person)

@@ -64,12 +64,11 @@ def add_member(request: HttpRequest, conversation_id: int) -> HttpResponse:
     form = _add_form(viewer, queries.members(viewer, conversation), request.POST)
     if form.is_valid():
         try:
-            person = people_queries.get_person(viewer, form.cleaned_data["person_id"])
-            actions.add_member(conversation, person, acting=viewer)
+            membership = actions.add_member(conversation, form.cleaned_data["person_id"], acting=viewer)
         except StaffroomError as exc:
             show_error(form, exc, default_field="person_id")
         else:
-            messages.success(request, _("%(name)s was added.") % {"name": person.name})
+            messages.success(request, _("%(name)s was added.") % {"name": membership.person.name})
             return redirect("web:members", conversation_id=conversation.pk)
     return _render(request, conversation, form, status=422)
 
