@@ -94,6 +94,21 @@ def test_empty_message_is_422(world, group):
     assert error_of(response)["field"] == "body"
 
 
+def test_a_message_of_zero_width_spaces_is_422_and_says_why(world, group):
+    response = ApiClient(world.teacher).post(messages_url(group), {"body": "\u200b" * 20})
+    assert response.status_code == 422
+    error = error_of(response)
+    assert error["field"] == "body"
+    assert error["message"] == "This message has only invisible characters. Write something or attach a file."
+    assert not Message.objects.exists()
+
+
+def test_a_title_of_only_bidi_controls_is_422(world):
+    response = ApiClient(world.teacher).post("/conversations", {"kind": "group", "title": "\u202e\u2066\u2069"})
+    assert response.status_code == 422
+    assert error_of(response)["field"] == "title"
+
+
 def test_unknown_attachment_is_422(world, group):
     response = ApiClient(world.teacher).post(
         messages_url(group), {"body": "see attached", "attachment_ids": ["not-a-uuid"]}

@@ -137,6 +137,66 @@ def test_titles_are_checked(world, title):
     assert error.value.field == "title"
 
 
+# --- typed text (see staffroom/text.py) ----------------------------------------------------------------------
+
+
+@pytest.mark.parametrize("body", ["\u200b", "\u200b\u200c\u200d\u2060\ufeff", "\u202e\u2066 \u2069"])
+def test_a_message_of_only_invisible_characters_is_refused_and_says_so(world, body):
+    conv = world.group(world.teacher2)
+    with pytest.raises(Invalid) as refused:
+        actions.send_message(conv, acting=world.teacher, body=body)
+    assert refused.value.field == "body"
+    assert "invisible" in refused.value.message
+    assert not Message.objects.exists()
+    message, _ = actions.send_message(conv, acting=world.teacher, body="Visible")
+    with pytest.raises(Invalid, match="invisible"):
+        actions.edit_message(message, acting=world.teacher, body=body)
+
+
+def test_message_text_is_stored_clean_and_emoji_keep_their_joiners(world):
+    conv = world.group(world.teacher2)
+    family, professional = "👨\u200d👩\u200d👧", "👩🏽\u200d💻"
+    body = f"Pay \u202eKCOLB\u202c now, ki\u200bll {family} {professional} cafe\u0301"
+    message, _ = actions.send_message(conv, acting=world.teacher, body=body)
+    assert message.body == f"Pay KCOLB now, kill {family} {professional} caf\u00e9"
+    edited = actions.edit_message(message, acting=world.teacher, body="Fixed \u2066typo\u2069")
+    assert edited.body == "Fixed typo"
+
+
+@pytest.mark.parametrize("title", ["\u200b\u200b", "\u202e", "\ufeff \u3164"])
+def test_a_title_of_only_invisible_characters_is_refused_and_says_so(world, title):
+    with pytest.raises(Invalid) as refused:
+        actions.create_conversation(acting=world.teacher, kind="group", title=title)
+    assert refused.value.field == "title"
+    assert "invisible" in refused.value.message
+    group = world.group(world.teacher2)
+    with pytest.raises(Invalid, match="invisible"):
+        actions.update_conversation(group, acting=world.teacher, title=title)
+
+
+def test_titles_and_descriptions_are_stored_clean(world):
+    conv = actions.create_conversation(
+        acting=world.teacher,
+        kind="group",
+        title=" Year\u200b 9\u202e\tteam ",
+        description="Planning\n\u2066trips\u2069",
+    )
+    assert (conv.title, conv.description) == ("Year 9 team", "Planning trips")
+    actions.update_conversation(conv, acting=world.teacher, title="Cyfarfod\u00a0staff", description="\ufeffNotes")
+    conv.refresh_from_db()
+    assert (conv.title, conv.description) == ("Cyfarfod staff", "Notes")
+
+
+def test_reactions_are_cleaned_but_keep_emoji_joiners(world):
+    conv = world.group(world.teacher2)
+    message, _ = actions.send_message(conv, acting=world.teacher, body="Well done")
+    actions.react(message, "👍\u200b", acting=world.teacher2)
+    actions.react(message, "👨\u200d👩\u200d👧", acting=world.teacher2)
+    assert set(Reaction.objects.values_list("emoji", flat=True)) == {"👍", "👨\u200d👩\u200d👧"}
+    with pytest.raises(Invalid):
+        actions.react(message, "\u200d", acting=world.teacher2)
+
+
 def test_unknown_kind_is_refused(world):
     with pytest.raises(Invalid):
         actions.create_conversation(acting=world.teacher, kind="broadcast", title="x")

@@ -107,6 +107,16 @@ def test_message_html_is_sanitised_and_everything_else_escaped(world, as_person)
     assert_no_inline_code(html)
 
 
+def test_a_message_of_zero_width_spaces_is_refused_beside_the_box(world, as_person):
+    conversation = world.group(world.teacher2)
+    response = as_person(world.teacher).post(
+        f"/c/{conversation.pk}/send", {"body": "\u200b\u200b\u200b", "client_id": "z1"}, **HTMX
+    )
+    assert response.status_code == 422
+    assert "This message has only invisible characters." in response.content.decode()
+    assert not Message.objects.exists()
+
+
 def test_editing_own_message_marks_it_edited(world, as_person):
     conversation = world.group(world.teacher2)
     message, _ = actions.send_message(conversation, acting=world.teacher, body="Meeting at 3")

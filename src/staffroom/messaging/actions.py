@@ -32,6 +32,8 @@ from staffroom.messaging.models import (
     Reaction,
 )
 from staffroom.messaging.payloads import conversation_payload, message_payload
+from staffroom.text import clean as clean_text
+from staffroom.text import was_only_invisible
 
 Kind = Conversation.Kind
 MAX_DIRECT_MEMBERS = 9
@@ -73,9 +75,11 @@ def _reload(message: Message) -> Message:
     return _messages().get(pk=message.pk)
 
 
-def _clean_title(kind: str, title: str) -> str:
-    title = (title or "").strip()
+def _clean_title(kind: str, typed: str) -> str:
+    title = clean_text(typed)
     if kind != Kind.DIRECT and not title:
+        if was_only_invisible(typed, title):
+            raise Invalid("title", _("This title has only invisible characters. Give the conversation a title."))
         raise Invalid("title", _("Give the conversation a title."))
     if len(title) > settings.STAFFROOM_MAX_TITLE_LENGTH:
         raise Invalid(
@@ -89,6 +93,13 @@ def _cannot_add(field: str, person_id: int) -> Invalid:
     organisation or a leaver has it, or a pupil the caller may not look up. The directory hides pupils from
     staff on purpose; a different answer for each reason would give away who is a pupil and who exists."""
     return Invalid(field, _("Person %(id)s cannot be added here.") % {"id": person_id})
+
+
+def _clean_description(typed: str) -> str:
+    description = clean_text(typed)
+    if len(description) > 500:
+        raise Invalid("description", _("Descriptions can be at most 500 characters."))
+    return description
 
 
 def _check_may_belong(
@@ -145,9 +156,11 @@ def _publish_membership_added(conversation: Conversation, people: Sequence[Perso
     realtime.publish_on_commit(_audience(conversation), "membership.added", payload)
 
 
-def _validate_body(body: str, has_attachments: bool) -> str:
-    body = (body or "").strip()
+def _validate_body(typed: str, has_attachments: bool) -> str:
+    body = clean_text(typed, multiline=True)
     if not body and not has_attachments:
+        if was_only_invisible(typed, body):
+            raise Invalid("body", _("This message has only invisible characters. Write something or attach a file."))
         raise Invalid("body", _("Write a message or attach a file."))
     limit = settings.STAFFROOM_MAX_MESSAGE_LENGTH
     if len(body) > limit:
@@ -197,8 +210,7 @@ def create_conversation(
     if kind not in Kind.values:
         raise Invalid("kind", _("Kind must be one of: %(kinds)s.") % {"kinds": ", ".join(Kind.values)})
     title = _clean_title(kind, title)
-    if len(description) > 500:
-        raise Invalid("description", _("Descriptions can be at most 500 characters."))
+    description = _clean_description(description)
     if kind == Kind.CLASS and school_class is not None:
         school = school_class.school  # a class channel belongs to the class's school, whoever creates it
     if school is None and not trust_wide:
@@ -238,7 +250,7 @@ def create_conversation(
             school_class=school_class if kind == Kind.CLASS else None,
             kind=kind,
             title=title,
-            description=description.strip(),
+            description=description,
             created_by=acting,
         )
         # Nobody runs a direct message: the one who wrote first must not be able to remove the other or hide
@@ -281,9 +293,7 @@ def update_conversation(
     if title is not None:
         changes["title"] = _clean_title(conversation.kind, title)
     if description is not None:
-        if len(description) > 500:
-            raise Invalid("description", _("Descriptions can be at most 500 characters."))
-        changes["description"] = description.strip()
+        changes["description"] = _clean_description(description)
     _throttle(acting, "rename", RENAME_LIMIT)
     with transaction.atomic():
         before = {k: getattr(conversation, k) for k in changes}
@@ -525,7 +535,7 @@ def delete_message(message: Message, *, acting: Person, reason: str = "") -> Mes
 def react(message: Message, emoji: str, *, acting: Person, add: bool = True) -> Message:
     """Add (or with add=False, take back) a reaction."""
     permissions.require(acting, "message.react", message)
-    emoji = (emoji or "").strip()
+    emoji = clean_text(emoji)  # keeps the joiners of an emoji sequence, drops any other invisible character
     if not _is_emoji(emoji):
         raise Invalid("emoji", _("Choose one emoji to react with."))
     if message.deleted_at is not None:
