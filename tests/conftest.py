@@ -1,6 +1,7 @@
 import pytest
 from django.core.cache import cache
 
+from staffroom import ratelimit
 from tests import factories
 
 
@@ -10,6 +11,27 @@ def _fresh_cache():
     cache.clear()
     yield
     cache.clear()
+
+
+class StillClock:
+    """The rate limiter's clock, held at the start of a window that every limit shares (a multiple of a day),
+    so a test's hits never straddle two windows however slowly the machine runs. `advance` moves it on."""
+
+    def __init__(self) -> None:
+        self.now = 86_400.0 * 20_000
+
+    def __call__(self) -> float:
+        return self.now
+
+    def advance(self, seconds: float) -> None:
+        self.now += seconds
+
+
+@pytest.fixture(autouse=True)
+def ratelimit_clock(monkeypatch):
+    clock = StillClock()
+    monkeypatch.setattr(ratelimit, "clock", clock)
+    return clock
 
 
 @pytest.fixture

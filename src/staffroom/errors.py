@@ -60,8 +60,17 @@ class UnsupportedMedia(StaffroomError):
 
 
 class RateLimited(StaffroomError):
+    """Too many of one thing too fast; `retry_after` is how many seconds until it is allowed again."""
+
     status = 429
     code = "rate_limited"
+
+    def __init__(self, message: str = "", *, field: str | None = None, retry_after: int | None = None) -> None:
+        super().__init__(
+            message or str(_("Too many requests. Please wait a few seconds and try again.")),
+            field=field,
+            retry_after=retry_after,
+        )
 
 
 class Busy(StaffroomError):

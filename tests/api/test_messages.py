@@ -94,6 +94,21 @@ def test_empty_message_is_422(world, group):
     assert error_of(response)["field"] == "body"
 
 
+def test_a_message_of_zero_width_spaces_is_422_and_says_why(world, group):
+    response = ApiClient(world.teacher).post(messages_url(group), {"body": "\u200b" * 20})
+    assert response.status_code == 422
+    error = error_of(response)
+    assert error["field"] == "body"
+    assert error["message"] == "This message has only invisible characters. Write something or attach a file."
+    assert not Message.objects.exists()
+
+
+def test_a_title_of_only_bidi_controls_is_422(world):
+    response = ApiClient(world.teacher).post("/conversations", {"kind": "group", "title": "\u202e\u2066\u2069"})
+    assert response.status_code == 422
+    assert error_of(response)["field"] == "title"
+
+
 def test_unknown_attachment_is_422(world, group):
     response = ApiClient(world.teacher).post(
         messages_url(group), {"body": "see attached", "attachment_ids": ["not-a-uuid"]}
@@ -143,6 +158,19 @@ def test_edit_over_the_limit_is_422(world, group):
     assert message.body == "Short"
 
 
+def test_editing_too_fast_is_429_with_retry_after(world, group):
+    message, _ = actions.send_message(group, acting=world.teacher, body="Draft")
+    client = ApiClient(world.teacher)
+    limit, window = actions.EDIT_LIMIT
+    for i in range(limit):
+        assert client.patch(f"/messages/{message.pk}", {"body": f"Version {i}"}).status_code == 200
+    refused = client.patch(f"/messages/{message.pk}", {"body": "One edit too many"})
+    assert refused.status_code == 429
+    assert error_of(refused)["code"] == "rate_limited"
+    assert 0 < int(refused["Retry-After"]) <= window
+    assert MessageRevision.objects.filter(message=message).count() == limit
+
+
 def test_delete_hides_the_message_but_keeps_its_place(world, group):
     message, _ = actions.send_message(group, acting=world.teacher, body="Oops, wrong chat")
     client = ApiClient(world.teacher)
@@ -171,6 +199,41 @@ def test_deleted_message_cannot_be_edited(world, group):
     client.delete(f"/messages/{message.pk}")
     response = client.patch(f"/messages/{message.pk}", {"body": "Back"})
     assert response.status_code == 422
+
+
+def test_no_route_shows_a_deleted_messages_words(world, group):
+    secret = "Kestrel-secret-words"
+    message, _ = actions.send_message(group, acting=world.teacher, body=f"{secret} about the trip")
+    reply, _ = actions.send_message(group, acting=world.ta, body="Noted", reply_to_id=message.pk)
+    actions.delete_message(message, acting=world.teacher)
+    for person in (world.teacher, world.ta):
+        client = ApiClient(person)
+        for response in [
+            client.get(f"/messages/{message.pk}"),
+            client.get(f"/messages/{reply.pk}"),
+            client.get(messages_url(group)),
+            client.get("/search", {"q": "Kestrel"}),
+            client.get(f"/messages/{message.pk}/receipts"),
+            client.patch(f"/messages/{message.pk}", {"body": "Back again"}),
+            client.post(f"/messages/{message.pk}/reactions", {"emoji": "👍"}),
+        ]:
+            assert secret not in response.content.decode(), response.request["PATH_INFO"]
+
+
+def test_no_route_shows_a_withdrawn_announcements_words(world):
+    secret = "Kestrel-secret-words"
+    channel = world.announcement(world.teacher, world.teacher2)
+    notice, _ = actions.send_message(channel, acting=world.head, body=f"{secret} in a notice")
+    actions.acknowledge(notice, acting=world.teacher)
+    actions.delete_message(notice, acting=world.head)
+    head, reader = ApiClient(world.head), ApiClient(world.teacher2)
+    for response in [
+        head.get(f"/messages/{notice.pk}/acknowledgements"),
+        head.post(f"/messages/{notice.pk}/remind"),
+        reader.post(f"/messages/{notice.pk}/acknowledge"),
+    ]:
+        assert secret not in response.content.decode(), response.request["PATH_INFO"]
+        assert response.status_code in (200, 422)
 
 
 def test_react_and_take_it_back(world, group):

@@ -44,6 +44,36 @@ def test_unread_badge_updates_without_reload(people):
     expect(badge).to_have_text(re.compile(r"[1-9]"), timeout=5_000)
 
 
+def test_the_page_marks_what_it_shows_as_read_and_opening_a_link_does_not(people):
+    sender = people.signed_in("teacher1")
+    open_conversation(sender, "Year 9 team")
+    conversation_id = re.search(r"/c/(\d+)/", sender.url).group(1)
+    sender.get_by_label("Message").fill(f"Read check {uuid.uuid4().hex[:8]}")
+    sender.get_by_role("button", name="Send").click()
+    receipt = sender.locator(".receipt")
+    expect(receipt).to_have_text(re.compile("Not seen yet"))
+
+    reader = people.signed_in("teacher2")
+    # What a link from another site does: a GET that carries the cookies but runs none of the page's script.
+    assert reader.request.get(f"/c/{conversation_id}/").ok
+    reader.goto("/")
+    expect(reader.get_by_test_id(f"unread-{conversation_id}")).to_be_visible()
+    expect(receipt).to_have_text(re.compile("Not seen yet"))
+
+    with reader.expect_request(lambda r: r.method == "POST" and r.url.endswith(f"/c/{conversation_id}/read")):
+        open_conversation(reader, "Year 9 team")
+    expect(receipt).to_contain_text("Teacher Two", timeout=5_000)
+
+    # A message arriving while the reader has the conversation on screen is read as it appears.
+    text = f"Second read check {uuid.uuid4().hex[:8]}"
+    sender.get_by_label("Message").fill(text)
+    sender.get_by_role("button", name="Send").click()
+    expect(reader.get_by_text(text)).to_be_visible(timeout=5_000)
+    expect(sender.locator(".receipt")).to_contain_text("Teacher Two", timeout=5_000)
+    reader.goto("/")
+    expect(reader.get_by_test_id(f"unread-{conversation_id}")).to_have_count(0)
+
+
 def _jpeg_with_gps() -> bytes:
     image = Image.new("RGB", (64, 48), (200, 30, 30))
     exif = Image.Exif()

@@ -25,9 +25,42 @@ def test_staff_create_everyday_conversations(world, kind):
     conv = actions.create_conversation(acting=world.teacher, kind=kind, title="Maths", member_ids=[world.ta.pk])
     assert conv.kind == kind
     assert set(conv.memberships.values_list("person_id", flat=True)) == {world.teacher.pk, world.ta.pk}
-    assert Membership.objects.get(conversation=conv, person=world.teacher).role == "owner"
+    expected = "member" if kind == "direct" else "owner"  # in a direct message everyone is equal
+    assert Membership.objects.get(conversation=conv, person=world.teacher).role == expected
     assert AuditEntry.objects.filter(action="conversation.created", conversation_id=conv.pk).exists()
     assert events_for(world.ta, "membership.added")
+
+
+@pytest.mark.parametrize("starter", ["teacher", "admin", "head"])
+def test_nobody_in_a_direct_message_removes_the_other_or_hides_their_messages(world, starter):
+    starter = getattr(world, starter)
+    direct = actions.create_conversation(acting=starter, kind="direct", member_ids=[world.teacher2.pk])
+    assert set(direct.memberships.values_list("role", flat=True)) == {"member"}
+    theirs, _ = actions.send_message(direct, acting=world.teacher2, body="Between us")
+    mine, _ = actions.send_message(direct, acting=starter, body="Mine")
+    for acting, other, their_message in [(starter, world.teacher2, theirs), (world.teacher2, starter, mine)]:
+        with pytest.raises(PermissionDenied):
+            actions.remove_member(direct, other, acting=acting)
+        with pytest.raises(PermissionDenied):
+            actions.delete_message(their_message, acting=acting)
+    assert Membership.objects.filter(conversation=direct).count() == 2
+    actions.delete_message(mine, acting=starter)  # one's own, as anywhere
+    actions.remove_member(direct, world.teacher2, acting=world.teacher2)  # leaving is fine
+    assert list(direct.memberships.values_list("person_id", flat=True)) == [starter.pk]
+
+
+def test_direct_message_owners_from_before_become_plain_members(world):
+    import importlib
+
+    from django.apps import apps
+
+    direct = actions.create_conversation(acting=world.teacher, kind="direct", member_ids=[world.teacher2.pk])
+    group = world.group(world.teacher2)
+    Membership.objects.filter(conversation=direct, person=world.teacher).update(role="owner")  # as created before
+    migration = importlib.import_module("staffroom.messaging.migrations.0004_direct_messages_have_no_owner")
+    migration.direct_message_owners_become_members(apps, None)
+    assert set(direct.memberships.values_list("role", flat=True)) == {"member"}
+    assert Membership.objects.get(conversation=group, person=world.teacher).role == "owner"
 
 
 def test_direct_message_with_the_same_people_is_reused(world):
@@ -61,14 +94,14 @@ def test_pupil_can_never_be_in_a_direct_message_with_an_adult(world):
     with pytest.raises(Invalid) as error:
         actions.create_conversation(acting=world.teacher, kind="direct", member_ids=[world.pupil.pk])
     assert error.value.field == "member_ids"
-    assert "class" in error.value.message and world.pupil.name not in error.value.message
+    assert "cannot be added" in error.value.message and world.pupil.name not in error.value.message
     assert not Conversation.objects.filter(kind="direct").exists()
 
 
 def test_pupil_cannot_be_added_to_a_group(world):
     conv = world.group(world.teacher2)
     with pytest.raises(Invalid):
-        actions.add_member(conv, world.pupil, acting=world.teacher)
+        actions.add_member(conv, world.pupil.pk, acting=world.teacher)
     assert not Membership.objects.filter(conversation=conv, person=world.pupil).exists()
 
 
@@ -94,7 +127,7 @@ def test_people_of_another_organisation_cannot_be_added(world):
         actions.create_conversation(acting=world.teacher, kind="group", title="x", member_ids=[world.outsider.pk])
     conv = world.group()
     with pytest.raises(Invalid):
-        actions.add_member(conv, world.outsider, acting=world.teacher)
+        actions.add_member(conv, world.outsider.pk, acting=world.teacher)
 
 
 @pytest.mark.parametrize("title", ["", "   ", "x" * 121])
@@ -102,6 +135,66 @@ def test_titles_are_checked(world, title):
     with pytest.raises(Invalid) as error:
         actions.create_conversation(acting=world.teacher, kind="group", title=title)
     assert error.value.field == "title"
+
+
+# --- typed text (see staffroom/text.py) ----------------------------------------------------------------------
+
+
+@pytest.mark.parametrize("body", ["\u200b", "\u200b\u200c\u200d\u2060\ufeff", "\u202e\u2066 \u2069"])
+def test_a_message_of_only_invisible_characters_is_refused_and_says_so(world, body):
+    conv = world.group(world.teacher2)
+    with pytest.raises(Invalid) as refused:
+        actions.send_message(conv, acting=world.teacher, body=body)
+    assert refused.value.field == "body"
+    assert "invisible" in refused.value.message
+    assert not Message.objects.exists()
+    message, _ = actions.send_message(conv, acting=world.teacher, body="Visible")
+    with pytest.raises(Invalid, match="invisible"):
+        actions.edit_message(message, acting=world.teacher, body=body)
+
+
+def test_message_text_is_stored_clean_and_emoji_keep_their_joiners(world):
+    conv = world.group(world.teacher2)
+    family, professional = "👨\u200d👩\u200d👧", "👩🏽\u200d💻"
+    body = f"Pay \u202eKCOLB\u202c now, ki\u200bll {family} {professional} cafe\u0301"
+    message, _ = actions.send_message(conv, acting=world.teacher, body=body)
+    assert message.body == f"Pay KCOLB now, kill {family} {professional} caf\u00e9"
+    edited = actions.edit_message(message, acting=world.teacher, body="Fixed \u2066typo\u2069")
+    assert edited.body == "Fixed typo"
+
+
+@pytest.mark.parametrize("title", ["\u200b\u200b", "\u202e", "\ufeff \u3164"])
+def test_a_title_of_only_invisible_characters_is_refused_and_says_so(world, title):
+    with pytest.raises(Invalid) as refused:
+        actions.create_conversation(acting=world.teacher, kind="group", title=title)
+    assert refused.value.field == "title"
+    assert "invisible" in refused.value.message
+    group = world.group(world.teacher2)
+    with pytest.raises(Invalid, match="invisible"):
+        actions.update_conversation(group, acting=world.teacher, title=title)
+
+
+def test_titles_and_descriptions_are_stored_clean(world):
+    conv = actions.create_conversation(
+        acting=world.teacher,
+        kind="group",
+        title=" Year\u200b 9\u202e\tteam ",
+        description="Planning\n\u2066trips\u2069",
+    )
+    assert (conv.title, conv.description) == ("Year 9 team", "Planning trips")
+    actions.update_conversation(conv, acting=world.teacher, title="Cyfarfod\u00a0staff", description="\ufeffNotes")
+    conv.refresh_from_db()
+    assert (conv.title, conv.description) == ("Cyfarfod staff", "Notes")
+
+
+def test_reactions_are_cleaned_but_keep_emoji_joiners(world):
+    conv = world.group(world.teacher2)
+    message, _ = actions.send_message(conv, acting=world.teacher, body="Well done")
+    actions.react(message, "👍\u200b", acting=world.teacher2)
+    actions.react(message, "👨\u200d👩\u200d👧", acting=world.teacher2)
+    assert set(Reaction.objects.values_list("emoji", flat=True)) == {"👍", "👨\u200d👩\u200d👧"}
+    with pytest.raises(Invalid):
+        actions.react(message, "\u200d", acting=world.teacher2)
 
 
 def test_unknown_kind_is_refused(world):
@@ -126,8 +219,8 @@ def test_channels_of_ones_school_can_be_joined_but_not_private_groups(world):
 def test_only_managers_add_and_remove_members(world):
     conv = world.group(world.teacher2)
     with pytest.raises(PermissionDenied):
-        actions.add_member(conv, world.ta, acting=world.teacher2)
-    actions.add_member(conv, world.ta, acting=world.teacher)
+        actions.add_member(conv, world.ta.pk, acting=world.teacher2)
+    actions.add_member(conv, world.ta.pk, acting=world.teacher)
     with pytest.raises(PermissionDenied):
         actions.remove_member(conv, world.ta, acting=world.teacher2)
     actions.remove_member(conv, world.ta, acting=world.teacher, reason="moved year group")
@@ -285,10 +378,11 @@ def test_mark_read_moves_forward_only_and_sends_receipts(world):
     assert events_for(world.teacher, "receipt.updated")
 
 
-def test_sending_is_rate_limited(world):
+def test_sending_is_rate_limited(world, ratelimit_clock):
     conv = world.group(world.teacher2)
     for i in range(30):
         actions.send_message(conv, acting=world.teacher, body=f"message {i}")
+        ratelimit_clock.advance(0.3)  # however slowly the machine sends them, they fall in one 10-second window
     with pytest.raises(RateLimited):
         actions.send_message(conv, acting=world.teacher, body="one too many")
 
@@ -323,6 +417,15 @@ def test_acknowledgement_denials(world):
     message, _ = actions.send_message(chat, acting=world.teacher, body="not an announcement")
     with pytest.raises(Invalid):
         actions.acknowledge(message, acting=world.teacher2)
+
+
+def test_a_withdrawn_announcement_cannot_be_chased(world):
+    conv = world.announcement(world.teacher, world.teacher2)
+    notice, _ = actions.send_message(conv, acting=world.head, body="Read the new policy")
+    actions.delete_message(notice, acting=world.head)
+    with pytest.raises(Invalid):
+        actions.remind_unacknowledged(notice, acting=world.head)
+    assert not events_for(world.teacher, "announcement.reminder")
 
 
 # --- reads --------------------------------------------------------------------------------------------------

@@ -3,6 +3,7 @@ member of staff always present, and nothing said about a pupil to someone who ma
 
 import pytest
 
+from staffroom.accounts.models import Person
 from staffroom.errors import Invalid, PermissionDenied
 from staffroom.messaging import actions
 from staffroom.messaging.models import Membership
@@ -15,13 +16,13 @@ def test_pupils_of_other_classes_cannot_be_added_to_a_class_channel(world):
     conv = world.class_channel()
     other_pupil = factories.person(world.school, "pupil", name="Pupil Elsewhere")
     with pytest.raises(Invalid):
-        actions.add_member(conv, other_pupil, acting=world.teacher)
+        actions.add_member(conv, other_pupil.pk, acting=world.teacher)
 
 
 def test_enrolled_pupils_can_be_added_back(world):
     conv = world.class_channel()
     actions.remove_member(conv, world.pupil, acting=world.teacher)
-    actions.add_member(conv, world.pupil, acting=world.teacher)
+    actions.add_member(conv, world.pupil.pk, acting=world.teacher)
     assert Membership.objects.filter(conversation=conv, person=world.pupil).exists()
 
 
@@ -29,14 +30,14 @@ def test_enrolled_pupils_can_be_added_back(world):
 def test_only_teaching_and_safeguarding_staff_join_class_channels(world, role):
     conv = world.class_channel()
     with pytest.raises(Invalid):
-        actions.add_member(conv, getattr(world, role), acting=world.teacher)
+        actions.add_member(conv, getattr(world, role).pk, acting=world.teacher)
 
 
 def test_the_last_member_of_staff_cannot_leave_pupils_alone(world):
     conv = world.class_channel()
     with pytest.raises(Invalid):
         actions.remove_member(conv, world.teacher, acting=world.teacher)
-    actions.add_member(conv, world.ta, acting=world.teacher)
+    actions.add_member(conv, world.ta.pk, acting=world.teacher)
     actions.remove_member(conv, world.teacher, acting=world.teacher)  # the TA is still there
 
 
@@ -44,6 +45,59 @@ def test_refusing_a_pupil_never_names_them(world):
     with pytest.raises(Invalid) as error:
         actions.create_conversation(acting=world.governor, kind="group", title="x", member_ids=[world.pupil.pk])
     assert world.pupil.name not in error.value.message
+
+
+def _probes(world) -> dict[str, int]:
+    """Ids a member of staff may not learn anything about: a pupil (the directory hides pupils on purpose), a
+    pupil of another class, someone of another organisation, a leaver, and an id nobody has."""
+    leaver = factories.person(world.school, "teacher", name="Lee Leaver")
+    Person.objects.filter(pk=leaver.pk).update(is_active=False)
+    elsewhere = factories.person(world.school, "pupil", name="Pupil Elsewhere")
+    factories.school_class(world.school, "8Y", [elsewhere])
+    return {
+        "pupil": world.pupil.pk,
+        "pupil of another class": elsewhere.pk,
+        "other organisation": world.outsider.pk,
+        "leaver": leaver.pk,
+        "nobody": Person.objects.order_by("-pk").first().pk + 1000,
+    }
+
+
+def _answer(error: Invalid, probe: int) -> tuple[str | None, str]:
+    return error.field, error.message.replace(str(probe), "<id>")
+
+
+ATTEMPTS = {
+    "start a group": lambda world, pk: actions.create_conversation(
+        acting=world.teacher, kind="group", title="Probe", member_ids=[world.teacher2.pk, pk]
+    ),
+    "start a direct message": lambda world, pk: actions.create_conversation(
+        acting=world.teacher, kind="direct", member_ids=[pk]
+    ),
+    "add to a group": lambda world, pk: actions.add_member(world.group(world.teacher2), pk, acting=world.teacher),
+    "add to a class channel": lambda world, pk: actions.add_member(world.class_channel(), pk, acting=world.teacher),
+}
+
+
+@pytest.mark.parametrize("attempt", ATTEMPTS)
+def test_refusals_cannot_tell_pupils_from_leavers_outsiders_or_nobody(world, attempt):
+    answers = {}
+    probes = _probes(world)
+    if attempt == "add to a class channel":
+        del probes["pupil"]  # in the class: its teacher may know them (next test)
+    for name, probe in probes.items():
+        with pytest.raises(Invalid) as refused:
+            ATTEMPTS[attempt](world, probe)
+        answers[name] = _answer(refused.value, probe)
+        assert "pupil" not in refused.value.message.lower()
+    assert len(set(answers.values())) == 1, answers
+
+
+def test_a_teacher_may_know_their_own_class_pupils(world):
+    conv = world.class_channel()
+    actions.remove_member(conv, world.pupil, acting=world.teacher)
+    actions.add_member(conv, world.pupil.pk, acting=world.teacher)
+    assert Membership.objects.filter(conversation=conv, person=world.pupil).exists()
 
 
 def test_tokens_are_only_issued_to_oneself(world):

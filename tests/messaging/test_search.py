@@ -27,6 +27,14 @@ def test_search_matches_word_prefixes_and_ignores_query_syntax(world):
     assert search_messages(world.teacher2, "***") == []
 
 
+def test_hidden_characters_in_a_search_do_not_hide_the_words(world):
+    conv = world.group(world.teacher2)
+    message, _ = actions.send_message(conv, acting=world.teacher, body="Parents' evening rota")
+    assert search_messages(world.teacher2, "ev\u200bening") == [message]
+    with pytest.raises(Invalid):
+        search_messages(world.teacher2, "\u200b\ufeff")
+
+
 def test_edited_and_deleted_messages_are_searched_as_they_now_are(world):
     conv = world.group(world.teacher2)
     message, _ = actions.send_message(conv, acting=world.teacher, body="Staff meeting at three")

@@ -45,7 +45,7 @@ def test_a_message_to_a_big_conversation_writes_one_event_row_holding_ids(world)
     conv = world.group(world.teacher2, world.ta)
     staff = [factories.person(world.school, "teacher") for _ in range(30)]
     for person in staff:
-        actions.add_member(conv, person, acting=world.teacher)
+        actions.add_member(conv, person.pk, acting=world.teacher)
     before = Event.objects.count(), EventRecipient.objects.count()
     message, _ = actions.send_message(conv, acting=world.teacher, body="Staff briefing moved to 8:15")
     assert (Event.objects.count(), EventRecipient.objects.count()) == (before[0] + 1, before[1])

@@ -2,7 +2,7 @@
 
 import pytest
 
-from staffroom.messaging import queries
+from staffroom.messaging import actions, queries
 from staffroom.messaging.models import Conversation, Membership
 from tests.web.conftest import assert_no_inline_code
 
@@ -81,6 +81,34 @@ def test_a_class_channel_brings_in_the_class(world, as_person):
     assert {world.pupil.pk, world.pupil2.pk} <= members
 
 
+def test_form_errors_cannot_tell_pupils_from_leavers_outsiders_or_nobody(world, as_person):
+    """As in the API: the answer for an id one cannot add is the same whoever (if anyone) has it."""
+    import re
+
+    from staffroom.accounts.models import Person
+    from tests import factories
+
+    leaver = factories.person(world.school, "teacher", name="Lee Leaver")
+    Person.objects.filter(pk=leaver.pk).update(is_active=False)
+    nobody = Person.objects.order_by("-pk").first().pk + 1000
+    probes = [world.pupil.pk, world.outsider.pk, leaver.pk, nobody]
+    group = world.group(world.teacher2)
+    client = as_person(world.teacher)
+    attempts = {
+        "start": lambda pk: client.post("/conversations/new", {"kind": "group", "title": "P", "member_ids": [pk]}),
+        "add": lambda pk: client.post(f"/c/{group.pk}/members/add", {"person_id": pk}),
+    }
+    for name, attempt in attempts.items():
+        answers = set()
+        for pk in probes:
+            response = attempt(pk)
+            errors = re.findall(r'class="field-error"[^>]*>(.*?)</', response.content.decode(), re.S)
+            answers.add((response.status_code, tuple(e.replace(str(pk), "#").strip() for e in errors)))
+        assert len(answers) == 1, (name, answers)
+        status, errors = next(iter(answers))
+        assert status == 422 and errors and "pupil" not in " ".join(errors).lower()
+
+
 def test_open_channels_can_be_browsed_and_joined(world, as_person):
     channel = world.channel(world.teacher2, title="Staff notices")
     client = as_person(world.ta)
@@ -135,6 +163,18 @@ def test_members_cannot_remove_others(world, as_person):
     response = as_person(world.teacher2).post(f"/c/{group.pk}/members/{world.ta.pk}/remove")
     assert response.status_code == 403
     assert Membership.objects.filter(conversation=group, person=world.ta).exists()
+
+
+@pytest.mark.parametrize("starter", ["teacher", "admin"])
+def test_a_direct_message_offers_nobody_a_remove_button(world, as_person, starter):
+    starter = getattr(world, starter)
+    direct = actions.create_conversation(acting=starter, kind="direct", member_ids=[world.teacher2.pk])
+    client = as_person(starter)
+    html = client.get(f"/c/{direct.pk}/members/").content.decode()
+    assert "Remove" not in html and "Owner" not in html and "Add someone" not in html
+    response = client.post(f"/c/{direct.pk}/members/{world.teacher2.pk}/remove")
+    assert response.status_code == 403
+    assert Membership.objects.filter(conversation=direct, person=world.teacher2).exists()
 
 
 def test_a_pupil_cannot_leave_a_class_channel(world, as_person):

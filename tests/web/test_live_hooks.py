@@ -19,7 +19,7 @@ def test_conversation_page_tells_the_live_script_where_it_is(world, as_person):
     assert 'data-live="on"' in html
     assert f'data-person-id="{world.teacher2.pk}"' in html
     seq = int(re.search(r'data-seq="(\d+)"', html).group(1))
-    # The page was drawn before its own read receipt was published, so resuming from here replays it.
+    # The stream position is read before the page's content, so resuming from it misses nothing.
     assert seq <= realtime.current_seq(world.teacher2.pk)
     assert f'data-conversation-url="/c/{conversation.pk}/"' in html
     assert 'data-live-append="true"' in html

@@ -6,7 +6,9 @@ import uuid
 from django.core.cache import cache
 
 from staffroom.messaging import actions, queries
-from staffroom.messaging.models import Message
+from staffroom.messaging.models import Membership, Message
+from staffroom.realtime.models import Event
+from tests.factories import stream_of
 from tests.web.conftest import HTMX, assert_no_inline_code
 
 
@@ -107,6 +109,16 @@ def test_message_html_is_sanitised_and_everything_else_escaped(world, as_person)
     assert_no_inline_code(html)
 
 
+def test_a_message_of_zero_width_spaces_is_refused_beside_the_box(world, as_person):
+    conversation = world.group(world.teacher2)
+    response = as_person(world.teacher).post(
+        f"/c/{conversation.pk}/send", {"body": "\u200b\u200b\u200b", "client_id": "z1"}, **HTMX
+    )
+    assert response.status_code == 422
+    assert "This message has only invisible characters." in response.content.decode()
+    assert not Message.objects.exists()
+
+
 def test_editing_own_message_marks_it_edited(world, as_person):
     conversation = world.group(world.teacher2)
     message, _ = actions.send_message(conversation, acting=world.teacher, body="Meeting at 3")
@@ -147,7 +159,7 @@ def test_nobody_can_edit_someone_elses_message(world, as_person):
     message, _ = actions.send_message(conversation, acting=world.teacher, body="Mine")
     client = as_person(world.teacher2)
     response = client.post(f"/c/{conversation.pk}/m/{message.pk}/edit", {"body": "Theirs"}, **HTMX)
-    assert response.status_code == 403
+    assert response.status_code == 404  # as for anything one may not see: the edit form shows the text
     message.refresh_from_db()
     assert message.body == "Mine"
     html = client.get(f"/c/{conversation.pk}/").content.decode()
@@ -186,6 +198,34 @@ def test_an_invalid_reaction_is_refused_without_error_page(world, as_person):
     assert response.status_code == 422
 
 
+def test_reacting_too_fast_answers_429_with_an_alert(world, as_person):
+    conversation = world.group(world.teacher2)
+    message, _ = actions.send_message(conversation, acting=world.teacher, body="Cake in the staffroom")
+    client = as_person(world.teacher2)
+    url = f"/c/{conversation.pk}/m/{message.pk}/react"
+    limit, window = actions.REACTION_LIMIT
+    for i in range(limit):
+        assert client.post(url, {"emoji": "👍", "remove": "on" if i % 2 else ""}, **HTMX).status_code == 200
+    refused = client.post(url, {"emoji": "👍"}, **HTMX)
+    assert refused.status_code == 429
+    assert refused["HX-Retarget"] == "#alerts"
+    assert "Please wait" in refused.content.decode()
+    assert 0 < int(refused["Retry-After"]) <= window
+
+
+def test_editing_too_fast_says_so_beside_the_text(world, as_person):
+    conversation = world.group(world.teacher2)
+    message, _ = actions.send_message(conversation, acting=world.teacher, body="Draft")
+    client = as_person(world.teacher)
+    url = f"/c/{conversation.pk}/m/{message.pk}/edit"
+    for i in range(actions.EDIT_LIMIT[0]):
+        assert client.post(url, {"body": f"Version {i}"}, **HTMX).status_code == 200
+    refused = client.post(url, {"body": "Keep this text"}, **HTMX)
+    assert refused.status_code == 422
+    html = refused.content.decode()
+    assert "Please wait" in html and "Keep this text" in html
+
+
 def test_a_reply_quotes_the_message_it_answers(world, as_person):
     conversation = world.group(world.teacher2)
     original, _ = actions.send_message(conversation, acting=world.teacher, body="Who has the hall key?")
@@ -198,16 +238,43 @@ def test_a_reply_quotes_the_message_it_answers(world, as_person):
     assert "Who has the hall key?" in html.split('<blockquote class="reply-quote">')[1]
 
 
-def test_viewing_marks_read_and_the_sidebar_shows_unread_elsewhere(world, as_person):
+def test_opening_a_conversation_does_not_mark_it_read(world, as_person):
+    """Reading is a change of state, so only a POST makes it: a link from another site (cookies are Lax, so
+    a top-level GET carries them) must not be able to fake "seen"."""
     conversation = world.group(world.teacher2)
     actions.send_message(conversation, acting=world.teacher, body="One")
-    actions.send_message(conversation, acting=world.teacher, body="Two @" + world.teacher2.handle)
+    latest, _ = actions.send_message(conversation, acting=world.teacher, body="Two")
+    client = as_person(world.teacher2)
+    receipts_before = Event.objects.filter(type="receipt.updated").count()
+    for url in [f"/c/{conversation.pk}/", f"/c/{conversation.pk}/?before={latest.pk + 1}"]:
+        assert client.get(url).status_code == 200
+    assert Membership.objects.get(conversation=conversation, person=world.teacher2).last_read_message_id == 0
+    assert Event.objects.filter(type="receipt.updated").count() == receipts_before
+    assert client.get(f"/c/{conversation.pk}/read").status_code == 405
+
+
+def test_the_page_posts_what_it_has_shown_and_the_sidebar_shows_unread_elsewhere(world, as_person):
+    conversation = world.group(world.teacher2)
+    actions.send_message(conversation, acting=world.teacher, body="One")
+    latest, _ = actions.send_message(conversation, acting=world.teacher, body="Two @" + world.teacher2.handle)
     client = as_person(world.teacher2)
     sidebar = client.get("/sidebar").content.decode()
     assert f'data-testid="unread-{conversation.pk}" aria-hidden="true">2</span>' in sidebar
     assert f'data-testid="mentions-{conversation.pk}"' in sidebar
-    client.get(f"/c/{conversation.pk}/")
+    assert client.post(f"/c/{conversation.pk}/read", {"up_to": latest.pk}, **HTMX).status_code == 204
     assert f'data-testid="unread-{conversation.pk}"' not in client.get("/sidebar").content.decode()
+    assert stream_of(world.teacher, "receipt.updated")
+
+
+def test_marking_read_needs_the_csrf_token(world):
+    from django.test import Client
+
+    conversation = world.group(world.teacher2)
+    latest, _ = actions.send_message(conversation, acting=world.teacher, body="One")
+    strict = Client(enforce_csrf_checks=True)
+    strict.force_login(world.teacher2)
+    assert strict.post(f"/c/{conversation.pk}/read", {"up_to": latest.pk}).status_code == 403
+    assert Membership.objects.get(conversation=conversation, person=world.teacher2).last_read_message_id == 0
 
 
 def test_mark_read_moves_the_reading_position(world, as_person):
@@ -243,7 +310,7 @@ def test_load_older_pages_back_through_history(world, as_person):
 def test_own_latest_message_shows_who_has_seen_it(world, as_person):
     conversation = world.group(world.teacher2, world.ta)
     message, _ = actions.send_message(conversation, acting=world.teacher, body="Seen?")
-    as_person(world.teacher2).get(f"/c/{conversation.pk}/")
+    as_person(world.teacher2).post(f"/c/{conversation.pk}/read", {"up_to": message.pk}, **HTMX)
     html = as_person(world.teacher).get(f"/c/{conversation.pk}/").content.decode()
     assert f'id="receipt-{message.pk}"' in html
     assert "Seen by Tom Teacher" in html

@@ -8,7 +8,7 @@ Scopes, widest first:
   organisation  anything in the person's organisation
   school        things of the school where the role is held (trust-wide things count for every school)
   supervised    class channels of the school where the role is held, without being a member (DSL oversight)
-  manager       conversations the person owns or administers
+  manager       conversations the person owns or administers (never a direct message: nobody runs one)
   member        conversations the person belongs to
   own           messages the person wrote
 """
@@ -171,7 +171,12 @@ def _scope_contains(person: Person, scope: Scope, role_school_id: int | None, ta
                 and (role_school_id is None or conversation.school_id == role_school_id)
             )
         case Scope.MANAGER:
-            return conversation is not None and _membership_role(person, conversation) in Membership.MANAGING
+            # A direct message is between equals even if an old row still says "owner" (see migration 0003).
+            return (
+                conversation is not None
+                and conversation.kind != Conversation.Kind.DIRECT
+                and _membership_role(person, conversation) in Membership.MANAGING
+            )
         case Scope.MEMBER:
             return conversation is not None and _membership_role(person, conversation) is not None
         case Scope.OWN:

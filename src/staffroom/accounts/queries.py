@@ -36,11 +36,6 @@ def get_person(viewer: Person, person_id: int) -> Person:
     return person
 
 
-def people_in_organisation(viewer: Person, ids: list[int]) -> list[Person]:
-    """The active people with these ids in the viewer's organisation; unknown ids are left out."""
-    return list(_people().filter(organisation_id=viewer.organisation_id, is_active=True, pk__in=ids))
-
-
 def person_for_token(raw: str) -> Person | None:
     """The active owner of an unrevoked API token, or None."""
     token = (

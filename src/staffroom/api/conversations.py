@@ -10,7 +10,6 @@ from ninja import Router, Status
 
 from staffroom.accounts.models import Person, School, SchoolClass
 from staffroom.accounts.payloads import person_payload
-from staffroom.accounts.queries import people_in_organisation
 from staffroom.api.auth import caller
 from staffroom.api.schemas import (
     ConversationIn,
@@ -74,8 +73,9 @@ def list_conversations(request: HttpRequest) -> dict[str, Any]:
 
 @router.post("", response=answers({201: ConversationOut}), summary="Start a conversation")
 def create_conversation(request: HttpRequest, data: ConversationIn) -> Status[dict[str, Any]]:
-    """Start a channel, group, direct message, announcement channel or class channel, with you as its owner.
-    Starting a direct message with exactly the same people again returns the existing one."""
+    """Start a channel, group, direct message, announcement channel or class channel, with you as its owner (a
+    direct message has no owner: nobody in it can remove the other or hide their messages). Starting a direct
+    message with exactly the same people again returns the existing one."""
     viewer = caller(request)
     conversation = actions.create_conversation(
         acting=viewer,
@@ -135,13 +135,12 @@ def list_members(request: HttpRequest, conversation_id: ObjectId) -> dict[str, A
 
 @router.post("/{conversation_id}/members", response=answers({201: MemberOut}), summary="Add a member")
 def add_member(request: HttpRequest, conversation_id: ObjectId, data: MemberIn) -> Status[dict[str, Any]]:
-    """Add someone from your organisation (owners and admins of the conversation, and school leaders)."""
+    """Add someone from your organisation (owners and admins of the conversation, and school leaders). Anyone
+    you cannot add gets the same answer, whether the id is unknown, someone who has left, or someone you may
+    not look up."""
     viewer = caller(request)
     conversation = queries.get_conversation(viewer, conversation_id)
-    found = people_in_organisation(viewer, [data.person_id])
-    if not found:
-        raise Invalid("person_id", _("No active person with id %(id)s in your organisation.") % {"id": data.person_id})
-    membership = actions.add_member(conversation, found[0], acting=viewer)
+    membership = actions.add_member(conversation, data.person_id, acting=viewer)
     return Status(201, _member_payload(membership))
 
 

@@ -36,6 +36,8 @@ from staffroom.messaging.models import (
     MessageRevision,
     Reaction,
 )
+from staffroom.text import clean as clean_text
+from staffroom.text import was_only_invisible
 
 Kind = Conversation.Kind
 MAX_DIRECT_MEMBERS = 9
@@ -44,6 +46,15 @@ MAX_DIRECT_MEMBERS = 9
 RECEIPT_FANOUT_LIMIT = 50
 MAX_REACTION_LENGTH = 32
 MAX_ATTACHMENTS = 10
+# Flood limits per person, as (how many, per seconds). Far above a teacher's busiest day, far below a script:
+# each edit keeps a revision, an audit entry and an event per member, so 200 edits in 9 seconds filled the
+# records and everyone's screens. Sending and uploading have their own limits below.
+EDIT_LIMIT = (20, 60)
+REACTION_LIMIT = (60, 60)
+CREATE_LIMIT = (30, 3600)
+RENAME_LIMIT = (10, 60)
+MEMBERSHIP_LIMIT = (60, 60)
+REMIND_LIMIT = (20, 3600)
 
 
 # --- helpers used only by the actions below ---------------------------------------------------------------
@@ -55,9 +66,11 @@ def _reload(message: Message) -> Message:
     return _messages().get(pk=message.pk)
 
 
-def _clean_title(kind: str, title: str) -> str:
-    title = (title or "").strip()
+def _clean_title(kind: str, typed: str) -> str:
+    title = clean_text(typed)
     if kind != Kind.DIRECT and not title:
+        if was_only_invisible(typed, title):
+            raise Invalid("title", _("This title has only invisible characters. Give the conversation a title."))
         raise Invalid("title", _("Give the conversation a title."))
     if len(title) > settings.STAFFROOM_MAX_TITLE_LENGTH:
         raise Invalid(
@@ -66,21 +79,32 @@ def _clean_title(kind: str, title: str) -> str:
     return title
 
 
+def _cannot_add(field: str, person_id: int) -> Invalid:
+    """The one refusal for an id the caller cannot add, whatever the reason: nobody has it, someone of another
+    organisation or a leaver has it, or a pupil the caller may not look up. The directory hides pupils from
+    staff on purpose; a different answer for each reason would give away who is a pupil and who exists."""
+    return Invalid(field, _("Person %(id)s cannot be added here.") % {"id": person_id})
+
+
+def _clean_description(typed: str) -> str:
+    description = clean_text(typed)
+    if len(description) > 500:
+        raise Invalid("description", _("Descriptions can be at most 500 characters."))
+    return description
+
+
 def _check_may_belong(
     kind: str, person: Person, *, school_class: SchoolClass | None = None, field: str = "member_ids"
 ) -> None:
     """Pupils belong only in the class channel of a class they are in, and the only adults there are the
     school's teaching and safeguarding staff (KCSIE: staff talk to pupils only where the school supervises).
-    The message never names the person: the caller may not be allowed to know who has that id."""
+    The message never names the person, nor says that they are a pupil."""
     if person.is_pupil:
         enrolled = school_class is not None and person.classes.filter(pk=school_class.pk).exists()
         if kind != Kind.CLASS or not enrolled:
-            raise Invalid(
-                field,
-                _("Person %(id)s cannot be added here. Pupils can only be in their own class's channel.")
-                % {"id": person.pk},
-            )
+            raise _cannot_add(field, person.pk)
     elif kind == Kind.CLASS and not person.may_teach_a_class:
+        # Said plainly: the caller sees this person, and their role, in the directory.
         raise Invalid(
             field,
             _("Person %(id)s cannot be added here. Only teaching and safeguarding staff join class channels.")
@@ -88,20 +112,36 @@ def _check_may_belong(
         )
 
 
-def _resolve_people(acting: Person, ids: Iterable[int], field: str = "member_ids") -> list[Person]:
-    from staffroom.accounts.queries import people_in_organisation
+def _resolve_people(
+    acting: Person,
+    ids: Iterable[int],
+    *,
+    kind: str,
+    school_class: SchoolClass | None = None,
+    field: str = "member_ids",
+) -> list[Person]:
+    """The people with these ids, each of whom `acting` may add to a conversation of `kind`: people in their
+    directory, and for a class channel the pupils of that class (whom its teacher may know). Any other id gets
+    the same refusal as an id nobody has."""
+    from staffroom.accounts.queries import directory
 
     wanted = sorted({int(i) for i in ids})
-    found = {p.pk: p for p in people_in_organisation(acting, wanted)}
-    missing = [i for i in wanted if i not in found]
-    if missing:
-        raise Invalid(field, _("No active person with id %(id)s in your organisation.") % {"id": missing[0]})
+    found = {p.pk: p for p in directory(acting).filter(pk__in=wanted)}
+    if kind == Kind.CLASS and school_class is not None:
+        pupils = school_class.pupils.filter(organisation_id=acting.organisation_id, is_active=True, pk__in=wanted)
+        found.update({p.pk: p for p in pupils})
+    for person_id in wanted:
+        if person_id not in found:
+            raise _cannot_add(field, person_id)
+        _check_may_belong(kind, found[person_id], school_class=school_class, field=field)
     return [found[i] for i in wanted]
 
 
-def _validate_body(body: str, has_attachments: bool) -> str:
-    body = (body or "").strip()
+def _validate_body(typed: str, has_attachments: bool) -> str:
+    body = clean_text(typed, multiline=True)
     if not body and not has_attachments:
+        if was_only_invisible(typed, body):
+            raise Invalid("body", _("This message has only invisible characters. Write something or attach a file."))
         raise Invalid("body", _("Write a message or attach a file."))
     limit = settings.STAFFROOM_MAX_MESSAGE_LENGTH
     if len(body) > limit:
@@ -111,6 +151,18 @@ def _validate_body(body: str, has_attachments: bool) -> str:
             % {"limit": f"{limit:,}", "n": f"{len(body):,}"},
         )
     return body
+
+
+def _throttle(acting: Person, what: str, limit: tuple[int, int]) -> None:
+    """Count one `what` by `acting`; RateLimited once they pass `limit`. Call it after the checks, just before
+    writing, so refused or invalid attempts do not use up the allowance."""
+    count, window = limit
+    ratelimit.hit(
+        f"{what}:{acting.pk}",
+        limit=count,
+        window_seconds=window,
+        message=_("You have done that many times in a short while. Please wait %(wait)s and try again."),
+    )
 
 
 def _mentionable(conversation: Conversation, body: str) -> dict[str, formatting.Mentionable]:
@@ -137,13 +189,12 @@ def create_conversation(
     trust_wide: bool = False,
     school_class: SchoolClass | None = None,
 ) -> Conversation:
-    """Start a conversation of `kind` with `acting` as owner. A direct conversation with exactly the same
-    people is returned rather than duplicated."""
+    """Start a conversation of `kind` with `acting` as owner (in a direct message everyone is an equal member).
+    A direct conversation with exactly the same people is returned rather than duplicated."""
     if kind not in Kind.values:
         raise Invalid("kind", _("Kind must be one of: %(kinds)s.") % {"kinds": ", ".join(Kind.values)})
     title = _clean_title(kind, title)
-    if len(description) > 500:
-        raise Invalid("description", _("Descriptions can be at most 500 characters."))
+    description = _clean_description(description)
     if kind == Kind.CLASS and school_class is not None:
         school = school_class.school  # a class channel belongs to the class's school, whoever creates it
     if school is None and not trust_wide:
@@ -152,7 +203,7 @@ def create_conversation(
         raise Invalid("school_id", _("That school is not part of your organisation."))
     permissions.require(acting, f"conversation.create.{kind}", school or acting.organisation)
 
-    people = [p for p in _resolve_people(acting, member_ids) if p.pk != acting.pk]
+    people = [p for p in _resolve_people(acting, member_ids, kind=kind, school_class=school_class) if p.pk != acting.pk]
     if kind == Kind.CLASS:
         if school_class is None:
             raise Invalid("school_class_id", _("Choose the class this channel is for."))
@@ -174,6 +225,7 @@ def create_conversation(
         existing = _find_direct(acting, people)
         if existing is not None:
             return existing
+    _throttle(acting, "create", CREATE_LIMIT)
 
     with transaction.atomic():
         conversation = Conversation.objects.create(
@@ -182,10 +234,13 @@ def create_conversation(
             school_class=school_class if kind == Kind.CLASS else None,
             kind=kind,
             title=title,
-            description=description.strip(),
+            description=description,
             created_by=acting,
         )
-        Membership.objects.create(conversation=conversation, person=acting, role=Membership.Role.OWNER)
+        # Nobody runs a direct message: the one who wrote first must not be able to remove the other or hide
+        # what they said.
+        starter_role = Membership.Role.MEMBER if kind == Kind.DIRECT else Membership.Role.OWNER
+        Membership.objects.create(conversation=conversation, person=acting, role=starter_role)
         Membership.objects.bulk_create([Membership(conversation=conversation, person=p) for p in people])
         # Safeguarding leads oversee a class channel without being members; their view must be live too.
         events.members_added(conversation, [acting.pk, *(p.pk for p in people)], also=events.overseers(conversation))
@@ -223,9 +278,8 @@ def update_conversation(
     if title is not None:
         changes["title"] = _clean_title(conversation.kind, title)
     if description is not None:
-        if len(description) > 500:
-            raise Invalid("description", _("Descriptions can be at most 500 characters."))
-        changes["description"] = description.strip()
+        changes["description"] = _clean_description(description)
+    _throttle(acting, "rename", RENAME_LIMIT)
     with transaction.atomic():
         before = {k: getattr(conversation, k) for k in changes}
         for key, value in changes.items():
@@ -239,14 +293,16 @@ def update_conversation(
     return conversation
 
 
-def add_member(conversation: Conversation, person: Person, *, acting: Person) -> Membership:
-    """Add someone from the organisation to a conversation; outsiders cannot be added at all."""
+def add_member(conversation: Conversation, person_id: int, *, acting: Person) -> Membership:
+    """Add someone `acting` may look up (for a class channel, also a pupil of its class) to a conversation;
+    any other id is refused with one answer, so refusals say nothing about who has it."""
     permissions.require(acting, "conversation.manage_members", conversation)
-    if person.organisation_id != conversation.organisation_id or not person.is_active:
-        raise Invalid("person_id", _("Only active people of your organisation can be added."))
-    _check_may_belong(conversation.kind, person, school_class=conversation.school_class, field="person_id")
     if conversation.kind == Kind.DIRECT:
         raise Invalid("person_id", _("People cannot be added to a direct message; start a group instead."))
+    (person,) = _resolve_people(
+        acting, [person_id], kind=conversation.kind, school_class=conversation.school_class, field="person_id"
+    )
+    _throttle(acting, "members", MEMBERSHIP_LIMIT)
     with transaction.atomic():
         membership, created = Membership.objects.get_or_create(conversation=conversation, person=person)
         if created:
@@ -274,6 +330,9 @@ def remove_member(conversation: Conversation, member: Person, *, acting: Person,
     receiving it at once."""
     leaving = member.pk == acting.pk
     if not leaving:
+        if conversation.kind == Kind.DIRECT:
+            # Not even a trust-wide admin in it: a direct message is between equals, and either may leave.
+            raise PermissionDenied(_("Nobody can be removed from a direct message; anyone in it may leave."))
         permissions.require(acting, "conversation.manage_members", conversation)
     if conversation.kind == Kind.CLASS and leaving and acting.is_pupil:
         raise PermissionDenied(_("Pupils cannot leave a class channel; ask your teacher."))
@@ -293,6 +352,7 @@ def remove_member(conversation: Conversation, member: Person, *, acting: Person,
             )
     if membership.role == Membership.Role.OWNER and not leaving:
         permissions.require(acting, "conversation.manage", conversation)
+    _throttle(acting, "members", MEMBERSHIP_LIMIT)
     with transaction.atomic():
         membership.delete()
         events.member_removed(conversation, member.pk)
@@ -418,6 +478,7 @@ def edit_message(message: Message, *, acting: Person, body: str) -> Message:
     body = _validate_body(body, message.attachments.exists())
     if body == message.body:
         return message
+    _throttle(acting, "edit", EDIT_LIMIT)
     rendered = formatting.render(body, _mentionable(message.conversation, body))
     with transaction.atomic():
         now = timezone.now()
@@ -458,11 +519,12 @@ def delete_message(message: Message, *, acting: Person, reason: str = "") -> Mes
 def react(message: Message, emoji: str, *, acting: Person, add: bool = True) -> Message:
     """Add (or with add=False, take back) a reaction."""
     permissions.require(acting, "message.react", message)
-    emoji = (emoji or "").strip()
+    emoji = clean_text(emoji)  # keeps the joiners of an emoji sequence, drops any other invisible character
     if not _is_emoji(emoji):
         raise Invalid("emoji", _("Choose one emoji to react with."))
     if message.deleted_at is not None:
         raise Invalid("emoji", _("You cannot react to a deleted message."))
+    _throttle(acting, "react", REACTION_LIMIT)
     with transaction.atomic():
         if add:
             changed = Reaction.objects.get_or_create(message=message, person=acting, emoji=emoji)[1]
@@ -542,8 +604,16 @@ def remind_unacknowledged(message: Message, *, acting: Person) -> int:
 
     if message.conversation.kind != Kind.ANNOUNCEMENT:
         raise Invalid("message", _("Only announcements have acknowledgements to chase."))
+    if message.deleted_at is not None:
+        raise Invalid("message", _("This announcement was withdrawn, so there is nothing to remind people about."))
     permissions.require(acting, "announcement.remind", message)
-    ratelimit.hit(f"remind:{message.pk}", limit=1, window_seconds=60)
+    ratelimit.hit(
+        f"remind:{message.pk}",
+        limit=1,
+        window_seconds=60,
+        message=_("A reminder about this announcement was just sent. You can send another in %(wait)s."),
+    )
+    _throttle(acting, "remind", REMIND_LIMIT)
     pending = acknowledgement_status(acting, message).pending
     with transaction.atomic():
         AcknowledgementReminder.objects.create(message=message, sent_by=acting, recipients=len(pending))

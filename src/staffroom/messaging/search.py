@@ -14,6 +14,7 @@ from staffroom.accounts.models import Person
 from staffroom.errors import Invalid
 from staffroom.messaging.models import Message
 from staffroom.messaging.queries import _messages, visible_conversations
+from staffroom.text import clean
 
 MAX_QUERY_LENGTH = 200
 _WORD = re.compile(r"\w+", re.UNICODE)
@@ -27,7 +28,7 @@ def _fts5_query(text: str) -> str:
 
 def search_messages(viewer: Person, text: str, *, limit: int = 50, conversation_id: int | None = None) -> list[Message]:
     """Newest-first messages matching `text` in conversations the viewer can see; deleted ones never match."""
-    text = (text or "").strip()
+    text = clean(text)  # as message bodies are stored, so "ki\u200bll" finds "kill"
     if not text:
         raise Invalid("q", _("Type something to search for."))
     if len(text) > MAX_QUERY_LENGTH:

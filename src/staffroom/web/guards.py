@@ -63,8 +63,11 @@ def signed_in[View: Callable[..., HttpResponseBase]](view: View) -> View:
                 response = render(request, "staffroom/alert.html", {"error_message": exc.message}, status=exc.status)
                 response["HX-Retarget"] = "#alerts"
                 response["HX-Reswap"] = "innerHTML"
-                return response
-            return render(request, "400.html", {"error_message": exc.message}, status=exc.status)
+            else:
+                response = render(request, "400.html", {"error_message": exc.message}, status=exc.status)
+            if exc.retry_after is not None:
+                response["Retry-After"] = str(exc.retry_after)
+            return response
 
     return wrapped  # type: ignore[return-value]
 

@@ -178,5 +178,5 @@ def acknowledgements_for(viewer: Person, message: Message) -> Acknowledgements:
     """The status block of one announcement (PermissionDenied unless the viewer may see it)."""
     return Acknowledgements(
         status=queries.acknowledgement_status(viewer, message),
-        can_remind=permissions.allows(viewer, "announcement.remind", message),
+        can_remind=message.deleted_at is None and permissions.allows(viewer, "announcement.remind", message),
     )

@@ -86,9 +86,9 @@ def render_conversation(
     viewer = viewer_of(request)
     seq = stream_position(request)
     before = _page_cursor(request.GET.get("before"))
+    # Showing the page does not mark it read (a GET changes nothing, so a link from another site cannot fake
+    # "seen"): page.js posts to web:mark_read once the person can actually see the messages.
     page = queries.message_page(viewer, conversation, before=before)
-    if page.items:
-        actions.mark_read(conversation, acting=viewer, up_to_message_id=page.items[-1].pk)
     context = with_sidebar(request, current_id=conversation.pk, seq=seq)
     member_count = _member_count(request, context, conversation)
     timeline = Timeline(viewer, conversation, member_count=member_count)
@@ -231,7 +231,8 @@ def _store(viewer: Person, upload: Any) -> Attachment:
 @signed_in
 @require_POST
 def mark_read(request: HttpRequest, conversation_id: int) -> HttpResponse:
-    """The page has shown messages up to `up_to`; move the reader's position there."""
+    """The page has shown messages up to `up_to` while visible; move the reader's position there. Only this
+    POST (with its CSRF token) moves it."""
     viewer = viewer_of(request)
     conversation = queries.get_conversation(viewer, conversation_id)
     try:

@@ -32,8 +32,10 @@ def _render(
 ) -> HttpResponse:
     viewer = viewer_of(request)
     members = queries.members(viewer, conversation)
-    may_manage = permissions.allows(viewer, "conversation.manage_members", conversation)
-    may_add = may_manage and conversation.kind != Conversation.Kind.DIRECT
+    # Nobody adds to or removes from a direct message (actions.add_member, actions.remove_member); anyone leaves.
+    may_manage = conversation.kind != Conversation.Kind.DIRECT and permissions.allows(
+        viewer, "conversation.manage_members", conversation
+    )
     context = with_sidebar(
         request,
         current_id=conversation.pk,
@@ -42,7 +44,7 @@ def _render(
         members=[(m, role_label(m.person)) for m in members],
         is_member=any(m.person_id == viewer.pk for m in members),
         may_manage=may_manage,
-        add_form=(form or _add_form(viewer, members)) if may_add else None,
+        add_form=(form or _add_form(viewer, members)) if may_manage else None,
     )
     return render(request, "staffroom/members.html", context, status=status)
 
@@ -62,12 +64,11 @@ def add_member(request: HttpRequest, conversation_id: int) -> HttpResponse:
     form = _add_form(viewer, queries.members(viewer, conversation), request.POST)
     if form.is_valid():
         try:
-            person = people_queries.get_person(viewer, form.cleaned_data["person_id"])
-            actions.add_member(conversation, person, acting=viewer)
+            membership = actions.add_member(conversation, form.cleaned_data["person_id"], acting=viewer)
         except StaffroomError as exc:
             show_error(form, exc, default_field="person_id")
         else:
-            messages.success(request, _("%(name)s was added.") % {"name": person.name})
+            messages.success(request, _("%(name)s was added.") % {"name": membership.person.name})
             return redirect("web:members", conversation_id=conversation.pk)
     return _render(request, conversation, form, status=422)
 

@@ -10,7 +10,7 @@ from django.urls import reverse
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from staffroom.accounts.models import Person
-from staffroom.errors import Invalid, NotFound, RateLimited, StaffroomError
+from staffroom.errors import Invalid, NotFound, StaffroomError
 from staffroom.messaging import actions, queries
 from staffroom.messaging.models import Message
 from staffroom.web.forms import EditMessageForm, ReactionForm, show_error
@@ -19,9 +19,9 @@ from staffroom.web.pages import viewer_of
 from staffroom.web.timeline import Timeline
 
 
-def message_in(viewer: Person, conversation_id: int, message_id: int) -> Message:
-    """A message the viewer can see, reached through the conversation in its URL."""
-    message = queries.get_message(viewer, message_id)
+def message_in(viewer: Person, conversation_id: int, message_id: int, *, to_edit: bool = False) -> Message:
+    """A message the viewer can see (or with `to_edit`, may edit), reached through the conversation in its URL."""
+    message = queries.editable_message(viewer, message_id) if to_edit else queries.get_message(viewer, message_id)
     if message.conversation_id != conversation_id:
         raise NotFound()
     return message
@@ -70,7 +70,7 @@ def _edit_context(message: Message, form: EditMessageForm) -> dict[str, Any]:
 @require_http_methods(["GET", "POST"])
 def edit(request: HttpRequest, conversation_id: int, message_id: int) -> HttpResponse:
     viewer = viewer_of(request)
-    found = message_in(viewer, conversation_id, message_id)
+    found = message_in(viewer, conversation_id, message_id, to_edit=True)
     if request.method == "GET":
         form = EditMessageForm(initial={"body": found.body})
         template = "staffroom/conversation.html#edit_form" if is_htmx(request) else "staffroom/message_edit.html"
@@ -106,7 +106,8 @@ def react(request: HttpRequest, conversation_id: int, message_id: int) -> HttpRe
         return render_message(request, found, status=422)
     try:
         actions.react(found, form.cleaned_data["emoji"], acting=viewer, add=not form.cleaned_data["remove"])
-    except (Invalid, RateLimited):
+    except Invalid:
         # A reaction is a button press with nothing to correct; the refreshed message shows how things stand.
+        # Going too fast (RateLimited) is left to the guard, whose alert says how long to wait.
         return render_message(request, found, status=422)
     return render_message(request, found)

@@ -7,7 +7,7 @@
 
    What an event does on the page:
    - a message in the conversation on screen: fetch that message's server-rendered fragment and insert it
-     (or replace the one already there, which also removes duplicates), then mark it read;
+     (or replace the one already there, which also removes duplicates), then mark it read (page.js posts it);
    - anything in another conversation: reload the conversation list so unread badges are right;
    - acknowledgements: reload the announcement's "N of M acknowledged" block;
    - session revoked (or close code 4401): go to the sign-in page;
@@ -24,7 +24,6 @@
   var conversationUrl = main ? main.dataset.conversationUrl : null;
   var appendLive = !!main && main.dataset.liveAppend === "true";
   var storageKey = "staffroom.lastSeq." + me;
-  var csrfToken = readCsrfToken();
   var words = (document.getElementById("live-text") || body).dataset;
 
   // The page was drawn at data-seq: replaying from there covers whatever happened while it loaded.
@@ -36,21 +35,12 @@
   var reconnectTimer = null;
   var pingTimer = null;
   var leaving = false;
-  var pendingRead = 0;
 
   // A translated sentence from #live-text, with {name} filled in.
   function say(key, values) {
     return (words[key] || key).replace(/\{(\w+)\}/g, function (_, name) {
       return values && values[name] !== undefined ? String(values[name]) : "";
     });
-  }
-
-  function readCsrfToken() {
-    try {
-      return JSON.parse(body.getAttribute("hx-headers") || "{}")["X-CSRFToken"] || "";
-    } catch (e) {
-      return "";
-    }
   }
 
   function rememberSeq(seq) {
@@ -393,29 +383,10 @@
     showAlert(say("resync"), null);
   }
 
+  // page.js posts the read position (now, or when the tab is next visible).
   function markRead(id) {
-    if (!conversationUrl) return;
-    if (document.visibilityState !== "visible") {
-      pendingRead = Math.max(pendingRead, id);
-      return;
-    }
-    var form = new URLSearchParams();
-    form.set("up_to", String(id));
-    fetch(conversationUrl + "read", {
-      method: "POST",
-      credentials: "same-origin",
-      headers: { "X-CSRFToken": csrfToken, "HX-Request": "true" },
-      body: form
-    });
+    if (window.staffroom && window.staffroom.markRead) window.staffroom.markRead(id);
   }
-
-  document.addEventListener("visibilitychange", function () {
-    if (document.visibilityState === "visible" && pendingRead) {
-      var id = pendingRead;
-      pendingRead = 0;
-      markRead(id);
-    }
-  });
 
   function showAlert(text, targetConversation) {
     var box = document.getElementById("alerts");
@@ -440,12 +411,20 @@
     refreshMessage(detail.messageId, true, true).then(function (shown) { if (shown) scrollToBottom(); });
   });
 
-  // An htmx request that failed (not a form error, which comes back as 422 and is shown in place).
+  // An htmx request that failed (not a form error, which comes back as 422 and is shown in place). When the
+  // server answered with its own alert (e.g. how long to wait after going too fast), that is what we show.
   body.addEventListener("htmx:responseError", function (e) {
-    var status = e.detail && e.detail.xhr ? e.detail.xhr.status : 0;
+    var xhr = e.detail ? e.detail.xhr : null;
+    var status = xhr ? xhr.status : 0;
     if (status === 401) { goToSignIn(); return; }
-    showAlert(say(status === 404 ? "gone" : status === 429 ? "tooMany" : "failed"), null);
+    var told = xhr ? serverAlert(xhr.responseText) : "";
+    showAlert(told || say(status === 404 ? "gone" : status === 429 ? "tooMany" : "failed"), null);
   });
+
+  function serverAlert(html) {
+    var el = html ? parse(html) : null;
+    return el && el.classList.contains("alert") ? el.textContent.trim() : "";
+  }
   body.addEventListener("htmx:sendError", function () {
     showAlert(say("unreachable"), null);
   });

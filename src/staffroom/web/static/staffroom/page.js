@@ -6,6 +6,7 @@
    - keep keyboard focus in place when htmx (or live.js) replaces the part of the page that had it
    - Escape closes a message's Actions menu
    - focus a form's error summary when the page loads with one
+   - tell the server what has been read, once the person can see it
    No inline scripts: the Content-Security-Policy allows only files from this site. */
 (function () {
   "use strict";
@@ -125,11 +126,62 @@
     if (composer) composer.scrollIntoView({ block: "end" });
   }
 
+  // --- Reading ---
+  // Opening a conversation (a GET) changes nothing on the server, so that a link from another site cannot mark
+  // it read. The page says what it has shown, by POST with the CSRF token, when the tab is visible; a hidden
+  // tab (opened in the background, or a message arriving while away) says it when it is next looked at.
+  // live.js calls markRead for each new message shown.
+  var pendingRead = 0;
+
+  function markRead(id) {
+    var main = document.getElementById("main");
+    var url = main ? main.dataset.conversationUrl : "";
+    if (!url || !(id > 0)) return;
+    if (document.visibilityState !== "visible") {
+      pendingRead = Math.max(pendingRead, id);
+      return;
+    }
+    var form = new URLSearchParams();
+    form.set("up_to", String(id));
+    fetch(url + "read", {
+      method: "POST",
+      credentials: "same-origin",
+      headers: { "X-CSRFToken": csrfToken(), "HX-Request": "true" },
+      body: form
+    });
+  }
+
+  function csrfToken() {
+    try {
+      return JSON.parse(document.body.getAttribute("hx-headers") || "{}")["X-CSRFToken"] || "";
+    } catch (e) {
+      return "";
+    }
+  }
+
+  document.addEventListener("visibilitychange", function () {
+    if (document.visibilityState !== "visible" || !pendingRead) return;
+    var id = pendingRead;
+    pendingRead = 0;
+    markRead(id);
+  });
+
+  function markShownRead() {
+    var newest = 0;
+    document.querySelectorAll("#messages .message[data-message-id]").forEach(function (el) {
+      newest = Math.max(newest, Number(el.dataset.messageId) || 0);
+    });
+    markRead(newest);
+  }
+
+  window.staffroom.markRead = markRead;
+
   function start() {
     setUpFilters(document);
     setUpSidebar();
     scrollToNewest();
     focusErrorSummary();
+    markShownRead();
   }
 
   if (document.readyState === "loading") document.addEventListener("DOMContentLoaded", start);
