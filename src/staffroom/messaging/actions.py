@@ -228,6 +228,13 @@ def create_conversation(
     _throttle(acting, "create", CREATE_LIMIT)
 
     with transaction.atomic():
+        if kind == Kind.DIRECT:
+            # Two people writing to each other at the same moment must end up in one conversation: lock their
+            # rows (in id order, so two such starts queue rather than deadlock) and look again inside.
+            list(Person.objects.select_for_update().filter(pk__in=[acting.pk, *(p.pk for p in people)]).order_by("pk"))
+            existing = _find_direct(acting, people)
+            if existing is not None:
+                return existing
         conversation = Conversation.objects.create(
             organisation_id=acting.organisation_id,
             school=school,
@@ -252,6 +259,11 @@ def create_conversation(
             data={"kind": kind, "member_ids": sorted(p.pk for p in people)},
         )
     return conversation
+
+
+def _lock_conversation(conversation: Conversation) -> None:
+    """Hold the conversation's row until commit: the first lock of an action that changes who is in it."""
+    Conversation.objects.select_for_update(no_key=True).filter(pk=conversation.pk).exists()
 
 
 def _find_direct(acting: Person, people: Sequence[Person]) -> Conversation | None:
@@ -304,6 +316,7 @@ def add_member(conversation: Conversation, person_id: int, *, acting: Person) ->
     )
     _throttle(acting, "members", MEMBERSHIP_LIMIT)
     with transaction.atomic():
+        _lock_conversation(conversation)
         membership, created = Membership.objects.get_or_create(conversation=conversation, person=person)
         if created:
             events.members_added(conversation, [person.pk])
@@ -318,6 +331,7 @@ def join_channel(conversation: Conversation, *, acting: Person) -> Membership:
     if not permissions.allows(acting, "conversation.join", conversation):
         raise NotFound()
     with transaction.atomic():
+        _lock_conversation(conversation)
         membership, created = Membership.objects.get_or_create(conversation=conversation, person=acting)
         if created:
             events.members_added(conversation, [acting.pk])
@@ -336,24 +350,27 @@ def remove_member(conversation: Conversation, member: Person, *, acting: Person,
         permissions.require(acting, "conversation.manage_members", conversation)
     if conversation.kind == Kind.CLASS and leaving and acting.is_pupil:
         raise PermissionDenied(_("Pupils cannot leave a class channel; ask your teacher."))
-    membership = Membership.objects.filter(conversation=conversation, person=member).first()
-    if membership is None:
-        raise NotFound(_("That person is not a member of this conversation."))
-    if conversation.kind == Kind.CLASS and not member.is_pupil:
-        staff_left = [
-            p
-            for p in Person.objects.filter(memberships__conversation=conversation).exclude(pk=member.pk)
-            if p.may_teach_a_class
-        ]
-        if not staff_left:
-            raise Invalid(
-                "person_id",
-                _("A class channel must always have a member of staff in it. Add another colleague first."),
-            )
-    if membership.role == Membership.Role.OWNER and not leaving:
-        permissions.require(acting, "conversation.manage", conversation)
-    _throttle(acting, "members", MEMBERSHIP_LIMIT)
     with transaction.atomic():
+        # Transaction first, then the lock, then the checks: two teachers leaving a class channel at once must
+        # not both see the other as the adult who stays (the conversation row orders them).
+        _lock_conversation(conversation)
+        membership = Membership.objects.filter(conversation=conversation, person=member).first()
+        if membership is None:
+            raise NotFound(_("That person is not a member of this conversation."))
+        if conversation.kind == Kind.CLASS and not member.is_pupil:
+            staff_left = [
+                p
+                for p in Person.objects.filter(memberships__conversation=conversation).exclude(pk=member.pk)
+                if p.may_teach_a_class
+            ]
+            if not staff_left:
+                raise Invalid(
+                    "person_id",
+                    _("A class channel must always have a member of staff in it. Add another colleague first."),
+                )
+        if membership.role == Membership.Role.OWNER and not leaving:
+            permissions.require(acting, "conversation.manage", conversation)
+        _throttle(acting, "members", MEMBERSHIP_LIMIT)
         membership.delete()
         events.member_removed(conversation, member.pk)
         audit.record(
