@@ -40,12 +40,12 @@ def test_nobody_in_a_direct_message_removes_the_other_or_hides_their_messages(wo
     mine, _ = actions.send_message(direct, acting=starter, body="Mine")
     for acting, other, their_message in [(starter, world.teacher2, theirs), (world.teacher2, starter, mine)]:
         with pytest.raises(PermissionDenied):
-            actions.remove_member(direct, other, acting=acting)
+            actions.remove_member(direct, other.pk, acting=acting)
         with pytest.raises(PermissionDenied):
             actions.delete_message(their_message, acting=acting)
     assert Membership.objects.filter(conversation=direct).count() == 2
     actions.delete_message(mine, acting=starter)  # one's own, as anywhere
-    actions.remove_member(direct, world.teacher2, acting=world.teacher2)  # leaving is fine
+    actions.remove_member(direct, world.teacher2.pk, acting=world.teacher2)  # leaving is fine
     assert list(direct.memberships.values_list("person_id", flat=True)) == [starter.pk]
 
 
@@ -222,8 +222,8 @@ def test_only_managers_add_and_remove_members(world):
         actions.add_member(conv, world.ta.pk, acting=world.teacher2)
     actions.add_member(conv, world.ta.pk, acting=world.teacher)
     with pytest.raises(PermissionDenied):
-        actions.remove_member(conv, world.ta, acting=world.teacher2)
-    actions.remove_member(conv, world.ta, acting=world.teacher, reason="moved year group")
+        actions.remove_member(conv, world.ta.pk, acting=world.teacher2)
+    actions.remove_member(conv, world.ta.pk, acting=world.teacher, reason="moved year group")
     assert events_for(world.ta, "membership.removed")
     entry = AuditEntry.objects.get(action="membership.removed")
     assert entry.reason == "moved year group"
@@ -231,10 +231,10 @@ def test_only_managers_add_and_remove_members(world):
 
 def test_anyone_may_leave_except_pupils_from_class_channels(world):
     conv = world.group(world.teacher2)
-    actions.remove_member(conv, world.teacher2, acting=world.teacher2)
+    actions.remove_member(conv, world.teacher2.pk, acting=world.teacher2)
     klass = world.class_channel()
     with pytest.raises(PermissionDenied):
-        actions.remove_member(klass, world.pupil, acting=world.pupil)
+        actions.remove_member(klass, world.pupil.pk, acting=world.pupil)
 
 
 # --- messages -----------------------------------------------------------------------------------------------

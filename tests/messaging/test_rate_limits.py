@@ -52,7 +52,7 @@ def _members(world) -> Callable[[int], object]:
     def add_or_remove(i: int) -> object:
         if i % 2 == 0:
             return actions.add_member(group, world.ta.pk, acting=world.teacher)
-        return actions.remove_member(group, world.ta, acting=world.teacher)
+        return actions.remove_member(group, world.ta.pk, acting=world.teacher)
 
     return add_or_remove
 

@@ -21,7 +21,7 @@ def test_pupils_of_other_classes_cannot_be_added_to_a_class_channel(world):
 
 def test_enrolled_pupils_can_be_added_back(world):
     conv = world.class_channel()
-    actions.remove_member(conv, world.pupil, acting=world.teacher)
+    actions.remove_member(conv, world.pupil.pk, acting=world.teacher)
     actions.add_member(conv, world.pupil.pk, acting=world.teacher)
     assert Membership.objects.filter(conversation=conv, person=world.pupil).exists()
 
@@ -36,9 +36,9 @@ def test_only_teaching_and_safeguarding_staff_join_class_channels(world, role):
 def test_the_last_member_of_staff_cannot_leave_pupils_alone(world):
     conv = world.class_channel()
     with pytest.raises(Invalid):
-        actions.remove_member(conv, world.teacher, acting=world.teacher)
+        actions.remove_member(conv, world.teacher.pk, acting=world.teacher)
     actions.add_member(conv, world.ta.pk, acting=world.teacher)
-    actions.remove_member(conv, world.teacher, acting=world.teacher)  # the TA is still there
+    actions.remove_member(conv, world.teacher.pk, acting=world.teacher)  # the TA is still there
 
 
 def test_refusing_a_pupil_never_names_them(world):
@@ -95,7 +95,7 @@ def test_refusals_cannot_tell_pupils_from_leavers_outsiders_or_nobody(world, att
 
 def test_a_teacher_may_know_their_own_class_pupils(world):
     conv = world.class_channel()
-    actions.remove_member(conv, world.pupil, acting=world.teacher)
+    actions.remove_member(conv, world.pupil.pk, acting=world.teacher)
     actions.add_member(conv, world.pupil.pk, acting=world.teacher)
     assert Membership.objects.filter(conversation=conv, person=world.pupil).exists()
 

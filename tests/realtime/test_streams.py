@@ -70,7 +70,7 @@ def test_replay_shows_deleted_and_edited_messages_as_they_are_now(world):
 def test_replay_leaves_out_conversations_one_was_removed_from_but_says_so(world):
     conv = world.group(world.teacher2)
     actions.send_message(conv, acting=world.teacher, body="Before the removal")
-    actions.remove_member(conv, world.teacher2, acting=world.teacher)
+    actions.remove_member(conv, world.teacher2.pk, acting=world.teacher)
     actions.send_message(conv, acting=world.teacher, body="After the removal")
     events = stream_of(world.teacher2)
     assert not [e for e in events if e.type == "message.new"]

@@ -339,10 +339,10 @@ def join_channel(conversation: Conversation, *, acting: Person) -> Membership:
     return membership
 
 
-def remove_member(conversation: Conversation, member: Person, *, acting: Person, reason: str = "") -> None:
-    """Take `member` out of `conversation` (or leave it, when `member` is `acting`); their open sockets stop
-    receiving it at once."""
-    leaving = member.pk == acting.pk
+def remove_member(conversation: Conversation, member_id: int, *, acting: Person, reason: str = "") -> Person:
+    """Take a member out of `conversation` (or leave it, when `member_id` is the acting person's); their open
+    sockets stop receiving it at once. Returns who was removed; NotFound if they were not a member."""
+    leaving = member_id == acting.pk
     if not leaving:
         if conversation.kind == Kind.DIRECT:
             # Not even a trust-wide admin in it: a direct message is between equals, and either may leave.
@@ -354,9 +354,12 @@ def remove_member(conversation: Conversation, member: Person, *, acting: Person,
         # Transaction first, then the lock, then the checks: two teachers leaving a class channel at once must
         # not both see the other as the adult who stays (the conversation row orders them).
         _lock_conversation(conversation)
-        membership = Membership.objects.filter(conversation=conversation, person=member).first()
+        membership = (
+            Membership.objects.select_related("person").filter(conversation=conversation, person_id=member_id).first()
+        )
         if membership is None:
             raise NotFound(_("That person is not a member of this conversation."))
+        member = membership.person
         if conversation.kind == Kind.CLASS and not member.is_pupil:
             staff_left = [
                 p
@@ -377,6 +380,7 @@ def remove_member(conversation: Conversation, member: Person, *, acting: Person,
             acting, AuditAction.MEMBERSHIP_LEFT if leaving else AuditAction.MEMBERSHIP_REMOVED,
             target=member, conversation=conversation, reason=reason,
         )  # fmt: skip
+    return member
 
 
 # --- messages ---------------------------------------------------------------------------------------------

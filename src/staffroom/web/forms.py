@@ -86,8 +86,16 @@ class NewConversationForm(forms.Form):
         self.fields["school_class_id"].choices = [("", "-"), *classes]  # type: ignore[attr-defined]
 
 
+class PersonIdField(forms.TypedChoiceField):
+    """A person picked from suggestions; whether they may be added is the action's to say, not the form's, so
+    the page and the API give the same answer for the same id."""
+
+    def valid_value(self, value: Any) -> bool:
+        return True
+
+
 class AddMemberForm(forms.Form):
-    person_id = forms.TypedChoiceField(coerce=int, label=_("Person to add"))
+    person_id = PersonIdField(coerce=int, label=_("Person to add"))
 
     def __init__(self, data: Mapping[str, Any] | None = None, *, people: list[tuple[int, str]]) -> None:
         super().__init__(data)

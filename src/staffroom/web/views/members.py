@@ -21,9 +21,15 @@ from staffroom.web.sidebar import conversation_name
 from staffroom.web.timeline import role_label
 
 
-def _add_form(viewer: Person, members: list[Membership], data: object = None) -> AddMemberForm:
+def _add_form(
+    viewer: Person, conversation: Conversation, members: list[Membership], data: object = None
+) -> AddMemberForm:
+    """Suggestions: the viewer's directory, and for a class channel its class's pupils, less who is there."""
     present = {m.person_id for m in members}
-    people = [(p.pk, p.name) for p in people_queries.directory(viewer) if p.pk not in present]
+    candidates = list(people_queries.directory(viewer))
+    if conversation.school_class_id is not None:
+        candidates += list(conversation.school_class.pupils.filter(is_active=True).order_by("name"))  # type: ignore[union-attr]
+    people = [(p.pk, p.name) for p in candidates if p.pk not in present]
     return AddMemberForm(data, people=people)  # type: ignore[arg-type]
 
 
@@ -44,7 +50,7 @@ def _render(
         members=[(m, role_label(m.person)) for m in members],
         is_member=any(m.person_id == viewer.pk for m in members),
         may_manage=may_manage,
-        add_form=(form or _add_form(viewer, members)) if may_manage else None,
+        add_form=(form or _add_form(viewer, conversation, members)) if may_manage else None,
     )
     return render(request, "staffroom/members.html", context, status=status)
 
@@ -61,7 +67,7 @@ def members(request: HttpRequest, conversation_id: int) -> HttpResponse:
 def add_member(request: HttpRequest, conversation_id: int) -> HttpResponse:
     viewer = viewer_of(request)
     conversation = queries.get_conversation(viewer, conversation_id)
-    form = _add_form(viewer, queries.members(viewer, conversation), request.POST)
+    form = _add_form(viewer, conversation, queries.members(viewer, conversation), request.POST)
     if form.is_valid():
         try:
             membership = actions.add_member(conversation, form.cleaned_data["person_id"], acting=viewer)
@@ -78,10 +84,7 @@ def add_member(request: HttpRequest, conversation_id: int) -> HttpResponse:
 def remove_member(request: HttpRequest, conversation_id: int, person_id: int) -> HttpResponse:
     viewer = viewer_of(request)
     conversation = queries.get_conversation(viewer, conversation_id)
-    member = next((m.person for m in queries.members(viewer, conversation) if m.person_id == person_id), None)
-    if member is None:
-        return redirect("web:members", conversation_id=conversation.pk)
-    actions.remove_member(conversation, member, acting=viewer)
+    member = actions.remove_member(conversation, person_id, acting=viewer)
     messages.success(request, _("%(name)s was removed.") % {"name": member.name})
     return redirect("web:members", conversation_id=conversation.pk)
 
@@ -92,7 +95,7 @@ def leave(request: HttpRequest, conversation_id: int) -> HttpResponse:
     viewer = viewer_of(request)
     conversation = queries.get_conversation(viewer, conversation_id)
     try:
-        actions.remove_member(conversation, viewer, acting=viewer)
+        actions.remove_member(conversation, viewer.pk, acting=viewer)
     except StaffroomError as exc:
         if exc.status == 404:
             raise
