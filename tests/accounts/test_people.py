@@ -125,3 +125,21 @@ def test_access_ended_ends_every_session_and_token_once_audited(world):
     assert not ApiToken.objects.filter(person=world.external, revoked_at__isnull=True).exists()
     entry = AuditEntry.objects.get(action="session.access_ended")
     assert (entry.actor, entry.actor_service) == (None, "worker")
+
+
+def test_signing_out_a_device_from_the_sessions_page_is_an_audited_action(world):
+    from allauth.usersessions.models import UserSession
+    from django.test import Client
+
+    from staffroom.compliance.models import AuditEntry
+
+    phone, laptop = Client(), Client()
+    for client in (phone, laptop):
+        client.force_login(world.teacher)
+        client.get("/api/v1/me")  # allauth records the session
+    other = UserSession.objects.exclude(session_key=laptop.session.session_key).get(user=world.teacher)
+    response = laptop.post("/accounts/sessions/", {"action": "logout", "sessions": [other.pk]})
+    assert response.status_code in (200, 302), response.status_code
+    assert not UserSession.objects.filter(pk=other.pk).exists()
+    entry = AuditEntry.objects.get(action="session.devices_ended")
+    assert (entry.actor, entry.data) == (world.teacher, {"ended": 1})

@@ -492,3 +492,16 @@ def test_staff_may_delete_their_own_messages_without_running_the_conversation(wo
     message, _ = actions.send_message(conv, acting=person, body="sent in error")
     actions.delete_message(message, acting=person)
     assert Message.objects.get(pk=message.pk).deleted_at is not None
+
+
+def test_reading_moves_forward_once_and_is_recorded(world):
+    conv = world.group(world.teacher2)
+    message, _ = actions.send_message(conv, acting=world.teacher, body="Read me")
+    assert actions.mark_read(conv, acting=world.teacher2) == message.pk
+    assert actions.mark_read(conv, acting=world.teacher2) == message.pk  # again: nothing new
+    (entry,) = AuditEntry.objects.filter(action="conversation.read")
+    assert (entry.actor, entry.conversation_id, entry.data) == (
+        world.teacher2,
+        conv.pk,
+        {"up_to_message_id": message.pk},
+    )

@@ -71,6 +71,23 @@ def _end_sessions(person: Person, *, keep_session_key: str | None = None) -> int
     return len(keys) + tokens
 
 
+def end_devices(person: Person, session_keys: list[str], *, acting: Person) -> int:
+    """ "Sign out this device" for some of one's own browser sessions (allauth's session list calls this); their
+    sockets close at once. Returns how many ended."""
+    from allauth.usersessions.models import UserSession
+
+    if acting.pk != person.pk:
+        permissions.require(acting, "people.manage", person)
+    with transaction.atomic():
+        sessions = UserSession.objects.filter(user=person, session_key__in=session_keys)
+        keys = list(sessions.values_list("session_key", flat=True))
+        Session.objects.filter(session_key__in=keys).delete()
+        sessions.delete()  # each deletion closes that session's sockets (accounts.signals)
+        if keys:
+            audit.record(acting, AuditAction.SESSION_DEVICES_ENDED, target=person, data={"ended": len(keys)})
+    return len(keys)
+
+
 def end_all_sessions(person: Person) -> int:
     """Sign `person` out everywhere: web sessions, API tokens and open sockets. Call inside an action."""
     ended = _end_sessions(person)

@@ -16,6 +16,7 @@ from allauth.account.adapter import DefaultAccountAdapter
 from allauth.account.internal.stagekit import clear_login
 from allauth.account.models import EmailAddress
 from allauth.core.internal.ratelimit import get_ip
+from allauth.usersessions.adapter import DefaultUserSessionsAdapter
 from django.contrib.auth.base_user import AbstractBaseUser
 from django.core.exceptions import PermissionDenied
 from django.http import HttpRequest, HttpResponse
@@ -74,3 +75,19 @@ class StaffroomAccountAdapter(DefaultAccountAdapter):
                 "Could not send an email",
                 extra={"template": template_prefix, "error": type(exc).__name__, "code": code},
             )
+
+
+class StaffroomUserSessionsAdapter(DefaultUserSessionsAdapter):
+    """ "Sign out" on the sessions page goes through our action, so it is audited like every state change."""
+
+    def end_sessions(self, sessions: Any) -> None:
+        from staffroom.accounts import actions
+
+        by_person: dict[int, list[str]] = {}
+        people: dict[int, Person] = {}
+        for session in sessions:
+            by_person.setdefault(session.user_id, []).append(session.session_key)
+            people[session.user_id] = session.user
+        for person_id, keys in by_person.items():
+            person = people[person_id]
+            actions.end_devices(person, keys, acting=person)

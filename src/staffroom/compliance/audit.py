@@ -64,6 +64,7 @@ class AuditAction(StrEnum):
     SESSION_SIGNED_OUT = "session.signed_out"
     SESSION_OTHERS_ENDED = "session.others_ended"
     SESSION_ACCESS_ENDED = "session.access_ended"
+    SESSION_DEVICES_ENDED = "session.devices_ended"
     TOKEN_CREATED = "token.created"
     TOKEN_REVOKED = "token.revoked"
     PERSON_DEACTIVATED = "person.deactivated"
@@ -73,6 +74,7 @@ class AuditAction(StrEnum):
     MEMBERSHIP_JOINED = "membership.joined"
     MEMBERSHIP_LEFT = "membership.left"
     MEMBERSHIP_REMOVED = "membership.removed"
+    CONVERSATION_READ = "conversation.read"
     MESSAGE_SENT = "message.sent"
     MESSAGE_EDITED = "message.edited"
     MESSAGE_DELETED = "message.deleted"
@@ -92,6 +94,7 @@ MEANINGS: dict[AuditAction, str] = {
     AuditAction.SESSION_SIGNED_OUT: "A person signed out",
     AuditAction.SESSION_OTHERS_ENDED: "A person's other sessions and tokens were ended (e.g. a password change)",
     AuditAction.SESSION_ACCESS_ENDED: "Sessions of someone whose access had ended were closed at their next use",
+    AuditAction.SESSION_DEVICES_ENDED: "A person signed out some of their devices from the sessions page",
     AuditAction.TOKEN_CREATED: "An API token was issued",
     AuditAction.TOKEN_REVOKED: "An API token was revoked",
     AuditAction.PERSON_DEACTIVATED: "A person lost access (a leaver); their sessions ended",
@@ -101,6 +104,7 @@ MEANINGS: dict[AuditAction, str] = {
     AuditAction.MEMBERSHIP_JOINED: "Someone joined an open channel",
     AuditAction.MEMBERSHIP_LEFT: "Someone left a conversation",
     AuditAction.MEMBERSHIP_REMOVED: "Someone was removed from a conversation",
+    AuditAction.CONVERSATION_READ: "A person read a conversation up to a message (what read receipts show)",
     AuditAction.MESSAGE_SENT: "A message was posted",
     AuditAction.MESSAGE_EDITED: "A message was edited (the earlier text is kept)",
     AuditAction.MESSAGE_DELETED: "A message was hidden (it is kept for the records)",

@@ -579,22 +579,24 @@ def _is_emoji(text: str) -> bool:
 
 
 def mark_read(conversation: Conversation, *, acting: Person, up_to_message_id: int | None = None) -> int:
-    """Move the reader's position forward to `up_to_message_id` (default: the latest message). Returns it."""
-    membership = Membership.objects.filter(conversation=conversation, person=acting).first()
-    if membership is None:
-        return 0  # an overseeing DSL reads without a position of their own
-    latest = Message.objects.filter(conversation=conversation).aggregate(m=Max("id"))["m"] or 0
-    target = latest if up_to_message_id is None else min(int(up_to_message_id), latest)
-    if target <= membership.last_read_message_id:
-        return membership.last_read_message_id
+    """Move the reader's position forward to `up_to_message_id` (default: the latest message). Returns it.
+    Only ever forward; reading again changes (and records) nothing."""
     with transaction.atomic():
-        updated = Membership.objects.filter(pk=membership.pk, last_read_message_id__lt=target).update(
-            last_read_message_id=target
+        membership = Membership.objects.select_for_update().filter(conversation=conversation, person=acting).first()
+        if membership is None:
+            return 0  # an overseeing DSL reads without a position of their own
+        latest = Message.objects.filter(conversation=conversation).aggregate(m=Max("id"))["m"] or 0
+        target = latest if up_to_message_id is None else min(int(up_to_message_id), latest)
+        if target <= membership.last_read_message_id:
+            return membership.last_read_message_id
+        membership.last_read_message_id = target
+        membership.save(update_fields=["last_read_message_id"])
+        members = Membership.objects.filter(conversation=conversation).count()
+        events.receipt_updated(conversation, acting.pk, target, only_reader=members > RECEIPT_FANOUT_LIMIT)
+        # The record behind "Seen by": who read what, when (e.g. a safeguarding announcement).
+        audit.record(
+            acting, AuditAction.CONVERSATION_READ, conversation=conversation, data={"up_to_message_id": target}
         )
-        if updated:
-            # Reading is not an auditable act in itself; receipts are the record.
-            members = Membership.objects.filter(conversation=conversation).count()
-            events.receipt_updated(conversation, acting.pk, target, only_reader=members > RECEIPT_FANOUT_LIMIT)
     return target
 
 
