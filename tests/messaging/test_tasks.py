@@ -87,19 +87,21 @@ def test_a_send_after_the_purge_fails_whole_and_says_to_upload_again(world, run_
     waiting = upload(world.teacher)
     age(waiting, 25)
     # The send read the attachment before the purge committed; its claim must then find nothing to claim.
-    claim = actions._claim_attachments
+    from staffroom.messaging.actions import messages as sending
+
+    claim = sending._claim_attachments
 
     def claim_then_purge(acting, ids):
         found = claim(acting, ids)
         run_commit_hooks(tasks.purge_unclaimed_uploads)
         return found
 
-    actions._claim_attachments = claim_then_purge
+    sending._claim_attachments = claim_then_purge
     try:
         with pytest.raises(Invalid) as caught:
             actions.send_message(conversation, acting=world.teacher, body="See attached", attachment_ids=[waiting.pk])
     finally:
-        actions._claim_attachments = claim
+        sending._claim_attachments = claim
     assert caught.value.field == "attachment_ids"
     assert "upload it again" in caught.value.message
     assert not Message.objects.filter(conversation=conversation).exists()

@@ -1,0 +1,56 @@
+"""Every state change in messaging. Each action checks permission, changes rows in one transaction (domain rows
+locked first, then the event stream, then the audit chain: docs/architecture.md), publishes its realtime events
+and writes its audit entry last (DESIGN.md invariant 1). Views, the API and commands call these.
+
+One module per subject; this package's names are the public ones.
+"""
+
+from staffroom.messaging.actions.announcements import acknowledge, remind_unacknowledged
+from staffroom.messaging.actions.conversations import MAX_DIRECT_MEMBERS, create_conversation, update_conversation
+from staffroom.messaging.actions.files import discard_upload, store_upload
+from staffroom.messaging.actions.limits import (
+    CREATE_LIMIT,
+    EDIT_LIMIT,
+    MEMBERSHIP_LIMIT,
+    REACTION_LIMIT,
+    REMIND_LIMIT,
+    RENAME_LIMIT,
+)
+from staffroom.messaging.actions.members import add_member, join_channel, remove_member
+from staffroom.messaging.actions.messages import (
+    MAX_ATTACHMENTS,
+    RECEIPT_FANOUT_LIMIT,
+    check_may_post,
+    delete_message,
+    edit_message,
+    mark_read,
+    react,
+    send_message,
+)
+
+__all__ = [
+    "CREATE_LIMIT",
+    "EDIT_LIMIT",
+    "MAX_ATTACHMENTS",
+    "MAX_DIRECT_MEMBERS",
+    "MEMBERSHIP_LIMIT",
+    "REACTION_LIMIT",
+    "RECEIPT_FANOUT_LIMIT",
+    "REMIND_LIMIT",
+    "RENAME_LIMIT",
+    "acknowledge",
+    "add_member",
+    "check_may_post",
+    "create_conversation",
+    "delete_message",
+    "discard_upload",
+    "edit_message",
+    "join_channel",
+    "mark_read",
+    "react",
+    "remind_unacknowledged",
+    "remove_member",
+    "send_message",
+    "store_upload",
+    "update_conversation",
+]
