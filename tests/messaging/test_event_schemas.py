@@ -1,4 +1,5 @@
-"""The event schemas: the docs' table is generated from them, and they hold the API's shapes."""
+"""The event schemas: the docs' table is generated from them, they hold the API's shapes, and every one is
+exercised by an action's test."""
 
 import json
 from pathlib import Path
@@ -9,6 +10,7 @@ from django.core.management import call_command
 from staffroom.api import schemas as api
 from staffroom.messaging import event_schemas
 from staffroom.messaging.models import Conversation
+from tests.verify import declared_events
 
 DOCS = Path(__file__).parents[2] / "docs" / "realtime.md"
 
@@ -36,6 +38,11 @@ def test_the_resources_inside_events_have_the_api_s_fields():
 
 def test_a_conversation_s_kind_is_one_of_the_model_s_kinds():
     assert set(get_args(event_schemas.ConversationKind)) == set(Conversation.Kind.values)
+
+
+def test_every_event_schema_is_exercised_by_an_action_s_test():
+    tested = declared_events(Path(__file__).parent / "test_action_records.py")
+    assert set(event_schemas.EVENTS) <= tested, f"no action test publishes {set(event_schemas.EVENTS) - tested}"
 
 
 def test_the_command_prints_the_table_and_the_json_schemas(capsys):
