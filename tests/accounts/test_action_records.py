@@ -127,6 +127,27 @@ def test_a_password_change_ends_the_other_sessions_and_records_it(world):
     assert set(UserSession.objects.filter(user=world.teacher).values_list("session_key", flat=True)) == {kept}
 
 
+def test_signing_out_a_device_records_it(world):
+    laptop, phone = signed_in(world.teacher), signed_in(world.teacher)
+    with verify_action(audit=[A.SESSION_DEVICES_ENDED], events=[]) as captured:
+        ended = actions.end_devices(world.teacher, [phone], acting=world.teacher)
+    assert ended == 1
+    assert captured.audit[0].data == {"ended": 1}
+    assert list(UserSession.objects.filter(user=world.teacher).values_list("session_key", flat=True)) == [laptop]
+
+
+def test_a_colleague_cannot_sign_out_someone_else_s_device(world):
+    phone = signed_in(world.teacher)
+    with verify_refused(PermissionDenied):
+        actions.end_devices(world.teacher, [phone], acting=world.teacher2)
+
+
+def test_signing_out_a_device_that_is_not_signed_in_changes_nothing(world):
+    signed_in(world.teacher)
+    with verify_unchanged():
+        actions.end_devices(world.teacher, ["no-such-session"], acting=world.teacher)
+
+
 def test_deactivating_a_leaver_records_it_and_ends_their_sessions(world):
     signed_in(world.teacher2)
     with verify_action(audit=[A.PERSON_DEACTIVATED], events=[]) as captured:

@@ -315,17 +315,18 @@ def test_reacting_twice_with_the_same_emoji_changes_nothing(world):
 def test_reading_tells_the_members_of_a_small_conversation(world):
     group = world.group(world.teacher2)
     message, _ = actions.send_message(group, acting=world.teacher, body="Read me")
-    with verify_action(audit=[], events=["receipt.updated"]) as captured:
+    with verify_action(audit=[A.CONVERSATION_READ], events=["receipt.updated"]) as captured:
         actions.mark_read(group, acting=world.teacher2)
     receipt = captured.event("receipt.updated")
     assert (receipt.conversation_id, receipt.payload["last_read_message_id"]) == (group.pk, message.pk)
+    assert captured.audit[0].data == {"up_to_message_id": message.pk}
 
 
 def test_reading_a_large_conversation_tells_only_the_reader(world, monkeypatch):
     monkeypatch.setattr(actions, "RECEIPT_FANOUT_LIMIT", 1)
     group = world.group(world.teacher2)
     actions.send_message(group, acting=world.teacher, body="Read me")
-    with verify_action(audit=[], events=["receipt.updated"]) as captured:
+    with verify_action(audit=[A.CONVERSATION_READ], events=["receipt.updated"]) as captured:
         actions.mark_read(group, acting=world.teacher2)
     receipt = captured.event("receipt.updated")
     assert (receipt.conversation_id, receipt.people) == (None, {world.teacher2.pk})
