@@ -88,7 +88,7 @@ def end_devices(person: Person, session_keys: list[str], *, acting: Person) -> i
     return len(keys)
 
 
-def end_all_sessions(person: Person) -> int:
+def _end_all_sessions(person: Person) -> int:
     """Sign `person` out everywhere: web sessions, API tokens and open sockets. Call inside an action."""
     ended = _end_sessions(person)
     realtime.send_control(person.pk, {"type": "session.revoke", "all": True})
@@ -112,7 +112,7 @@ def deactivate_person(person: Person, *, acting: Person, reason: str = "") -> No
         person.is_active = False
         person.left_at = timezone.now()
         person.save(update_fields=["is_active", "left_at"])
-        ended = end_all_sessions(person)
+        ended = _end_all_sessions(person)
         audit.record(
             acting, AuditAction.PERSON_DEACTIVATED, target=person, reason=reason, data={"sessions_ended": ended}
         )
@@ -123,7 +123,7 @@ def end_access(person: Person) -> int:
     passed, or a person made inactive other than by `deactivate_person`). Nobody acts: the calendar did, so the
     audit entry's actor is the worker service. Called when such a session makes its next request."""
     with transaction.atomic():
-        ended = end_all_sessions(person)
+        ended = _end_all_sessions(person)
         audit.record(
             ServiceActor(Service.WORKER, person.organisation_id), AuditAction.SESSION_ACCESS_ENDED, target=person,
             data={

@@ -157,12 +157,17 @@ def update_conversation(
         changes["title"] = _clean_title(conversation.kind, title)
     if description is not None:
         changes["description"] = _clean_description(description)
-    _throttle(acting, "rename", RENAME_LIMIT)
     with transaction.atomic():
+        Conversation.objects.select_for_update(no_key=True).filter(pk=conversation.pk).exists()
+        conversation.refresh_from_db(fields=["title", "description"])
+        changes = {k: v for k, v in changes.items() if getattr(conversation, k) != v}
+        if not changes:
+            return conversation  # nothing to record, nobody to tell
+        _throttle(acting, "rename", RENAME_LIMIT)
         before = {k: getattr(conversation, k) for k in changes}
         for key, value in changes.items():
             setattr(conversation, key, value)
-        conversation.save(update_fields=list(changes) or None)
+        conversation.save(update_fields=list(changes))
         events.conversation_updated(conversation)
         audit.record(
             acting, AuditAction.CONVERSATION_UPDATED, target=conversation, conversation=conversation,

@@ -1,0 +1,425 @@
+"""Every messaging action leaves exactly its audit entries and schema-valid events, and a refused one leaves
+nothing at all (tests/verify.py)."""
+
+import io
+
+import pytest
+from PIL import Image
+
+from staffroom.compliance.audit import AuditAction
+from staffroom.errors import Invalid, NotFound, PermissionDenied, UnsupportedMedia
+from staffroom.messaging import actions
+from staffroom.messaging.models import Attachment
+from tests.verify import public_functions, verified_in, verify_action, verify_refused, verify_unchanged
+
+pytestmark = pytest.mark.django_db
+
+A = AuditAction
+
+
+def png(width: int = 4, height: int = 3) -> bytes:
+    buffer = io.BytesIO()
+    Image.new("RGB", (width, height), (200, 30, 30)).save(buffer, "PNG")
+    return buffer.getvalue()
+
+
+def test_every_public_action_is_run_through_verify_action_and_refused_or_left_unchanged():
+    runs = verified_in(__file__, "actions")
+    for name in sorted(public_functions(actions)):
+        assert name in runs["verify_action"], f"actions.{name} has no test run through verify_action"
+        assert name in runs["verify_refused"] | runs["verify_unchanged"], (
+            f"actions.{name} has no test showing that a refusal (verify_refused) or a repeat (verify_unchanged) "
+            "leaves nothing behind"
+        )
+
+
+# --- conversations ----------------------------------------------------------------------------------------
+
+
+def test_creating_a_group_records_it_and_tells_its_members(world):
+    with verify_action(audit=[A.CONVERSATION_CREATED], events=["membership.added"]) as captured:
+        group = actions.create_conversation(
+            acting=world.teacher, kind="group", title="Year 9 team", member_ids=[world.teacher2.pk]
+        )
+    added = captured.event("membership.added")
+    assert added.people == {world.teacher.pk, world.teacher2.pk}
+    assert added.payload["person_ids"] == sorted([world.teacher.pk, world.teacher2.pk])
+    assert added.payload["conversation"]["id"] == group.pk
+    assert captured.audit[0].actor == world.teacher
+
+
+def test_creating_a_class_channel_tells_the_safeguarding_lead_overseeing_it(world):
+    with verify_action(audit=[A.CONVERSATION_CREATED], events=["membership.added"]) as captured:
+        world.class_channel()
+    assert world.dsl.pk in captured.event("membership.added").people
+
+
+def test_a_pupil_starting_a_group_is_refused_and_nothing_is_recorded(world):
+    with verify_refused(PermissionDenied):
+        actions.create_conversation(acting=world.pupil, kind="group", title="Ours", member_ids=[world.pupil2.pk])
+
+
+def test_starting_a_direct_message_that_exists_changes_nothing(world):
+    actions.create_conversation(acting=world.teacher, kind="direct", member_ids=[world.teacher2.pk])
+    with verify_unchanged():
+        actions.create_conversation(acting=world.teacher2, kind="direct", member_ids=[world.teacher.pk])
+
+
+def test_renaming_a_conversation_records_it_and_shows_the_new_title(world):
+    group = world.group(world.teacher2)
+    with verify_action(audit=[A.CONVERSATION_UPDATED], events=["conversation.updated"]) as captured:
+        actions.update_conversation(group, acting=world.teacher, title="Year 9 pastoral")
+    assert captured.frame("conversation.updated")["conversation"]["title"] == "Year 9 pastoral"
+    assert captured.audit[0].details == {"before": {"title": "Year 9 team"}, "after": {"title": "Year 9 pastoral"}}
+
+
+def test_a_member_who_does_not_run_a_conversation_cannot_rename_it(world):
+    group = world.group(world.teacher2)
+    with verify_refused(PermissionDenied):
+        actions.update_conversation(group, acting=world.teacher2, title="Mine now")
+
+
+def test_an_empty_title_is_refused_before_anything_is_written(world):
+    group = world.group(world.teacher2)
+    with verify_refused(Invalid, field="title"):
+        actions.update_conversation(group, acting=world.teacher, title="   ")
+
+
+def test_renaming_to_the_same_title_changes_nothing(world):
+    group = world.group(world.teacher2)
+    with verify_unchanged():
+        actions.update_conversation(group, acting=world.teacher, title=group.title)
+
+
+def test_adding_a_member_records_it_and_tells_the_conversation(world):
+    group = world.group(world.teacher2)
+    with verify_action(audit=[A.MEMBERSHIP_ADDED], events=["membership.added"]) as captured:
+        actions.add_member(group, world.ta.pk, acting=world.teacher)
+    assert captured.frame("membership.added")["person_ids"] == [world.ta.pk]
+    assert captured.event("membership.added").people == {world.ta.pk}
+
+
+def test_adding_a_pupil_to_a_staff_group_is_refused(world):
+    group = world.group(world.teacher2)
+    with verify_refused(Invalid, field="person_id"):
+        actions.add_member(group, world.pupil.pk, acting=world.teacher)
+
+
+def test_adding_someone_already_there_changes_nothing(world):
+    group = world.group(world.teacher2)
+    with verify_unchanged():
+        actions.add_member(group, world.teacher2.pk, acting=world.teacher)
+
+
+def test_joining_an_open_channel_records_it(world):
+    channel = world.channel()
+    with verify_action(audit=[A.MEMBERSHIP_JOINED], events=["membership.added"]) as captured:
+        actions.join_channel(channel, acting=world.teacher2)
+    assert captured.frame("membership.added")["person_ids"] == [world.teacher2.pk]
+
+
+def test_a_group_cannot_be_joined_uninvited(world):
+    group = world.group(world.teacher2)
+    with verify_refused(NotFound):
+        actions.join_channel(group, acting=world.ta)
+
+
+def test_joining_twice_changes_nothing(world):
+    channel = world.channel(world.teacher2)
+    with verify_unchanged():
+        actions.join_channel(channel, acting=world.teacher2)
+
+
+def test_removing_a_member_records_it_and_tells_them_too(world):
+    group = world.group(world.teacher2)
+    with verify_action(audit=[A.MEMBERSHIP_REMOVED], events=["membership.removed"]) as captured:
+        actions.remove_member(group, world.teacher2.pk, acting=world.teacher, reason="Moved to Year 10")
+    removed = captured.event("membership.removed")
+    assert (removed.conversation_id, removed.people) == (group.pk, {world.teacher2.pk})
+    assert captured.audit[0].reason == "Moved to Year 10"
+
+
+def test_leaving_is_recorded_as_leaving(world):
+    group = world.group(world.teacher2)
+    with verify_action(audit=[A.MEMBERSHIP_LEFT], events=["membership.removed"]):
+        actions.remove_member(group, world.teacher2.pk, acting=world.teacher2)
+
+
+def test_a_pupil_cannot_leave_their_class_channel(world):
+    klass = world.class_channel()
+    with verify_refused(PermissionDenied):
+        actions.remove_member(klass, world.pupil.pk, acting=world.pupil)
+
+
+def test_the_last_member_of_staff_cannot_be_removed_from_a_class_channel(world):
+    klass = world.class_channel()
+    with verify_refused(Invalid, field="person_id"):
+        actions.remove_member(klass, world.teacher.pk, acting=world.teacher)
+
+
+# --- messages ---------------------------------------------------------------------------------------------
+
+
+def test_checking_who_may_post_writes_nothing(world):
+    group = world.group(world.teacher2)
+    with verify_action(audit=[], events=[]):
+        actions.check_may_post(group, acting=world.teacher2)
+    with verify_unchanged():
+        actions.check_may_post(group, acting=world.teacher2)
+
+
+def test_a_member_who_does_not_run_an_announcement_channel_may_not_post_in_it(world):
+    notices = world.announcement(world.teacher)
+    with verify_refused(PermissionDenied):
+        actions.check_may_post(notices, acting=world.teacher)
+
+
+def test_sending_a_message_with_a_mention_a_reply_and_a_picture_records_it(world):
+    group = world.group(world.teacher2)
+    first, _ = actions.send_message(group, acting=world.teacher2, body="Who has the projector?")
+    picture = actions.store_upload(acting=world.teacher, data=png(), filename="projector.png")
+    with verify_action(audit=[A.MESSAGE_SENT], events=["message.new"]) as captured:
+        message, created = actions.send_message(
+            group,
+            acting=world.teacher,
+            body=f"@{world.teacher2.handle} it is in room 4",
+            client_id="phone-1",
+            reply_to_id=first.pk,
+            attachment_ids=[str(picture.pk)],
+        )
+    assert created
+    sent = captured.frame("message.new")["message"]
+    assert (sent["id"], sent["reply_to"], sent["mentions"]) == (message.pk, first.pk, [world.teacher2.pk])
+    assert [a["id"] for a in sent["attachments"]] == [str(picture.pk)]
+
+
+def test_an_announcement_carries_its_acknowledgement_count(world):
+    notices = world.announcement(world.teacher)
+    with verify_action(audit=[A.MESSAGE_SENT], events=["message.new"]) as captured:
+        actions.send_message(notices, acting=world.head, body="Staff meeting moved to Thursday")
+    assert captured.frame("message.new")["message"]["acknowledgements"] == 0
+
+
+def test_an_empty_message_is_refused(world):
+    group = world.group(world.teacher2)
+    with verify_refused(Invalid, field="body"):
+        actions.send_message(group, acting=world.teacher, body="  \n ")
+
+
+def test_a_file_already_sent_cannot_be_sent_again(world):
+    group = world.group(world.teacher2)
+    picture = actions.store_upload(acting=world.teacher, data=png(), filename="plan.png")
+    actions.send_message(group, acting=world.teacher, body="The plan", attachment_ids=[str(picture.pk)])
+    with verify_refused(Invalid, field="attachment_ids"):
+        actions.send_message(group, acting=world.teacher, body="Again", attachment_ids=[str(picture.pk)])
+
+
+def test_resending_with_the_same_client_id_changes_nothing(world):
+    group = world.group(world.teacher2)
+    actions.send_message(group, acting=world.teacher, body="Fire drill at 11", client_id="tab-7")
+    with verify_unchanged():
+        _, created = actions.send_message(group, acting=world.teacher, body="Fire drill at 11", client_id="tab-7")
+    assert not created
+
+
+def test_editing_a_message_records_it_and_shows_the_new_text(world):
+    group = world.group(world.teacher2)
+    message, _ = actions.send_message(group, acting=world.teacher, body="Meet in room 12")
+    with verify_action(audit=[A.MESSAGE_EDITED], events=["message.edited"]) as captured:
+        actions.edit_message(message, acting=world.teacher, body="Meet in room 14")
+    edited = captured.frame("message.edited")["message"]
+    assert edited["body"] == "Meet in room 14"
+    assert edited["edited_at"] is not None
+
+
+def test_nobody_edits_someone_else_s_message(world):
+    group = world.group(world.teacher2)
+    message, _ = actions.send_message(group, acting=world.teacher, body="Meet in room 12")
+    with verify_refused(PermissionDenied):
+        actions.edit_message(message, acting=world.teacher2, body="Meet in the pub")
+
+
+def test_editing_to_the_same_text_changes_nothing(world):
+    group = world.group(world.teacher2)
+    message, _ = actions.send_message(group, acting=world.teacher, body="Meet in room 12")
+    with verify_unchanged():
+        actions.edit_message(message, acting=world.teacher, body="Meet in room 12")
+
+
+def test_deleting_a_message_records_it_and_shows_nothing_of_what_it_said(world):
+    group = world.group(world.teacher2)
+    picture = actions.store_upload(acting=world.teacher, data=png(), filename="seating.png")
+    message, _ = actions.send_message(
+        group, acting=world.teacher, body=f"@{world.teacher2.handle} seating", attachment_ids=[str(picture.pk)]
+    )
+    actions.react(message, "👍", acting=world.teacher2)
+    with verify_action(audit=[A.MESSAGE_DELETED], events=["message.deleted"]) as captured:
+        actions.delete_message(message, acting=world.teacher, reason="Wrong class")
+    assert captured.frame("message.deleted")["message"]["deleted"] is True
+    assert captured.audit[0].reason == "Wrong class"
+
+
+def test_a_member_cannot_delete_a_colleague_s_message(world):
+    group = world.group(world.teacher2)
+    message, _ = actions.send_message(group, acting=world.teacher, body="Mine")
+    with verify_refused(PermissionDenied):
+        actions.delete_message(message, acting=world.teacher2)
+
+
+def test_deleting_twice_changes_nothing(world):
+    group = world.group(world.teacher2)
+    message, _ = actions.send_message(group, acting=world.teacher, body="Soon gone")
+    actions.delete_message(message, acting=world.teacher)
+    with verify_unchanged():
+        actions.delete_message(message, acting=world.teacher)
+
+
+def test_reacting_records_the_reaction_and_shows_it_on_the_message(world):
+    group = world.group(world.teacher2)
+    message, _ = actions.send_message(group, acting=world.teacher, body="Cake in the staffroom")
+    with verify_action(audit=[A.REACTION_ADDED], events=["message.edited"]) as captured:
+        actions.react(message, "👍", acting=world.teacher2)
+    assert captured.frame("message.edited")["message"]["reactions"] == [
+        {"emoji": "👍", "count": 1, "person_ids": [world.teacher2.pk]}
+    ]
+    assert captured.audit[0].data == {"emoji": "👍"}
+
+
+def test_taking_a_reaction_back_is_recorded(world):
+    group = world.group(world.teacher2)
+    message, _ = actions.send_message(group, acting=world.teacher, body="Cake in the staffroom")
+    actions.react(message, "👍", acting=world.teacher2)
+    with verify_action(audit=[A.REACTION_REMOVED], events=["message.edited"]) as captured:
+        actions.react(message, "👍", acting=world.teacher2, add=False)
+    assert captured.frame("message.edited")["message"]["reactions"] == []
+
+
+def test_a_reaction_that_is_not_an_emoji_is_refused(world):
+    group = world.group(world.teacher2)
+    message, _ = actions.send_message(group, acting=world.teacher, body="Cake in the staffroom")
+    with verify_refused(Invalid, field="emoji"):
+        actions.react(message, "yes", acting=world.teacher2)
+
+
+def test_reacting_twice_with_the_same_emoji_changes_nothing(world):
+    group = world.group(world.teacher2)
+    message, _ = actions.send_message(group, acting=world.teacher, body="Cake in the staffroom")
+    actions.react(message, "👍", acting=world.teacher2)
+    with verify_unchanged():
+        actions.react(message, "👍", acting=world.teacher2)
+
+
+def test_reading_tells_the_members_of_a_small_conversation(world):
+    group = world.group(world.teacher2)
+    message, _ = actions.send_message(group, acting=world.teacher, body="Read me")
+    with verify_action(audit=[A.CONVERSATION_READ], events=["receipt.updated"]) as captured:
+        actions.mark_read(group, acting=world.teacher2)
+    receipt = captured.event("receipt.updated")
+    assert (receipt.conversation_id, receipt.payload["last_read_message_id"]) == (group.pk, message.pk)
+    assert captured.audit[0].data == {"up_to_message_id": message.pk}
+
+
+def test_reading_a_large_conversation_tells_only_the_reader(world, monkeypatch):
+    from staffroom.messaging.actions import messages as sending
+
+    monkeypatch.setattr(sending, "RECEIPT_FANOUT_LIMIT", 1)
+    group = world.group(world.teacher2)
+    actions.send_message(group, acting=world.teacher, body="Read me")
+    with verify_action(audit=[A.CONVERSATION_READ], events=["receipt.updated"]) as captured:
+        actions.mark_read(group, acting=world.teacher2)
+    receipt = captured.event("receipt.updated")
+    assert (receipt.conversation_id, receipt.people) == (None, {world.teacher2.pk})
+
+
+def test_reading_what_one_has_read_already_changes_nothing(world):
+    group = world.group(world.teacher2)
+    actions.send_message(group, acting=world.teacher, body="My own message is read as I send it")
+    with verify_unchanged():
+        actions.mark_read(group, acting=world.teacher)
+
+
+# --- announcements ----------------------------------------------------------------------------------------
+
+
+def test_acknowledging_tells_the_sender_and_the_acknowledger(world):
+    notices = world.announcement(world.teacher, world.ta)
+    message, _ = actions.send_message(notices, acting=world.head, body="Inset day on Friday")
+    with verify_action(audit=[A.ANNOUNCEMENT_ACKNOWLEDGED], events=["acknowledgement.updated"]) as captured:
+        actions.acknowledge(message, acting=world.teacher)
+    update = captured.event("acknowledgement.updated")
+    assert update.people == {world.head.pk, world.teacher.pk}
+    assert update.payload["acknowledgements"] == 1
+
+
+def test_only_announcements_can_be_acknowledged(world):
+    group = world.group(world.teacher2)
+    message, _ = actions.send_message(group, acting=world.teacher, body="Not an announcement")
+    with verify_refused(Invalid, field="message"):
+        actions.acknowledge(message, acting=world.teacher2)
+
+
+def test_acknowledging_twice_changes_nothing(world):
+    notices = world.announcement(world.teacher)
+    message, _ = actions.send_message(notices, acting=world.head, body="Inset day on Friday")
+    actions.acknowledge(message, acting=world.teacher)
+    with verify_unchanged():
+        actions.acknowledge(message, acting=world.teacher)
+
+
+def test_a_reminder_goes_to_those_who_have_not_acknowledged(world):
+    notices = world.announcement(world.teacher, world.ta)
+    message, _ = actions.send_message(notices, acting=world.head, body="Inset day on Friday")
+    actions.acknowledge(message, acting=world.teacher)
+    with verify_action(audit=[A.ANNOUNCEMENT_REMINDED], events=["announcement.reminder"]) as captured:
+        actions.remind_unacknowledged(message, acting=world.head)
+    reminder = captured.event("announcement.reminder")
+    assert reminder.people == {world.ta.pk}
+    assert reminder.payload["from"] == world.head.name
+    assert captured.audit[0].data == {"recipients": [world.ta.pk]}
+
+
+def test_a_reminder_when_everyone_has_acknowledged_is_recorded_but_sends_nothing(world):
+    notices = world.announcement(world.teacher)
+    message, _ = actions.send_message(notices, acting=world.head, body="Inset day on Friday")
+    actions.acknowledge(message, acting=world.teacher)
+    with verify_action(audit=[A.ANNOUNCEMENT_REMINDED], events=[]) as captured:
+        reminded = actions.remind_unacknowledged(message, acting=world.head)
+    assert reminded == 0
+    assert captured.audit[0].data == {"recipients": []}
+
+
+def test_a_member_cannot_chase_someone_else_s_announcement(world):
+    notices = world.announcement(world.teacher, world.ta)
+    message, _ = actions.send_message(notices, acting=world.head, body="Inset day on Friday")
+    with verify_refused(PermissionDenied):
+        actions.remind_unacknowledged(message, acting=world.ta)
+
+
+# --- uploads ----------------------------------------------------------------------------------------------
+
+
+def test_storing_an_upload_records_it(world):
+    with verify_action(audit=[A.UPLOAD_STORED], events=[]) as captured:
+        picture = actions.store_upload(acting=world.teacher, data=png(), filename="plan.png")
+    assert captured.audit[0].data["sha256"] == picture.sha256
+
+
+def test_a_refused_upload_leaves_no_row_and_no_file(world):
+    with verify_refused(UnsupportedMedia):
+        actions.store_upload(acting=world.teacher, data=b"MZ\x90\x00" + bytes(200), filename="setup.exe")
+
+
+def test_discarding_an_unsent_upload_records_it_and_removes_the_file(world):
+    picture = actions.store_upload(acting=world.teacher, data=png(), filename="plan.png")
+    name = picture.file.name
+    storage = picture.file.storage
+    with verify_action(audit=[A.UPLOAD_DISCARDED], events=[]):
+        actions.discard_upload(str(picture.pk), acting=world.teacher)
+    assert not Attachment.objects.filter(pk=picture.pk).exists()
+    assert not storage.exists(name)
+
+
+def test_nobody_discards_someone_else_s_upload(world):
+    picture = actions.store_upload(acting=world.teacher, data=png(), filename="plan.png")
+    with verify_refused(NotFound):
+        actions.discard_upload(str(picture.pk), acting=world.teacher2)
