@@ -1,0 +1,449 @@
+"""Load clients for bench/fanout.py: receivers and one sender, each in a process of its own.
+
+A receiver process holds many members' connections (a `/ws/events` socket for Staffroom, a socket for the
+broadcast peer, a `/sync` long-poll loop for Synapse) and records, for every benchmark message it reads, the
+time it arrived minus the send time the message carries in its body. Send and arrival times are both
+`time.monotonic_ns()`, which on Linux is one clock for every process of the machine.
+
+The sender posts on a fixed schedule (open loop): each send starts when it is due, whether or not earlier ones
+have been answered, so a slow server shows up as latency rather than as a slower sender (no coordinated
+omission). How late the sender itself started sends (its own process being short of CPU) is reported too.
+
+The parent drives each process through a pipe:
+    receiver: -> ("ready", info)  <- ("go",)  <- ("expect", {room: [numbers]}, drain_seconds)  -> ("result", r)
+    sender:   <- ("warm", count, rate) -> ("warmed", r)   <- ("go", start_at_ns, count, rate) -> ("sent", r)
+and ("close",) ends either. Results are plain dicts and lists, so they pickle.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import json
+import re
+import resource
+import time
+import traceback
+from collections.abc import Awaitable, Callable
+from multiprocessing.connection import Connection
+from typing import Any
+from urllib.parse import quote
+
+import httpx
+from websockets.asyncio.client import ClientConnection, connect
+
+# The body of a benchmark message, as it appears in a frame or a /sync response (Synapse may put a space).
+BODY = re.compile(r'"body": ?"bench (\w+) #(\d+) t=(\d+)')
+SEQ = re.compile(r'"seq": ?(\d+)')
+CONNECT_CONCURRENCY = 25
+
+
+def cpu_seconds() -> float:
+    usage = resource.getrusage(resource.RUSAGE_SELF)
+    return usage.ru_utime + usage.ru_stime
+
+
+def body_text(run: str, n: int) -> str:
+    return f"bench {run} #{n} t={time.monotonic_ns()}"
+
+
+# --- receivers ----------------------------------------------------------------------------------------------
+
+
+class Member:
+    """One member's connection: what it received of the measured run."""
+
+    __slots__ = ("closed", "duplicates", "last_seq", "out_of_order", "room", "seen")
+
+    def __init__(self, room: str) -> None:
+        self.room = room
+        self.seen: set[int] = set()
+        self.duplicates = 0
+        self.out_of_order = 0
+        self.last_seq = -1
+        self.closed: str | None = None
+
+
+class Receiving:
+    """Everything one receiver process records."""
+
+    def __init__(self, run: str) -> None:
+        self.run = run
+        self.members: list[Member] = []
+        self.latency_ms: list[float] = []
+        self.first_ns = 0
+        self.last_ns = 0
+        self.limited = 0  # Synapse /sync responses that left messages out ("limited" timelines)
+        self.measuring = False
+
+    def record(self, member: Member, received_ns: int, match: re.Match[str]) -> None:
+        if match[1] != self.run:
+            return  # warm-up traffic
+        n = int(match[2])
+        if n in member.seen:
+            member.duplicates += 1
+            return
+        member.seen.add(n)
+        self.latency_ms.append((received_ns - int(match[3])) / 1e6)
+        if not self.first_ns:
+            self.first_ns = received_ns
+        self.last_ns = max(self.last_ns, received_ns)
+
+
+async def _read_socket(ws: ClientConnection, member: Member, rec: Receiving, *, check_seq: bool) -> None:
+    try:
+        async for raw in ws:
+            received = time.monotonic_ns()
+            text = raw if isinstance(raw, str) else raw.decode()
+            match = BODY.search(text)
+            if match is None or '"message.new"' not in text:
+                continue
+            if check_seq and (seq := SEQ.search(text)) is not None:
+                value = int(seq[1])
+                if value <= member.last_seq:
+                    member.out_of_order += 1
+                member.last_seq = value
+            rec.record(member, received, match)
+        member.closed = f"closed {ws.close_code} {ws.close_reason}".strip()
+    except Exception as exc:
+        member.closed = f"{type(exc).__name__}: {exc}"[:200]
+
+
+async def _open_socket(url: str, first_frame: dict[str, Any]) -> ClientConnection:
+    ws = await connect(url, open_timeout=60, max_queue=None, close_timeout=2)
+    await ws.send(json.dumps(first_frame))
+    hello = json.loads(await asyncio.wait_for(ws.recv(), 60))
+    if hello.get("type") != "hello":
+        await ws.close()
+        raise RuntimeError(f"expected hello, got {str(hello)[:200]}")
+    return ws
+
+
+class SocketClients:
+    """Staffroom (`{"type":"auth"}` first) and the broadcast peer (`{"type":"join"}` first)."""
+
+    def __init__(self, rec: Receiving, check_seq: bool) -> None:
+        self.rec, self.check_seq = rec, check_seq
+        self.sockets: list[ClientConnection] = []
+        self.tasks: list[asyncio.Task[None]] = []
+
+    async def open(self, spec: dict[str, Any]) -> None:
+        ws = await _open_socket(spec["url"], spec["first_frame"])
+        member = Member(str(spec["room"]))
+        self.rec.members.append(member)
+        self.sockets.append(ws)
+        self.tasks.append(asyncio.create_task(_read_socket(ws, member, self.rec, check_seq=self.check_seq)))
+
+    async def close(self) -> None:
+        await asyncio.gather(*(ws.close() for ws in self.sockets), return_exceptions=True)
+        for task in self.tasks:
+            task.cancel()
+
+
+class SyncClients:
+    """Synapse: each member long-polls /sync, as a Matrix client does."""
+
+    def __init__(self, rec: Receiving, filter_json: str) -> None:
+        self.rec, self.filter_json = rec, filter_json
+        self.http: httpx.AsyncClient | None = None
+        self.tasks: list[asyncio.Task[None]] = []
+
+    async def open(self, spec: dict[str, Any]) -> None:
+        if self.http is None:
+            limits = httpx.Limits(max_connections=None, max_keepalive_connections=None)
+            self.http = httpx.AsyncClient(base_url=spec["base_url"], timeout=120, limits=limits)
+        headers = {"Authorization": f"Bearer {spec['token']}"}
+        answer = await self.http.get("/_matrix/client/v3/sync", params={"filter": self.filter_json}, headers=headers)
+        answer.raise_for_status()
+        member = Member(str(spec["room"]))
+        self.rec.members.append(member)
+        since = answer.json()["next_batch"]
+        self.tasks.append(asyncio.create_task(self._poll(member, headers, since, spec["room"])))
+
+    async def _poll(self, member: Member, headers: dict[str, str], since: str, room: str) -> None:
+        assert self.http is not None
+        try:
+            while True:
+                answer = await self.http.get(
+                    "/_matrix/client/v3/sync",
+                    params={"filter": self.filter_json, "since": since, "timeout": "30000"},
+                    headers=headers,
+                )
+                received = time.monotonic_ns()
+                if answer.status_code != 200:
+                    await asyncio.sleep(0.5)
+                    continue
+                data = answer.json()
+                since = data["next_batch"]
+                timeline = data.get("rooms", {}).get("join", {}).get(room, {}).get("timeline", {})
+                if timeline.get("limited") and self.rec.measuring:
+                    self.rec.limited += 1
+                for event in timeline.get("events", ()):
+                    body = event.get("content", {}).get("body", "")
+                    match = BODY.search(f'"body":"{body}"')
+                    if match is not None:
+                        self.rec.record(member, received, match)
+        except asyncio.CancelledError:
+            raise
+        except Exception as exc:
+            member.closed = f"{type(exc).__name__}: {exc}"[:200]
+
+    async def close(self) -> None:
+        for task in self.tasks:
+            task.cancel()
+        if self.http is not None:
+            await self.http.aclose()
+
+
+def receiver_main(conn: Connection, kind: str, specs: list[dict[str, Any]], run: str, filter_json: str) -> None:
+    try:
+        asyncio.run(_receiver(conn, kind, specs, run, filter_json))
+    except Exception:
+        conn.send(("error", traceback.format_exc()))
+
+
+async def _receiver(conn: Connection, kind: str, specs: list[dict[str, Any]], run: str, filter_json: str) -> None:
+    rec = Receiving(run)
+    clients: SocketClients | SyncClients = (
+        SyncClients(rec, filter_json) if kind == "synapse" else SocketClients(rec, check_seq=kind == "staffroom")
+    )
+    loop = asyncio.get_running_loop()
+
+    async def next_command() -> tuple[Any, ...]:
+        return await loop.run_in_executor(None, conn.recv)
+
+    started, cpu_before = time.monotonic(), cpu_seconds()
+    gate = asyncio.Semaphore(CONNECT_CONCURRENCY)
+    failures: list[str] = []
+
+    async def open_one(spec: dict[str, Any]) -> None:
+        async with gate:
+            for attempt in range(3):
+                try:
+                    await clients.open(spec)
+                    return
+                except Exception as exc:
+                    if attempt == 2:
+                        failures.append(f"{type(exc).__name__}: {exc}"[:200])
+                    await asyncio.sleep(0.5 * (attempt + 1))
+
+    await asyncio.gather(*(open_one(spec) for spec in specs))
+    conn.send(
+        ("ready", {"opened": len(rec.members), "failed": len(failures), "failures": failures[:5],
+                   "connect_seconds": time.monotonic() - started, "connect_cpu_seconds": cpu_seconds() - cpu_before})
+    )  # fmt: skip
+    command = await next_command()
+    if command[0] == "go":
+        rec.measuring = True
+        cpu_go = cpu_seconds()
+        command = await next_command()
+        assert command[0] == "expect", command
+        expected: dict[str, set[int]] = {room: set(numbers) for room, numbers in command[1].items()}
+        deadline = time.monotonic() + float(command[2])
+
+        def complete() -> bool:
+            return all(expected.get(m.room, set()) <= m.seen or m.closed for m in rec.members)
+
+        while not complete() and time.monotonic() < deadline:
+            await asyncio.sleep(0.05)
+        cpu_measured = cpu_seconds() - cpu_go
+        missing = sum(len(expected.get(m.room, set()) - m.seen) for m in rec.members)
+        unexpected = sum(len(m.seen - expected.get(m.room, set())) for m in rec.members)
+        conn.send(
+            (
+                "result",
+                {
+                    "members": len(rec.members),
+                    "expected": sum(len(expected.get(m.room, set())) for m in rec.members),
+                    "delivered": len(rec.latency_ms),
+                    "missing": missing,
+                    "unexpected": unexpected,
+                    "duplicates": sum(m.duplicates for m in rec.members),
+                    "out_of_order": sum(m.out_of_order for m in rec.members),
+                    "limited": rec.limited,
+                    "closed": [m.closed for m in rec.members if m.closed][:5],
+                    "closed_count": sum(1 for m in rec.members if m.closed),
+                    "latency_ms": rec.latency_ms,
+                    "first_ns": rec.first_ns,
+                    "last_ns": rec.last_ns,
+                    "cpu_seconds": cpu_measured,
+                },
+            )
+        )
+        command = await next_command()
+    await clients.close()
+
+
+# --- the sender ---------------------------------------------------------------------------------------------
+
+
+class Sending:
+    def __init__(self) -> None:
+        self.acked: dict[str, list[int]] = {}
+        self.errors: list[str] = []
+        self.error_count = 0
+        self.round_trip_ms: list[float] = []
+        self.late_ms: list[float] = []  # how long after its due time each send started
+
+    def report(self) -> dict[str, Any]:
+        return {
+            "acked": self.acked,
+            "sent": sum(len(v) for v in self.acked.values()) + self.error_count,
+            "errors": self.error_count,
+            "error_samples": self.errors[:8],
+            "round_trip_ms": self.round_trip_ms,
+            "late_ms": self.late_ms,
+        }
+
+
+Send = Callable[[int, str, str], Awaitable[None]]  # (message number, room, body) -> None; raises on failure
+
+
+class StaffroomSender:
+    """POST /api/v1/conversations/{id}/messages with the sending member's token, alternating between nodes."""
+
+    def __init__(self, spec: dict[str, Any]) -> None:
+        limits = httpx.Limits(max_connections=200, max_keepalive_connections=200)
+        self.clients = [httpx.AsyncClient(base_url=u, timeout=60, limits=limits) for u in spec["base_urls"]]
+        self.rooms: dict[str, list[str]] = spec["senders"]  # conversation id -> tokens of its senders
+
+    async def send(self, n: int, room: str, token: str, body: str, run: str) -> None:
+        http = self.clients[n % len(self.clients)]
+        answer = await http.post(
+            f"/api/v1/conversations/{room}/messages",
+            json={"body": body, "client_id": f"bench-{run}-{n}"},
+            headers={"Authorization": f"Bearer {token}"},
+        )
+        if answer.status_code != 201:
+            raise RuntimeError(f"{answer.status_code}: {answer.text[:200]}")
+
+    async def close(self) -> None:
+        await asyncio.gather(*(c.aclose() for c in self.clients))
+
+
+class BroadcastSender:
+    """A `send` frame on one of a few sending sockets; answered with `sent` once the broadcast was written."""
+
+    def __init__(self, spec: dict[str, Any]) -> None:
+        self.url = spec["url"]
+        self.rooms: dict[str, list[str]] = spec["senders"]  # room -> author ids
+        self.sockets: list[ClientConnection] = []
+        self.waiting: dict[str, asyncio.Future[None]] = {}
+        self.readers: list[asyncio.Task[None]] = []
+
+    async def start(self, count: int = 8) -> None:
+        for _ in range(count):
+            ws = await connect(self.url, open_timeout=30, max_queue=None)
+            self.sockets.append(ws)
+            self.readers.append(asyncio.create_task(self._read(ws)))
+
+    async def _read(self, ws: ClientConnection) -> None:
+        with contextlib.suppress(Exception):
+            async for raw in ws:
+                frame = json.loads(raw)
+                future = self.waiting.pop(frame.get("client_id", ""), None)
+                if future is not None and not future.done():
+                    future.set_result(None)
+
+    async def send(self, n: int, room: str, author: str, body: str, run: str) -> None:
+        client_id = f"bench-{run}-{n}"
+        future = self.waiting[client_id] = asyncio.get_running_loop().create_future()
+        frame = {"type": "send", "room": int(room), "author": int(author), "body": body, "client_id": client_id}
+        await self.sockets[n % len(self.sockets)].send(json.dumps(frame))
+        await asyncio.wait_for(future, 60)
+
+    async def close(self) -> None:
+        await asyncio.gather(*(ws.close() for ws in self.sockets), return_exceptions=True)
+        for task in self.readers:
+            task.cancel()
+
+
+class SynapseSender:
+    """PUT /_matrix/client/v3/rooms/{room}/send/m.room.message/{txn} with the sending member's token."""
+
+    def __init__(self, spec: dict[str, Any]) -> None:
+        limits = httpx.Limits(max_connections=200, max_keepalive_connections=200)
+        self.http = httpx.AsyncClient(base_url=spec["base_url"], timeout=60, limits=limits)
+        self.rooms: dict[str, list[str]] = spec["senders"]  # room id -> tokens
+
+    async def send(self, n: int, room: str, token: str, body: str, run: str) -> None:
+        answer = await self.http.put(
+            f"/_matrix/client/v3/rooms/{quote(room, safe='')}/send/m.room.message/bench-{run}-{n}",
+            json={"msgtype": "m.text", "body": body},
+            headers={"Authorization": f"Bearer {token}"},
+        )
+        if answer.status_code != 200:
+            raise RuntimeError(f"{answer.status_code}: {answer.text[:200]}")
+
+    async def close(self) -> None:
+        await self.http.aclose()
+
+
+async def _send_schedule(
+    sender: StaffroomSender | BroadcastSender | SynapseSender, run: str, start_ns: int, count: int, rate: float
+) -> Sending:
+    """Send `count` messages at `rate` a second from `start_ns`, spread over the rooms in turn and, within a
+    room, over its senders in turn; wait for every answer."""
+    result = Sending()
+    rooms = list(sender.rooms)
+
+    async def one(n: int, due_ns: int) -> None:
+        room = rooms[n % len(rooms)]
+        senders = sender.rooms[room]
+        who = senders[(n // len(rooms)) % len(senders)]
+        started = time.monotonic_ns()
+        result.late_ms.append((started - due_ns) / 1e6)
+        try:
+            await sender.send(n, room, who, body_text(run, n), run)
+        except Exception as exc:
+            result.error_count += 1
+            if len(result.errors) < 50:
+                result.errors.append(f"{type(exc).__name__}: {exc}"[:300])
+            return
+        result.round_trip_ms.append((time.monotonic_ns() - started) / 1e6)
+        result.acked.setdefault(room, []).append(n)
+
+    tasks = []
+    for n in range(count):
+        due = start_ns + int(n * 1e9 / rate)
+        delay = (due - time.monotonic_ns()) / 1e9
+        if delay > 0:
+            await asyncio.sleep(delay)
+        tasks.append(asyncio.create_task(one(n, due)))
+    await asyncio.gather(*tasks)
+    return result
+
+
+def sender_main(conn: Connection, kind: str, spec: dict[str, Any], run: str) -> None:
+    try:
+        asyncio.run(_sender(conn, kind, spec, run))
+    except Exception:
+        conn.send(("error", traceback.format_exc()))
+
+
+async def _sender(conn: Connection, kind: str, spec: dict[str, Any], run: str) -> None:
+    sender: StaffroomSender | BroadcastSender | SynapseSender
+    if kind == "staffroom":
+        sender = StaffroomSender(spec)
+    elif kind == "broadcast":
+        sender = BroadcastSender(spec)
+        await sender.start()
+    else:
+        sender = SynapseSender(spec)
+    loop = asyncio.get_running_loop()
+    try:
+        while True:
+            command = await loop.run_in_executor(None, conn.recv)
+            if command[0] == "warm":
+                _, count, rate = command
+                warm = await _send_schedule(sender, "warm" + run, time.monotonic_ns(), count, rate)
+                conn.send(("warmed", {"errors": warm.error_count, "error_samples": warm.errors[:3]}))
+            elif command[0] == "go":
+                _, start_ns, count, rate = command
+                cpu_before = cpu_seconds()
+                sent = await _send_schedule(sender, run, start_ns, count, rate)
+                conn.send(("sent", {**sent.report(), "cpu_seconds": cpu_seconds() - cpu_before}))
+            else:
+                break
+    finally:
+        await sender.close()
