@@ -25,6 +25,7 @@ import json
 import math
 import multiprocessing
 import os
+import shutil
 import socket
 import subprocess
 import sys
@@ -38,7 +39,7 @@ from typing import Any
 REPO_ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(REPO_ROOT))
 
-from bench import loadgen, procstat  # noqa: E402
+from bench import loadgen, procstat, profile_top  # noqa: E402
 from bench.peers import synapse  # noqa: E402
 from tests import servers  # noqa: E402
 
@@ -47,6 +48,7 @@ SENDERS_PER_GROUP = 10
 WARM_UP_MESSAGES = 10
 # The issue's targets on a 2-core machine (docs/performance.md).
 IDLE_CONNECTION_TARGET_BYTES = 30_000
+PROFILE_RATE = 100  # py-spy samples a second
 
 
 @dataclass(frozen=True)
@@ -80,8 +82,8 @@ class System:
     name: str
     kind: str  # staffroom, broadcast or synapse (which load clients to use)
     description: str
-    server_pgids: list[int]
-    support_pgids: dict[str, list[int]] = field(default_factory=dict)  # PostgreSQL, Redis
+    server_pids: list[int]
+    support_pids: dict[str, list[int]] = field(default_factory=dict)  # PostgreSQL, Redis
 
 
 # --- the systems --------------------------------------------------------------------------------------------
@@ -97,7 +99,7 @@ def staffroom(postgres: bool, nodes: int) -> Iterator[tuple[System, Any]]:
             rd = stack.enter_context(servers.redis())
             database_url, redis_url = pg.url, rd.url
             postmaster = int((pg.data_dir / "postmaster.pid").read_text().split()[0])
-            support = {"postgresql": [procstat.pgid_of(postmaster)], "redis": [_pid_listening(rd.port)]}
+            support = {"postgresql": [postmaster], "redis": [_pid_listening(rd.port)]}
         started = []
         for i in range(nodes if postgres else 1):
             started.append(
@@ -110,20 +112,20 @@ def staffroom(postgres: bool, nodes: int) -> Iterator[tuple[System, Any]]:
             name="Staffroom",
             kind="staffroom",
             description=f"Staffroom {git_revision()}, {mode}",
-            server_pgids=[procstat.pgid_of(s.process.pid) for s in started if s.process is not None],
-            support_pgids=support,
+            server_pids=[s.process.pid for s in started if s.process is not None],
+            support_pids=support,
         )
         yield system, started
 
 
 def _pid_listening(port: int) -> int:
-    """The process group of the process whose title names this port (redis-server sets `... 127.0.0.1:PORT`)."""
+    """The process whose title names this port (redis-server sets `redis-server 127.0.0.1:PORT`)."""
     for entry in os.scandir("/proc"):
         if entry.name.isdigit():
             with contextlib.suppress(OSError):
                 title = Path(f"/proc/{entry.name}/cmdline").read_bytes().replace(b"\0", b" ").decode()
                 if "redis-server" in title and f":{port}" in title:
-                    return procstat.pgid_of(int(entry.name))
+                    return int(entry.name)
     raise RuntimeError(f"no redis-server on port {port}")
 
 
@@ -168,7 +170,7 @@ def broadcast_peer() -> Iterator[tuple[System, str]]:
                 name="broadcast",
                 kind="broadcast",
                 description=f"bare broadcast server (websockets {websockets.__version__})",
-                server_pgids=[procstat.pgid_of(process.pid)],
+                server_pids=[process.pid],
             ),
             f"ws://127.0.0.1:{port}/",
         )
@@ -203,7 +205,7 @@ def synapse_peer() -> Iterator[tuple[System, synapse.SynapseServer]]:
                 name="Synapse",
                 kind="synapse",
                 description=f"Matrix Synapse {synapse.VERSION} (SQLite, one process, /sync long-polling)",
-                server_pgids=[procstat.pgid_of(hs.process.pid)],
+                server_pids=[hs.process.pid],
             ),
             hs,
         )
@@ -218,6 +220,32 @@ def synapse_plan(hs: synapse.SynapseServer, scenario: Scenario, prefix: str) -> 
             receivers.append({"base_url": hs.base_url, "token": person["token"], "room": room.room_id})
         senders[room.room_id] = [p["token"] for p in room.people[:SENDERS_PER_GROUP]]
     return Plan(receivers, {"base_url": hs.base_url, "senders": senders}, time.monotonic() - started)
+
+
+def py_spy() -> str:
+    """py-spy, from PATH or installed once into bench/.peers/py-spy (from PyPI, with uv)."""
+    found = shutil.which("py-spy")
+    if found:
+        return found
+    venv = synapse.PEERS_DIR / "py-spy"
+    binary = venv / "bin" / "py-spy"
+    if not binary.exists():
+        synapse.PEERS_DIR.mkdir(exist_ok=True)
+        uv = synapse.uv_command()
+        subprocess.run([*uv, "venv", "--python", sys.executable, str(venv)], check=True)
+        subprocess.run([*uv, "pip", "install", "--python", str(venv / "bin" / "python"), "py-spy"], check=True)
+    return str(binary)
+
+
+def start_profiles(system: System, seconds: float, stem: str) -> list[tuple[subprocess.Popen[bytes], Path]]:
+    """Record each server process with py-spy (raw stacks, idle samples and threads kept) for `seconds`."""
+    started = []
+    for i, pid in enumerate(system.server_pids):
+        out = RESULTS_DIR / f"{stem}-node{i}.txt"
+        command = [py_spy(), "record", "--pid", str(pid), "--format", "raw", "--idle", "--threads", "--nonblocking",
+                   "--rate", str(PROFILE_RATE), "--duration", str(max(1, round(seconds))), "-o", str(out)]  # fmt: skip
+        started.append((subprocess.Popen(command, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL), out))
+    return started
 
 
 # --- measuring one system -----------------------------------------------------------------------------------
@@ -259,9 +287,12 @@ def measure(system: System, plan: Plan, scenario: Scenario, args: argparse.Names
     ctx = multiprocessing.get_context("spawn")
     processes = args.client_processes or max(2, min(8, math.ceil(len(plan.receivers) / 250)))
     filter_json = json.dumps(synapse.sync_filter(), separators=(",", ":"))
+    if args.no_compression:
+        for spec in plan.receivers:
+            spec["compression"] = None
     print(f"  {system.name}: {len(plan.receivers)} connections from {processes} processes...", file=sys.stderr)
 
-    before = procstat.sample(system.server_pgids)
+    before = procstat.sample(system.server_pids)
     receivers = []
     for i in range(processes):
         parent, child = ctx.Pipe()
@@ -271,11 +302,18 @@ def measure(system: System, plan: Plan, scenario: Scenario, args: argparse.Names
         receivers.append((proc, parent))
     sender_proc = None
     try:
+        primed = sum(_expect(conn, "primed", timeout=900)[1]["opened"] for _, conn in receivers)
+        time.sleep(2)  # let the server settle before its memory is read
+        at_primed = procstat.sample(system.server_pids)
+        for _, conn in receivers:
+            conn.send(("more",))
         ready = [_expect(conn, "ready", timeout=900)[1] for _, conn in receivers]
         opened = sum(r["opened"] for r in ready)
-        time.sleep(2)  # let the server settle before its memory is read
-        connected = procstat.sample(system.server_pgids)
-        per_connection = (connected.rss_bytes - before.rss_bytes) / opened if opened else float("nan")
+        time.sleep(2)
+        connected = procstat.sample(system.server_pids)
+        # What each connection past the first tenth added: the first ones also pay one-time costs.
+        added = opened - primed
+        per_connection = (connected.rss_bytes - at_primed.rss_bytes) / added if added > 0 else float("nan")
         result: dict[str, Any] = {
             "system": system.description,
             "connections": {
@@ -286,6 +324,8 @@ def measure(system: System, plan: Plan, scenario: Scenario, args: argparse.Names
                 "connect_seconds": round(max(r["connect_seconds"] for r in ready), 2),
                 "client_cpu_seconds": round(sum(r["connect_cpu_seconds"] for r in ready), 2),
                 "server_rss_before_mb": round(before.rss_bytes / 1e6, 1),
+                "server_rss_primed_mb": round(at_primed.rss_bytes / 1e6, 1),
+                "primed_connections": primed,
                 "server_rss_connected_mb": round(connected.rss_bytes / 1e6, 1),
                 "server_rss_per_connection_kb": round(per_connection / 1e3, 1),
             },
@@ -304,8 +344,13 @@ def measure(system: System, plan: Plan, scenario: Scenario, args: argparse.Names
         time.sleep(2)
 
         load_before = os.getloadavg()
-        cpu_before = procstat.sample(system.server_pgids)
-        support_before = {k: procstat.sample(v) for k, v in system.support_pgids.items()}
+        cpu_before = procstat.sample(system.server_pids)
+        loop_before = procstat.main_thread_cpu_seconds(system.server_pids)
+        support_before = {k: procstat.sample(v) for k, v in system.support_pids.items()}
+        profiles = []
+        if args.profile and system.kind == "staffroom":
+            stem = f"profile-{scenario.name}-{scenario.members}-{dt.date.today().isoformat()}"
+            profiles = start_profiles(system, scenario.seconds + 1, stem + ("-postgres" if args.postgres else ""))
         for _, conn in receivers:
             conn.send(("go",))
         start_ns = time.monotonic_ns() + 300_000_000
@@ -314,12 +359,17 @@ def measure(system: System, plan: Plan, scenario: Scenario, args: argparse.Names
         for _, conn in receivers:
             conn.send(("expect", sent["acked"], args.drain))
         results = [_expect(conn, "result", timeout=args.drain + 120)[1] for _, conn in receivers]
-        cpu_after = procstat.sample(system.server_pgids)
-        support_after = {k: procstat.sample(v) for k, v in system.support_pgids.items()}
+        cpu_after = procstat.sample(system.server_pids)
+        loop_cpu = procstat.main_thread_cpu_seconds(system.server_pids) - loop_before
+        support_after = {k: procstat.sample(v) for k, v in system.support_pids.items()}
         parent.send(("close",))
         for _, conn in receivers:
             conn.send(("close",))
 
+        for process, path in profiles:
+            process.wait(60)
+            if path.exists():
+                result.setdefault("profiles", {})[str(path.relative_to(REPO_ROOT))] = profile_top.summarise(path)
         latency = [x for r in results for x in r["latency_ms"]]
         delivered = sum(r["delivered"] for r in results)
         last_ns = max((r["last_ns"] for r in results), default=0)
@@ -355,6 +405,8 @@ def measure(system: System, plan: Plan, scenario: Scenario, args: argparse.Names
                 "cpu": {
                     "server_seconds": round(server_cpu, 2),
                     "server_ms_per_message": round(1000 * server_cpu / acked, 2) if acked else float("nan"),
+                    # The main thread: the event loop (sockets, fan-out); the rest is request and pool threads.
+                    "server_main_thread_seconds": round(loop_cpu, 2),
                     "server_us_per_delivery": round(1e6 * server_cpu / delivered, 1) if delivered else float("nan"),
                     "support_seconds": {
                         k: round(support_after[k].cpu_seconds - support_before[k].cpu_seconds, 2)
@@ -366,6 +418,13 @@ def measure(system: System, plan: Plan, scenario: Scenario, args: argparse.Names
                     "client_processes": processes + 1,
                 },
                 "server_rss_after_mb": round(cpu_after.rss_bytes / 1e6, 1),
+                # Memory grown since before the first connection, per connection, once messages have flowed
+                # (compression buffers are touched only then); includes one-time costs.
+                "server_rss_per_connection_after_run_kb": round(
+                    (cpu_after.rss_bytes - before.rss_bytes) / opened / 1e3, 1
+                )
+                if opened
+                else None,
                 "loadavg_before": [round(x, 2) for x in load_before],
             }
         )
@@ -498,6 +557,7 @@ def table(result: dict[str, Any]) -> str:
             ("delivered / expected", ("deliveries",), "delivered"),
             ("deliveries per second", ("deliveries", "per_second"), "{}"),
             ("send round trip p99 (ms)", ("messages", "send_round_trip", "p99_ms"), "{}"),
+            ("server RSS per connection after the run (KB)", ("server_rss_per_connection_after_run_kb",), "{}"),
             ("server CPU per message (ms)", ("cpu", "server_ms_per_message"), "{}"),
             ("server CPU per delivery (us)", ("cpu", "server_us_per_delivery"), "{}"),
             ("load clients' CPU (s)", ("cpu",), "clients"),
@@ -546,6 +606,10 @@ def main() -> int:
     parser.add_argument("--peers", default="broadcast,synapse", help="comma-separated: broadcast, synapse, or none")
     parser.add_argument("--postgres", action="store_true", help="Staffroom on PostgreSQL + Redis")
     parser.add_argument("--nodes", type=int, default=2, help="Staffroom nodes with --postgres (2)")
+    parser.add_argument(
+        "--no-compression", action="store_true", help="receivers do not offer permessage-deflate (sockets only)"
+    )
+    parser.add_argument("--profile", action="store_true", help="record Staffroom with py-spy while measuring")
     parser.add_argument("--client-processes", type=int, default=0, help="receiver processes (1 per 250, 2-8)")
     parser.add_argument("--output", type=Path, help="the JSON to write (default bench/results/...)")
     args = parser.parse_args()
@@ -588,6 +652,7 @@ def main() -> int:
             "messages": scenario.messages,
             "senders_per_group": min(SENDERS_PER_GROUP, scenario.group_size),
             "staffroom_mode": f"postgresql+redis, {args.nodes} nodes" if args.postgres else "embedded",
+            "compression": "off" if args.no_compression else "permessage-deflate offered by clients",
         },
         "machine": {
             "nproc": len(os.sched_getaffinity(0)),

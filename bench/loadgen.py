@@ -10,7 +10,8 @@ have been answered, so a slow server shows up as latency rather than as a slower
 omission). How late the sender itself started sends (its own process being short of CPU) is reported too.
 
 The parent drives each process through a pipe:
-    receiver: -> ("ready", info)  <- ("go",)  <- ("expect", {room: [numbers]}, drain_seconds)  -> ("result", r)
+    receiver: -> ("primed", info)  <- ("more",)  -> ("ready", info)  <- ("go",)
+              <- ("expect", {room: [numbers]}, drain_seconds)  -> ("result", r)
     sender:   <- ("warm", count, rate) -> ("warmed", r)   <- ("go", start_at_ns, count, rate) -> ("sent", r)
 and ("close",) ends either. Results are plain dicts and lists, so they pickle.
 """
@@ -109,8 +110,8 @@ async def _read_socket(ws: ClientConnection, member: Member, rec: Receiving, *, 
         member.closed = f"{type(exc).__name__}: {exc}"[:200]
 
 
-async def _open_socket(url: str, first_frame: dict[str, Any]) -> ClientConnection:
-    ws = await connect(url, open_timeout=60, max_queue=None, close_timeout=2)
+async def _open_socket(url: str, first_frame: dict[str, Any], compression: str | None) -> ClientConnection:
+    ws = await connect(url, open_timeout=60, max_queue=None, close_timeout=2, compression=compression)
     await ws.send(json.dumps(first_frame))
     hello = json.loads(await asyncio.wait_for(ws.recv(), 60))
     if hello.get("type") != "hello":
@@ -128,7 +129,7 @@ class SocketClients:
         self.tasks: list[asyncio.Task[None]] = []
 
     async def open(self, spec: dict[str, Any]) -> None:
-        ws = await _open_socket(spec["url"], spec["first_frame"])
+        ws = await _open_socket(spec["url"], spec["first_frame"], spec.get("compression", "deflate"))
         member = Member(str(spec["room"]))
         self.rec.members.append(member)
         self.sockets.append(ws)
@@ -227,7 +228,13 @@ async def _receiver(conn: Connection, kind: str, specs: list[dict[str, Any]], ru
                         failures.append(f"{type(exc).__name__}: {exc}"[:200])
                     await asyncio.sleep(0.5 * (attempt + 1))
 
-    await asyncio.gather(*(open_one(spec) for spec in specs))
+    # First a tenth of the connections, so that the parent can read the server's memory after its one-time
+    # costs (first requests, caches, pools) and count only what each further connection adds.
+    primer = max(1, len(specs) // 10)
+    await asyncio.gather(*(open_one(spec) for spec in specs[:primer]))
+    conn.send(("primed", {"opened": len(rec.members)}))
+    await next_command()
+    await asyncio.gather(*(open_one(spec) for spec in specs[primer:]))
     conn.send(
         ("ready", {"opened": len(rec.members), "failed": len(failures), "failures": failures[:5],
                    "connect_seconds": time.monotonic() - started, "connect_cpu_seconds": cpu_seconds() - cpu_before})

@@ -1,8 +1,8 @@
 """CPU time and memory of server processes, read from /proc (Linux), so the benchmarks need no extra library.
 
-A server is measured as a set of process groups (every benchmark process is started in its own group), so a
-server's worker children (PostgreSQL backends, for example) count with it; the CPU of children that have
-exited is in their parent's `cutime`/`cstime`, which is counted too.
+A server is measured as process trees: each root process and all its descendants, so a server's worker children
+(PostgreSQL backends, which put themselves in sessions of their own, for example) count with it; the CPU of
+children that have exited is in their parent's `cutime`/`cstime`, which is counted too.
 """
 
 from __future__ import annotations
@@ -31,31 +31,44 @@ def _stat_fields(pid: int) -> list[str] | None:
     return raw[raw.rindex(")") + 2 :].split()
 
 
-def group_members(pgid: int) -> list[int]:
-    """Live processes whose process group is `pgid`."""
-    members = []
+def descendants(roots: list[int]) -> list[int]:
+    """These processes and every live process below them."""
+    children: dict[int, list[int]] = {}
     for entry in os.scandir("/proc"):
         if entry.name.isdigit():
             fields = _stat_fields(int(entry.name))
-            if fields is not None and int(fields[2]) == pgid:  # field 5 of /proc/pid/stat: pgrp
-                members.append(int(entry.name))
-    return members
+            if fields is not None:
+                children.setdefault(int(fields[1]), []).append(int(entry.name))  # field 4 of stat: ppid
+    found, todo = [], list(roots)
+    while todo:
+        pid = todo.pop()
+        found.append(pid)
+        todo.extend(children.get(pid, ()))
+    return found
 
 
-def sample(pgids: list[int]) -> Sample:
-    """CPU seconds and RSS of every process in these process groups, now."""
+def sample(roots: list[int]) -> Sample:
+    """CPU seconds and RSS of these processes and their descendants, now."""
     ticks = rss_pages = count = 0
-    for pgid in pgids:
-        for pid in group_members(pgid):
-            fields = _stat_fields(pid)
-            if fields is None:
-                continue
-            # utime, stime, cutime, cstime are fields 14-17; rss (pages) is field 24.
-            ticks += sum(int(x) for x in fields[11:15])
-            rss_pages += int(fields[21])
-            count += 1
+    for pid in descendants(roots):
+        fields = _stat_fields(pid)
+        if fields is None:
+            continue
+        # utime, stime, cutime, cstime are fields 14-17; rss (pages) is field 24.
+        ticks += sum(int(x) for x in fields[11:15])
+        rss_pages += int(fields[21])
+        count += 1
     return Sample(ticks / CLOCK_TICKS, rss_pages * PAGE_SIZE, count)
 
 
-def pgid_of(pid: int) -> int:
-    return os.getpgid(pid)
+def main_thread_cpu_seconds(pids: list[int]) -> float:
+    """CPU seconds of the main thread of each process (for an asyncio server: its event loop), summed."""
+    total = 0
+    for pid in pids:
+        try:
+            raw = Path(f"/proc/{pid}/task/{pid}/stat").read_text()
+        except OSError:
+            continue
+        fields = raw[raw.rindex(")") + 2 :].split()
+        total += int(fields[11]) + int(fields[12])
+    return total / CLOCK_TICKS

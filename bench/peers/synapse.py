@@ -47,19 +47,22 @@ def python() -> Path:
     return VENV / "bin" / "python"
 
 
+def uv_command() -> list[str]:
+    """uv from PATH, or as a module of the interpreter this virtualenv was made from (as the Makefile runs it)."""
+    on_path = shutil.which("uv")
+    return [on_path] if on_path else [getattr(sys, "_base_executable", sys.executable), "-m", "uv"]
+
+
 def ensure_installed() -> str:
     """Install matrix-synapse into bench/.peers/synapse unless it is there; return its version."""
     marker = VENV / f".installed-{VERSION}"
     if not marker.exists():
         print(f"Installing matrix-synapse {VERSION} into {VENV} (once)...", file=sys.stderr)
         PEERS_DIR.mkdir(exist_ok=True)
-        uv = shutil.which("uv")
-        uv_command = [uv] if uv else [sys.executable, "-m", "uv"]
+        uv = uv_command()
         try:
-            subprocess.run([*uv_command, "venv", "--python", sys.executable, str(VENV)], check=True)
-            subprocess.run(
-                [*uv_command, "pip", "install", "--python", str(python()), f"matrix-synapse=={VERSION}"], check=True
-            )
+            subprocess.run([*uv, "venv", "--python", sys.executable, str(VENV)], check=True)
+            subprocess.run([*uv, "pip", "install", "--python", str(python()), f"matrix-synapse=={VERSION}"], check=True)
         except (OSError, subprocess.CalledProcessError):
             try:
                 subprocess.run([sys.executable, "-m", "venv", "--clear", str(VENV)], check=True)
