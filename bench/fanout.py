@@ -430,6 +430,9 @@ def measure(system: System, plan: Plan, scenario: Scenario, args: argparse.Names
         )
         return result
     finally:
+        for _, conn in receivers:
+            with contextlib.suppress(OSError):
+                conn.send(("close",))
         for proc, _ in receivers:
             proc.join(30)
             if proc.is_alive():
