@@ -30,6 +30,7 @@ import socket
 import subprocess
 import sys
 import time
+import traceback
 import uuid
 from collections.abc import Iterator
 from dataclasses import dataclass, field
@@ -238,13 +239,17 @@ def py_spy() -> str:
 
 
 def start_profiles(system: System, seconds: float, stem: str) -> list[tuple[subprocess.Popen[bytes], Path]]:
-    """Record each server process with py-spy (raw stacks, idle samples and threads kept) for `seconds`."""
+    """Record each server process with py-spy for `seconds`, twice at once: `-wall` keeps idle samples (where
+    the time goes, waiting included: what latency is made of) and `-cpu` only running threads (what the CPU
+    is spent on). Raw stacks, one line per thread and stack."""
     started = []
     for i, pid in enumerate(system.server_pids):
-        out = RESULTS_DIR / f"{stem}-node{i}.txt"
-        command = [py_spy(), "record", "--pid", str(pid), "--format", "raw", "--idle", "--threads", "--nonblocking",
-                   "--rate", str(PROFILE_RATE), "--duration", str(max(1, round(seconds))), "-o", str(out)]  # fmt: skip
-        started.append((subprocess.Popen(command, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL), out))
+        for kind, extra in (("wall", ["--idle"]), ("cpu", [])):
+            out = RESULTS_DIR / f"{stem}-node{i}-{kind}.txt"
+            command = [py_spy(), "record", "--pid", str(pid), "--format", "raw", "--threads", "--nonblocking",
+                       "--rate", str(PROFILE_RATE), "--duration", str(max(1, round(seconds))), "-o", str(out),
+                       *extra]  # fmt: skip
+            started.append((subprocess.Popen(command, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL), out))
     return started
 
 
@@ -355,7 +360,7 @@ def measure(system: System, plan: Plan, scenario: Scenario, args: argparse.Names
             conn.send(("go",))
         start_ns = time.monotonic_ns() + 300_000_000
         parent.send(("go", start_ns, scenario.messages, scenario.rate))
-        sent = _expect(parent, "sent", timeout=scenario.seconds + 300)[1]
+        sent = _expect(parent, "sent", timeout=scenario.seconds + loadgen.ANSWER_GRACE_SECONDS + 120)[1]
         for _, conn in receivers:
             conn.send(("expect", sent["acked"], args.drain))
         results = [_expect(conn, "result", timeout=args.drain + 120)[1] for _, conn in receivers]
@@ -639,7 +644,12 @@ def main() -> int:
     load_at_start = os.getloadavg()
     results: dict[str, dict[str, Any]] = {}
     for name in ["staffroom", *peers]:
-        results[name] = run_system(name, scenario, args, prefix)
+        try:
+            results[name] = run_system(name, scenario, args, prefix)
+        except Exception as exc:
+            # One system failing (a peer that collapses, say) must not lose the others' figures.
+            traceback.print_exc()
+            results[name] = {"system": name, "unavailable": f"the run failed: {type(exc).__name__}: {exc}"[:500]}
     result: dict[str, Any] = {
         "benchmark": "fanout",
         "date": dt.datetime.now(dt.UTC).isoformat(timespec="seconds"),

@@ -37,6 +37,8 @@ from websockets.asyncio.client import ClientConnection, connect
 BODY = re.compile(r'"body": ?"bench (\w+) #(\d+) t=(\d+)')
 SEQ = re.compile(r'"seq": ?(\d+)')
 CONNECT_CONCURRENCY = 25
+# How long after the last send was due the sender waits for answers before counting the rest as errors.
+ANSWER_GRACE_SECONDS = 90
 
 
 def cpu_seconds() -> float:
@@ -417,7 +419,13 @@ async def _send_schedule(
         if delay > 0:
             await asyncio.sleep(delay)
         tasks.append(asyncio.create_task(one(n, due)))
-    await asyncio.gather(*tasks)
+    # A server that has stopped answering must not hold the run up: what is unanswered by then is an error.
+    _, pending = await asyncio.wait(tasks, timeout=ANSWER_GRACE_SECONDS)
+    for task in pending:
+        task.cancel()
+    if pending:
+        result.error_count += len(pending)
+        result.errors.append(f"{len(pending)} sends unanswered {ANSWER_GRACE_SECONDS} s after the last was due")
     return result
 
 
