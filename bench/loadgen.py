@@ -28,9 +28,8 @@ import traceback
 from collections.abc import Awaitable, Callable
 from multiprocessing.connection import Connection
 from typing import Any
-from urllib.parse import quote
+from urllib.parse import quote, urlencode, urlsplit
 
-import httpx
 from websockets.asyncio.client import ClientConnection, connect
 
 # The body of a benchmark message, as it appears in a frame or a /sync response (Synapse may put a space).
@@ -48,6 +47,66 @@ def cpu_seconds() -> float:
 
 def body_text(run: str, n: int) -> str:
     return f"bench {run} #{n} t={time.monotonic_ns()}"
+
+
+# --- a small HTTP/1.1 client ---------------------------------------------------------------------------------
+
+
+class HttpClient:
+    """Keep-alive HTTP/1.1 over asyncio streams: a new connection whenever none is free, reused afterwards.
+
+    httpx's connection pool does work for every waiting request on every change, so with hundreds of sends
+    waiting on a slow server the sender itself used cores of CPU (18 ms a send in the school-day scenario),
+    taking them from the server it measures. This does one write and a few reads per request."""
+
+    def __init__(self, base_url: str, timeout: float = 60) -> None:
+        parts = urlsplit(base_url)
+        self.host, self.port = parts.hostname or "127.0.0.1", parts.port or 80
+        self.timeout = timeout
+        self.idle: list[tuple[asyncio.StreamReader, asyncio.StreamWriter]] = []
+
+    async def request(
+        self, method: str, path: str, *, body: bytes = b"", headers: dict[str, str] | None = None
+    ) -> tuple[int, bytes]:
+        return await asyncio.wait_for(self._request(method, path, body, headers or {}), self.timeout)
+
+    async def _request(self, method: str, path: str, body: bytes, headers: dict[str, str]) -> tuple[int, bytes]:
+        reader, writer = self.idle.pop() if self.idle else await asyncio.open_connection(self.host, self.port)
+        try:
+            head = f"{method} {path} HTTP/1.1\r\nHost: {self.host}:{self.port}\r\nContent-Length: {len(body)}\r\n"
+            head += "".join(f"{name}: {value}\r\n" for name, value in headers.items()) + "\r\n"
+            writer.write(head.encode() + body)
+            status = int((await reader.readuntil(b"\r\n")).split()[1])
+            length, chunked, close = 0, False, False
+            for line in (await reader.readuntil(b"\r\n\r\n")).split(b"\r\n"):
+                name, _, value = line.partition(b":")
+                name, value = name.strip().lower(), value.strip().lower()
+                if name == b"content-length":
+                    length = int(value)
+                elif name == b"transfer-encoding":
+                    chunked = b"chunked" in value
+                elif name == b"connection":
+                    close = value == b"close"
+            if chunked:
+                content = b""
+                while size := int((await reader.readuntil(b"\r\n")).split(b";")[0], 16):
+                    content += (await reader.readexactly(size + 2))[:-2]
+                await reader.readuntil(b"\r\n")
+            else:
+                content = await reader.readexactly(length)
+        except BaseException:
+            writer.close()
+            raise
+        if close:
+            writer.close()
+        else:
+            self.idle.append((reader, writer))
+        return status, content
+
+    async def aclose(self) -> None:
+        for _, writer in self.idle:
+            writer.close()
+        self.idle.clear()
 
 
 # --- receivers ----------------------------------------------------------------------------------------------
@@ -144,39 +203,37 @@ class SocketClients:
 
 
 class SyncClients:
-    """Synapse: each member long-polls /sync, as a Matrix client does."""
+    """Synapse: each member long-polls /sync on a connection of its own, as a Matrix client does."""
 
     def __init__(self, rec: Receiving, filter_json: str) -> None:
         self.rec, self.filter_json = rec, filter_json
-        self.http: httpx.AsyncClient | None = None
+        self.clients: list[HttpClient] = []
         self.tasks: list[asyncio.Task[None]] = []
 
     async def open(self, spec: dict[str, Any]) -> None:
-        if self.http is None:
-            limits = httpx.Limits(max_connections=None, max_keepalive_connections=None)
-            self.http = httpx.AsyncClient(base_url=spec["base_url"], timeout=120, limits=limits)
+        http = HttpClient(spec["base_url"], timeout=120)
+        self.clients.append(http)
         headers = {"Authorization": f"Bearer {spec['token']}"}
-        answer = await self.http.get("/_matrix/client/v3/sync", params={"filter": self.filter_json}, headers=headers)
-        answer.raise_for_status()
+        status, content = await http.request(
+            "GET", "/_matrix/client/v3/sync?" + urlencode({"filter": self.filter_json}), headers=headers
+        )
+        if status != 200:
+            raise RuntimeError(f"initial /sync answered {status}: {content[:200]!r}")
         member = Member(str(spec["room"]))
         self.rec.members.append(member)
-        since = answer.json()["next_batch"]
-        self.tasks.append(asyncio.create_task(self._poll(member, headers, since, spec["room"])))
+        since = json.loads(content)["next_batch"]
+        self.tasks.append(asyncio.create_task(self._poll(http, member, headers, since, spec["room"])))
 
-    async def _poll(self, member: Member, headers: dict[str, str], since: str, room: str) -> None:
-        assert self.http is not None
+    async def _poll(self, http: HttpClient, member: Member, headers: dict[str, str], since: str, room: str) -> None:
         try:
             while True:
-                answer = await self.http.get(
-                    "/_matrix/client/v3/sync",
-                    params={"filter": self.filter_json, "since": since, "timeout": "30000"},
-                    headers=headers,
-                )
+                query = urlencode({"filter": self.filter_json, "since": since, "timeout": "30000"})
+                status, content = await http.request("GET", "/_matrix/client/v3/sync?" + query, headers=headers)
                 received = time.monotonic_ns()
-                if answer.status_code != 200:
+                if status != 200:
                     await asyncio.sleep(0.5)
                     continue
-                data = answer.json()
+                data = json.loads(content)
                 since = data["next_batch"]
                 timeline = data.get("rooms", {}).get("join", {}).get(room, {}).get("timeline", {})
                 if timeline.get("limited") and self.rec.measuring:
@@ -194,8 +251,8 @@ class SyncClients:
     async def close(self) -> None:
         for task in self.tasks:
             task.cancel()
-        if self.http is not None:
-            await self.http.aclose()
+        for http in self.clients:
+            await http.aclose()
 
 
 def receiver_main(conn: Connection, kind: str, specs: list[dict[str, Any]], run: str, filter_json: str) -> None:
@@ -312,19 +369,18 @@ class StaffroomSender:
     """POST /api/v1/conversations/{id}/messages with the sending member's token, alternating between nodes."""
 
     def __init__(self, spec: dict[str, Any]) -> None:
-        limits = httpx.Limits(max_connections=200, max_keepalive_connections=200)
-        self.clients = [httpx.AsyncClient(base_url=u, timeout=60, limits=limits) for u in spec["base_urls"]]
+        self.clients = [HttpClient(u) for u in spec["base_urls"]]
         self.rooms: dict[str, list[str]] = spec["senders"]  # conversation id -> tokens of its senders
 
     async def send(self, n: int, room: str, token: str, body: str, run: str) -> None:
-        http = self.clients[n % len(self.clients)]
-        answer = await http.post(
+        status, content = await self.clients[n % len(self.clients)].request(
+            "POST",
             f"/api/v1/conversations/{room}/messages",
-            json={"body": body, "client_id": f"bench-{run}-{n}"},
-            headers={"Authorization": f"Bearer {token}"},
+            body=json.dumps({"body": body, "client_id": f"bench-{run}-{n}"}).encode(),
+            headers={"Authorization": f"Bearer {token}", "Content-Type": "application/json"},
         )
-        if answer.status_code != 201:
-            raise RuntimeError(f"{answer.status_code}: {answer.text[:200]}")
+        if status != 201:
+            raise RuntimeError(f"{status}: {content[:200].decode(errors='replace')}")
 
     async def close(self) -> None:
         await asyncio.gather(*(c.aclose() for c in self.clients))
@@ -371,18 +427,18 @@ class SynapseSender:
     """PUT /_matrix/client/v3/rooms/{room}/send/m.room.message/{txn} with the sending member's token."""
 
     def __init__(self, spec: dict[str, Any]) -> None:
-        limits = httpx.Limits(max_connections=200, max_keepalive_connections=200)
-        self.http = httpx.AsyncClient(base_url=spec["base_url"], timeout=60, limits=limits)
+        self.http = HttpClient(spec["base_url"])
         self.rooms: dict[str, list[str]] = spec["senders"]  # room id -> tokens
 
     async def send(self, n: int, room: str, token: str, body: str, run: str) -> None:
-        answer = await self.http.put(
+        status, content = await self.http.request(
+            "PUT",
             f"/_matrix/client/v3/rooms/{quote(room, safe='')}/send/m.room.message/bench-{run}-{n}",
-            json={"msgtype": "m.text", "body": body},
-            headers={"Authorization": f"Bearer {token}"},
+            body=json.dumps({"msgtype": "m.text", "body": body}).encode(),
+            headers={"Authorization": f"Bearer {token}", "Content-Type": "application/json"},
         )
-        if answer.status_code != 200:
-            raise RuntimeError(f"{answer.status_code}: {answer.text[:200]}")
+        if status != 200:
+            raise RuntimeError(f"{status}: {content[:200].decode(errors='replace')}")
 
     async def close(self) -> None:
         await self.http.aclose()
