@@ -333,6 +333,7 @@ def measure(system: System, plan: Plan, scenario: Scenario, args: argparse.Names
                 "primed_connections": primed,
                 "server_rss_connected_mb": round(connected.rss_bytes / 1e6, 1),
                 "server_rss_per_connection_kb": round(per_connection / 1e3, 1),
+                "server_threads_connected": procstat.thread_count(system.server_pids),
             },
             "setup_seconds": round(plan.setup_seconds, 1),
         }

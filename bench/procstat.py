@@ -7,6 +7,7 @@ children that have exited is in their parent's `cutime`/`cstime`, which is count
 
 from __future__ import annotations
 
+import contextlib
 import os
 from dataclasses import dataclass
 from pathlib import Path
@@ -72,3 +73,12 @@ def main_thread_cpu_seconds(pids: list[int]) -> float:
         fields = raw[raw.rindex(")") + 2 :].split()
         total += int(fields[11]) + int(fields[12])
     return total / CLOCK_TICKS
+
+
+def thread_count(pids: list[int]) -> int:
+    """Threads of these processes (not their children), summed."""
+    total = 0
+    for pid in pids:
+        with contextlib.suppress(OSError):
+            total += len(os.listdir(f"/proc/{pid}/task"))
+    return total
