@@ -14,12 +14,13 @@ VENV := .venv
 RUN := $(UV) run --frozen --python $(PYTHON)
 SUDO := $(shell [ "$$(id -u)" = 0 ] || echo sudo)
 
-.PHONY: help run test lint typecheck format services bench clean
+.PHONY: help run test lint typecheck format services bench bench-fanout clean
 
 help:
 	@echo "make run    install what is needed, migrate, seed the demo school, serve on 127.0.0.1:$(PORT)"
 	@echo "make test   install what is needed (PostgreSQL, Redis, Chromium too) and run every check and test"
 	@echo "make bench  run the benchmarks in bench/"
+	@echo "make bench-fanout  every fan-out scenario against the peers (long; see bench/README.md)"
 
 $(PYTHON):
 	@true
@@ -64,6 +65,19 @@ test: services $(VENV)/.synced lint
 
 bench: $(VENV)/.synced
 	$(RUN) python bench/ws_latency.py
+
+# Each scenario exits 1 when it misses one of its targets; the leading '-' lets the others still run.
+bench-fanout: services $(VENV)/.synced
+	-$(RUN) python bench/fanout.py conversation --members 100
+	-$(RUN) python bench/fanout.py conversation --members 1000
+	-$(RUN) python bench/fanout.py school-day
+	-$(RUN) python bench/fanout.py connected
+	-$(RUN) python bench/fanout.py idle
+	-$(RUN) python bench/fanout.py conversation --members 100 --postgres --peers broadcast
+	-$(RUN) python bench/fanout.py conversation --members 1000 --postgres --peers broadcast
+	-$(RUN) python bench/fanout.py school-day --postgres --peers broadcast
+	-$(RUN) python bench/fanout.py connected --postgres --peers broadcast
+	-$(RUN) python bench/fanout.py idle --postgres --peers broadcast
 
 clean:
 	rm -rf $(VENV) .pytest_cache .mypy_cache .ruff_cache test-artifacts
