@@ -117,3 +117,34 @@ def test_testserver_is_not_an_allowed_host_outside_tests():
     code = "import django; django.setup(); from django.conf import settings; print(settings.ALLOWED_HOSTS)"
     out = subprocess.run([sys.executable, "-c", code], env=env, capture_output=True, text=True, check=True)
     assert "testserver" not in out.stdout
+
+
+async def test_a_socket_whose_session_ended_without_a_push_is_closed_by_the_recheck(world, monkeypatch):
+    """The backstop: even if the revocation push is lost, one re-check of all sockets closes it."""
+    from django.contrib.sessions.models import Session
+
+    from staffroom.realtime import consumers
+
+    monkeypatch.setattr(consumers, "RECHECK_SECONDS", 0.2)
+    monkeypatch.setattr(consumers, "_rechecks", {})
+    ws, key = await open_session_socket(world.teacher)
+    other, _ = await open_session_socket(world.teacher2)
+    await sync_to_async(Session.objects.filter(session_key=key).delete)()  # no signal, no push
+    assert (await ws.receive_json_from(timeout=3))["type"] == "session.revoked"
+    assert await ws.receive_output(timeout=2) == {"type": "websocket.close", "code": 4401}
+    assert await other.receive_nothing(timeout=0.5)  # the other person's socket is left alone
+    await other.disconnect()
+
+
+def test_one_recheck_answers_for_many_sockets_in_three_queries(world, django_assert_max_num_queries):
+    from staffroom.accounts import actions as account_actions
+    from staffroom.realtime.consumers import still_valid
+
+    raw = account_actions.create_token(world.teacher, acting=world.teacher)
+    from staffroom.accounts.queries import person_for_token
+
+    token_id = person_for_token(raw)._api_token_id
+    credentials = [(world.teacher.pk, None, token_id), (world.ta.pk, "no-such-session", None)] * 50
+    with django_assert_max_num_queries(3):
+        answers = still_valid(credentials)
+    assert answers == [True, False] * 50

@@ -72,17 +72,67 @@ def _same_origin(scope: dict[str, Any]) -> bool | None:
     return theirs == ours or theirs in {o.lower() for o in settings.CSRF_TRUSTED_ORIGINS}
 
 
-@database_sync_to_async
-def _still_valid(person_id: int, session_key: str | None, token_id: int | None) -> bool:
-    """The credential the socket opened with still stands, and the person may still use Staffroom."""
-    person = Person.objects.filter(pk=person_id).first()
-    if person is None or not person.may_use_staffroom():
-        return False
-    if token_id is not None:
-        return ApiToken.objects.filter(pk=token_id, person_id=person_id, revoked_at__isnull=True).exists()
-    return (
-        bool(session_key) and Session.objects.filter(session_key=session_key, expire_date__gt=timezone.now()).exists()
+Credential = tuple[int, str | None, int | None]  # person id, session key, token id
+
+
+def still_valid(credentials: list[Credential]) -> list[bool]:
+    """For each socket's credential: it still stands, and its person may still use Staffroom. Three queries
+    for any number of sockets."""
+    people = {p.pk: p for p in Person.objects.filter(pk__in={c[0] for c in credentials})}
+    keys = {c[1] for c in credentials if c[2] is None and c[1]}
+    sessions = set(
+        Session.objects.filter(session_key__in=keys, expire_date__gt=timezone.now()).values_list(
+            "session_key", flat=True
+        )
     )
+    token_ids = {c[2] for c in credentials if c[2] is not None}
+    tokens = set(ApiToken.objects.filter(pk__in=token_ids, revoked_at__isnull=True).values_list("pk", "person_id"))
+    answers = []
+    for person_id, session_key, token_id in credentials:
+        person = people.get(person_id)
+        if person is None or not person.may_use_staffroom():
+            answers.append(False)
+        elif token_id is not None:
+            answers.append((token_id, person_id) in tokens)
+        else:
+            answers.append(bool(session_key) and session_key in sessions)
+    return answers
+
+
+async def _still_valid(person_id: int, session_key: str | None, token_id: int | None) -> bool:
+    (answer,) = await database_sync_to_async(still_valid)([(person_id, session_key, token_id)])
+    return answer
+
+
+_rechecks: dict[asyncio.AbstractEventLoop, asyncio.Task[None]] = {}
+
+
+def _ensure_rechecking() -> None:
+    """One task per process re-checks every open socket's credential (not a task and a query per socket)."""
+    loop = asyncio.get_running_loop()
+    task = _rechecks.get(loop)
+    if task is None or task.done():
+        for old in [old for old in _rechecks if old.is_closed()]:
+            del _rechecks[old]
+        _rechecks[loop] = loop.create_task(_recheck_forever())
+
+
+async def _recheck_forever() -> None:
+    while True:
+        await asyncio.sleep(RECHECK_SECONDS)
+        sockets = [s for s in get_hub().entries if isinstance(s, EventsConsumer) and s.person_id is not None]
+        if not sockets:
+            continue
+        try:
+            answers = await database_sync_to_async(still_valid)(
+                [(s.person_id, s.session_key, s.token_id) for s in sockets]
+            )
+        except Exception:  # the database may be briefly away: try again next round
+            log.exception("could not re-check the sockets' credentials")
+            continue
+        for socket, valid in zip(sockets, answers, strict=True):
+            if not valid:
+                socket._tasks.append(asyncio.create_task(socket._revoked()))
 
 
 class EventsConsumer(AsyncWebsocketConsumer):
@@ -131,7 +181,7 @@ class EventsConsumer(AsyncWebsocketConsumer):
         conversations = await database_sync_to_async(streams.visible_conversations)(person.pk)
         self.last_sent = await hub.activate(self, conversations)
         self._tasks.append(asyncio.create_task(self._write()))
-        self._tasks.append(asyncio.create_task(self._recheck_periodically()))
+        _ensure_rechecking()
         await self.send(text_data=json.dumps({"type": "hello", "seq": self.last_sent, "person_id": person.pk}))
 
     async def disconnect(self, code: int) -> None:
@@ -266,14 +316,6 @@ class EventsConsumer(AsyncWebsocketConsumer):
         self._paused = False
         await self._send_json({"type": "resync", "seq": position})
         self._wake.set()
-
-    async def _recheck_periodically(self) -> None:
-        assert self.person_id is not None
-        while True:
-            await asyncio.sleep(RECHECK_SECONDS)
-            if not await _still_valid(self.person_id, self.session_key, self.token_id):
-                await self._revoked()
-                return
 
     async def _revoked(self) -> None:
         await self._send_json({"type": "session.revoked", "seq": self.last_sent})
