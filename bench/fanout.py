@@ -463,11 +463,13 @@ def run_system(name: str, scenario: Scenario, args: argparse.Namespace, prefix: 
         with staffroom(args.postgres, args.nodes) as (system, nodes):
             plan = staffroom_plan(nodes, scenario, prefix)
             try:
-                return measure(system, plan, scenario, args)
+                result = measure(system, plan, scenario, args)
             except Exception:
                 for node in nodes:
                     print(f"--- log of {node.name} ---\n{node.log(60)}", file=sys.stderr)
                 raise
+            result["server_errors_logged"] = logged_errors([node.log_path for node in nodes])
+            return result
     if name == "broadcast":
         with broadcast_peer() as (system, url):
             return measure(system, broadcast_plan(url, scenario), scenario, args)
@@ -482,6 +484,21 @@ def run_system(name: str, scenario: Scenario, args: argparse.Namespace, prefix: 
         except synapse.SynapseUnavailable as exc:
             return {"system": f"Matrix Synapse {synapse.VERSION}", "unavailable": str(exc)}
     raise ValueError(name)
+
+
+def logged_errors(paths: list[Path]) -> dict[str, int]:
+    """What the servers logged at error level, counted by the exception's last line (or the message)."""
+    counts: dict[str, int] = {}
+    for path in paths:
+        with contextlib.suppress(OSError):
+            for line in path.read_text(errors="replace").splitlines():
+                with contextlib.suppress(ValueError):
+                    entry = json.loads(line)
+                    if isinstance(entry, dict) and entry.get("level") in ("error", "critical"):
+                        exception = str(entry.get("exception", "")).strip().splitlines()
+                        key = (exception[-1] if exception else str(entry.get("message", "")))[:160]
+                        counts[key] = counts.get(key, 0) + 1
+    return dict(sorted(counts.items(), key=lambda item: -item[1]))
 
 
 def git_revision() -> str:
