@@ -25,6 +25,7 @@ import json
 import math
 import multiprocessing
 import os
+import re
 import shutil
 import socket
 import subprocess
@@ -497,6 +498,7 @@ def logged_errors(paths: list[Path]) -> dict[str, int]:
                     if isinstance(entry, dict) and entry.get("level") in ("error", "critical"):
                         exception = str(entry.get("exception", "")).strip().splitlines()
                         key = (exception[-1] if exception else str(entry.get("message", "")))[:160]
+                        key = re.sub(r"\d+", "N", key)  # one count for every conversation's "/api/v1/.../N/..."
                         counts[key] = counts.get(key, 0) + 1
     return dict(sorted(counts.items(), key=lambda item: -item[1]))
 
