@@ -488,7 +488,7 @@ def run_system(name: str, scenario: Scenario, args: argparse.Namespace, prefix: 
 
 
 def logged_errors(paths: list[Path]) -> dict[str, int]:
-    """What the servers logged at error level, counted by the exception's last line (or the message)."""
+    """What the servers logged at error level, counted by message and the exception's last line."""
     counts: dict[str, int] = {}
     for path in paths:
         with contextlib.suppress(OSError):
@@ -497,7 +497,8 @@ def logged_errors(paths: list[Path]) -> dict[str, int]:
                     entry = json.loads(line)
                     if isinstance(entry, dict) and entry.get("level") in ("error", "critical"):
                         exception = str(entry.get("exception", "")).strip().splitlines()
-                        key = (exception[-1] if exception else str(entry.get("message", "")))[:160]
+                        message = str(entry.get("message", ""))[:100]
+                        key = (f"{message}: {exception[-1]}" if exception else message)[:200]
                         key = re.sub(r"\d+", "N", key)  # one count for every conversation's "/api/v1/.../N/..."
                         counts[key] = counts.get(key, 0) + 1
     return dict(sorted(counts.items(), key=lambda item: -item[1]))
