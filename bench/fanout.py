@@ -25,6 +25,7 @@ import json
 import math
 import multiprocessing
 import os
+import re
 import shutil
 import socket
 import subprocess
@@ -463,11 +464,13 @@ def run_system(name: str, scenario: Scenario, args: argparse.Namespace, prefix: 
         with staffroom(args.postgres, args.nodes) as (system, nodes):
             plan = staffroom_plan(nodes, scenario, prefix)
             try:
-                return measure(system, plan, scenario, args)
+                result = measure(system, plan, scenario, args)
             except Exception:
                 for node in nodes:
                     print(f"--- log of {node.name} ---\n{node.log(60)}", file=sys.stderr)
                 raise
+            result["server_errors_logged"] = logged_errors([node.log_path for node in nodes])
+            return result
     if name == "broadcast":
         with broadcast_peer() as (system, url):
             return measure(system, broadcast_plan(url, scenario), scenario, args)
@@ -482,6 +485,23 @@ def run_system(name: str, scenario: Scenario, args: argparse.Namespace, prefix: 
         except synapse.SynapseUnavailable as exc:
             return {"system": f"Matrix Synapse {synapse.VERSION}", "unavailable": str(exc)}
     raise ValueError(name)
+
+
+def logged_errors(paths: list[Path]) -> dict[str, int]:
+    """What the servers logged at error level, counted by message and the exception's last line."""
+    counts: dict[str, int] = {}
+    for path in paths:
+        with contextlib.suppress(OSError):
+            for line in path.read_text(errors="replace").splitlines():
+                with contextlib.suppress(ValueError):
+                    entry = json.loads(line)
+                    if isinstance(entry, dict) and entry.get("level") in ("error", "critical"):
+                        exception = str(entry.get("exception", "")).strip().splitlines()
+                        message = str(entry.get("message", ""))[:100]
+                        key = (f"{message}: {exception[-1]}" if exception else message)[:200]
+                        key = re.sub(r"\d+", "N", key)  # one count for every conversation's "/api/v1/.../N/..."
+                        counts[key] = counts.get(key, 0) + 1
+    return dict(sorted(counts.items(), key=lambda item: -item[1]))
 
 
 def git_revision() -> str:

@@ -38,6 +38,8 @@ SEQ = re.compile(r'"seq": ?(\d+)')
 CONNECT_CONCURRENCY = 25
 # How long after the last send was due the sender waits for answers before counting the rest as errors.
 ANSWER_GRACE_SECONDS = 90
+# Reuse a keep-alive connection only if it has been idle for less than this (uvicorn closes them after 5 s).
+KEEP_ALIVE_SECONDS = 4.0
 
 
 def cpu_seconds() -> float:
@@ -63,7 +65,7 @@ class HttpClient:
         parts = urlsplit(base_url)
         self.host, self.port = parts.hostname or "127.0.0.1", parts.port or 80
         self.timeout = timeout
-        self.idle: list[tuple[asyncio.StreamReader, asyncio.StreamWriter]] = []
+        self.idle: list[tuple[asyncio.StreamReader, asyncio.StreamWriter, float]] = []
 
     async def request(
         self, method: str, path: str, *, body: bytes = b"", headers: dict[str, str] | None = None
@@ -71,7 +73,27 @@ class HttpClient:
         return await asyncio.wait_for(self._request(method, path, body, headers or {}), self.timeout)
 
     async def _request(self, method: str, path: str, body: bytes, headers: dict[str, str]) -> tuple[int, bytes]:
-        reader, writer = self.idle.pop() if self.idle else await asyncio.open_connection(self.host, self.port)
+        while self.idle:
+            reader, writer, since = self.idle.pop()
+            # Servers close keep-alive connections left idle (uvicorn after 5 s); a closed one is not reused.
+            if time.monotonic() - since < KEEP_ALIVE_SECONDS and not reader.at_eof():
+                try:
+                    return await self._exchange(reader, writer, method, path, body, headers)
+                except (asyncio.IncompleteReadError, ConnectionError):
+                    continue  # closed by the server as it was reused: a fresh connection is safe to use
+            writer.close()
+        reader, writer = await asyncio.open_connection(self.host, self.port)
+        return await self._exchange(reader, writer, method, path, body, headers)
+
+    async def _exchange(
+        self,
+        reader: asyncio.StreamReader,
+        writer: asyncio.StreamWriter,
+        method: str,
+        path: str,
+        body: bytes,
+        headers: dict[str, str],
+    ) -> tuple[int, bytes]:
         try:
             head = f"{method} {path} HTTP/1.1\r\nHost: {self.host}:{self.port}\r\nContent-Length: {len(body)}\r\n"
             head += "".join(f"{name}: {value}\r\n" for name, value in headers.items()) + "\r\n"
@@ -100,11 +122,11 @@ class HttpClient:
         if close:
             writer.close()
         else:
-            self.idle.append((reader, writer))
+            self.idle.append((reader, writer, time.monotonic()))
         return status, content
 
     async def aclose(self) -> None:
-        for _, writer in self.idle:
+        for _, writer, _ in self.idle:
             writer.close()
         self.idle.clear()
 
