@@ -188,3 +188,34 @@ async def test_one_socket_that_does_not_read_is_closed_without_holding_up_the_ot
     message = await send(conv, world.teacher, "Still flowing")
     assert (await reader.receive_json_from(timeout=5))["message"]["id"] == message.pk
     await reader.disconnect()
+
+
+async def test_a_database_error_in_the_hub_delays_delivery_but_never_ends_it(world, monkeypatch):
+    """Seen under overload on PostgreSQL: one failed read stopped the organisation's hub for good."""
+    from django.db import OperationalError
+
+    from staffroom.realtime import hub, streams
+
+    monkeypatch.setattr(hub, "RETRY_SECONDS", 0.05)
+    conv = await sync_to_async(world.group)(world.teacher2)
+    ws = await connect_with_token(world.teacher2)
+    real_publish, real_stored_between = hub.publish, streams.stored_between
+    failures = []
+
+    def failing_once(*args, **kwargs):
+        if not failures:
+            failures.append(1)
+            raise OperationalError("couldn't get a connection after 10.00 sec")
+        return real_stored_between(*args, **kwargs)
+
+    monkeypatch.setattr(streams, "stored_between", failing_once)
+    monkeypatch.setattr(hub, "publish", lambda events: None)  # this push is lost: the hub must fill the hole
+    lost = await send(conv, world.teacher, "The push of this one is lost")
+    monkeypatch.setattr(hub, "publish", real_publish)
+    after = await send(conv, world.teacher, "This one arrives and reveals the hole")
+    got = [(await ws.receive_json_from(timeout=5))["message"]["id"] for _ in range(2)]
+    assert got == [lost.pk, after.pk]
+    assert failures == [1]
+    later = await send(conv, world.teacher, "And delivery goes on")
+    assert (await ws.receive_json_from(timeout=5))["message"]["id"] == later.pk
+    await ws.disconnect()

@@ -33,6 +33,8 @@ log = logging.getLogger(__name__)
 GROUP = "staffroom.events"
 # How often a hub asks the database where each organisation's stream stands (the backstop for lost pushes).
 HEAD_CHECK_SECONDS = 2.0
+# After a database error, how long a hub waits before trying again.
+RETRY_SECONDS = 1.0
 
 
 class Listener(Protocol):
@@ -151,31 +153,37 @@ class Hub:
                 org.wake.set()
 
     async def _run(self, organisation_id: int, org: _OrgStream) -> None:
-        """Hand out one organisation's events in position order, filling any hole from the table."""
-        try:
+        """Hand out one organisation's events in position order, filling any hole from the table. A database
+        error (a full pool, a lock) must not end delivery: it is logged, and the next round fills the hole."""
+        while True:
+            try:
+                await self._step(organisation_id, org)
+            except asyncio.CancelledError:
+                raise
+            except Exception:
+                log.exception("realtime hub could not hand out events for organisation %s; retrying", organisation_id)
+                await asyncio.sleep(RETRY_SECONDS)
+
+    async def _step(self, organisation_id: int, org: _OrgStream) -> None:
+        if org.position is None:
             org.position = await database_sync_to_async(streams.current_position)(organisation_id)
-            while True:
-                try:
-                    await asyncio.wait_for(org.wake.wait(), timeout=HEAD_CHECK_SECONDS)
-                except TimeoutError:
-                    head = await database_sync_to_async(streams.current_position)(organisation_id)
-                    if head > org.position:
-                        await self._fill(organisation_id, org, head)
-                    continue
-                org.wake.clear()
-                batch, org.inbox = org.inbox, []
-                for event in sorted(batch, key=lambda e: e.position):
-                    if event.position <= org.position:
-                        continue
-                    if event.position > org.position + 1:
-                        await self._fill(organisation_id, org, event.position - 1)
-                    self._dispatch(event)
-                    org.position = event.position
-        except asyncio.CancelledError:
-            raise
-        except Exception:  # pragma: no cover - a bug here must not silently stop delivery for everyone
-            log.exception("realtime hub stopped for organisation %s", organisation_id)
-            raise
+        try:
+            await asyncio.wait_for(org.wake.wait(), timeout=HEAD_CHECK_SECONDS)
+        except TimeoutError:
+            head = await database_sync_to_async(streams.current_position)(organisation_id)
+            if head > org.position:
+                await self._fill(organisation_id, org, head)
+            return
+        org.wake.clear()
+        batch, org.inbox = org.inbox, []
+        for event in sorted(batch, key=lambda e: e.position):
+            if event.position <= org.position:
+                continue
+            if event.position > org.position + 1:
+                # If this fails, the events of this batch are still in the table: the next round fills them.
+                await self._fill(organisation_id, org, event.position - 1)
+            self._dispatch(event)
+            org.position = event.position
 
     async def _fill(self, organisation_id: int, org: _OrgStream, upto: int) -> None:
         assert org.position is not None
