@@ -22,7 +22,7 @@ from typing import Any
 
 from django.conf import settings
 from django.db import OperationalError
-from django.http import HttpRequest, HttpResponse, JsonResponse
+from django.http import HttpRequest, HttpResponse
 
 log = logging.getLogger(__name__)
 
@@ -48,22 +48,23 @@ def is_overload(exc: BaseException) -> bool:
     return isinstance(exc, PoolTimeout | TooManyRequests)
 
 
-def busy_response(request: HttpRequest) -> HttpResponse:
-    """503 in the shape the caller expects: the API's error JSON, or a short page."""
-    response: HttpResponse
-    if request.path.startswith("/api/"):
-        response = JsonResponse({"error": {"code": "busy", "message": BUSY_MESSAGE}}, status=503)
-    else:
-        response = HttpResponse(_page(), status=503, content_type="text/html; charset=utf-8")
-    response["Retry-After"] = str(RETRY_AFTER_SECONDS)
-    return response
-
-
-def _page() -> str:
-    return (
+def _busy_body(path: str) -> tuple[bytes, str]:
+    """The 503's body in the shape the caller expects: the API's error JSON, or a short page."""
+    if path.startswith("/api/"):
+        return json.dumps({"error": {"code": "busy", "message": BUSY_MESSAGE}}).encode(), "application/json"
+    page = (
         '<!doctype html><html lang="en-GB"><head><meta charset="utf-8"><title>Busy - Staffroom</title></head>'
         f"<body><main><h1>Staffroom is busy</h1><p>{BUSY_MESSAGE}</p></main></body></html>"
     )
+    return page.encode(), "text/html; charset=utf-8"
+
+
+def busy_response(request: HttpRequest) -> HttpResponse:
+    """503 with Retry-After, from a view that met a database too busy to answer."""
+    body, content_type = _busy_body(request.path)
+    response = HttpResponse(body, status=503, content_type=content_type)
+    response["Retry-After"] = str(RETRY_AFTER_SECONDS)
+    return response
 
 
 class OverloadMiddleware:
@@ -129,17 +130,13 @@ class Admission:
 
     async def _busy(self, scope: Scope, send: Send) -> None:
         log.warning("answered 503: request queue full", extra={"path": scope.get("path", "")})
-        if scope.get("path", "").startswith("/api/"):
-            body = json.dumps({"error": {"code": "busy", "message": BUSY_MESSAGE}}).encode()
-            content_type = b"application/json"
-        else:
-            body, content_type = _page().encode(), b"text/html; charset=utf-8"
+        body, content_type = _busy_body(scope.get("path", ""))
         await send(
             {
                 "type": "http.response.start",
                 "status": 503,
                 "headers": [
-                    (b"content-type", content_type),
+                    (b"content-type", content_type.encode()),
                     (b"retry-after", str(RETRY_AFTER_SECONDS).encode()),
                     (b"cache-control", b"no-store"),
                     (b"content-length", str(len(body)).encode()),
