@@ -71,6 +71,31 @@ async def test_a_full_queue_is_refused_at_once_and_probes_always_pass():
     assert [status_of(await t) for t in (running, queued, probe)] == [200, 200, 200]
 
 
+async def test_admitted_requests_run_on_the_slots_kept_threads():
+    """Django would start a thread (and open a database connection) per request; each slot keeps one."""
+    import threading
+
+    from asgiref.sync import sync_to_async
+
+    seen = []
+
+    def view():
+        seen.append(threading.get_ident())
+
+    async def app_using_sync_code(scope, receive, send):
+        await sync_to_async(view)()  # as Django runs views and middleware
+        await sync_to_async(view)()
+        await send({"type": "http.response.start", "status": 200, "headers": []})
+        await send({"type": "http.response.body", "body": b""})
+
+    app = Admission(app_using_sync_code, limit=2, queue=10, wait_seconds=1)
+    for _ in range(5):
+        assert status_of(await call(app, "/api/v1/me")) == 200
+    await asyncio.gather(*(call(app, "/api/v1/me") for _ in range(4)))
+    assert len(set(seen)) == 2  # two slots, two threads, however many requests
+    assert threading.get_ident() not in seen
+
+
 @pytest.mark.parametrize(
     ("error", "overload"),
     [

@@ -18,8 +18,10 @@ import asyncio
 import json
 import logging
 from collections.abc import Awaitable, Callable
+from concurrent.futures import ThreadPoolExecutor
 from typing import Any
 
+from asgiref.sync import ThreadSensitiveContext
 from django.conf import settings
 from django.db import OperationalError
 from django.http import HttpRequest, HttpResponse
@@ -84,13 +86,22 @@ class OverloadMiddleware:
 
 
 class Admission:
-    """ASGI middleware: at most `limit` HTTP requests run at once; others wait briefly, then get 503."""
+    """ASGI middleware: at most `limit` HTTP requests run at once; others wait briefly, then get 503.
+
+    Each slot is also a thread kept for the life of the process: an admitted request runs its synchronous code
+    (views, middleware, the ORM) on its slot's thread. Django would otherwise start a new thread for each
+    request, and with it a new database connection; a kept thread keeps its connection (CONN_MAX_AGE), which
+    saved about a millisecond of CPU per request on SQLite."""
 
     def __init__(self, app: App, *, limit: int, queue: int, wait_seconds: float) -> None:
         self.app, self.limit, self.queue, self.wait_seconds = app, limit, queue, wait_seconds
         self._loop: asyncio.AbstractEventLoop | None = None
         self._slots: asyncio.Semaphore | None = None
         self.waiting = 0
+        # As many threads as slots: whoever holds a slot finds a thread free.
+        self._threads = [
+            ThreadPoolExecutor(max_workers=1, thread_name_prefix=f"staffroom-request-{n}") for n in range(limit)
+        ]
 
     @classmethod
     def from_settings(cls, app: App) -> Admission:
@@ -123,9 +134,12 @@ class Admission:
             return
         finally:
             self.waiting -= 1
+        thread = self._threads.pop()
         try:
-            await self.app(scope, receive, send)
+            async with ThreadSensitiveContext(executor=thread):
+                await self.app(scope, receive, send)
         finally:
+            self._threads.append(thread)
             slots.release()
 
     async def _busy(self, scope: Scope, send: Send) -> None:

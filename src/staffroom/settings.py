@@ -131,6 +131,9 @@ else:
         "default": {
             "ENGINE": "django.db.backends.sqlite3",
             "NAME": str(DATA_DIR / "staffroom.sqlite3"),
+            # Requests run on the admission slots' long-lived threads (staffroom.admission), so each thread keeps
+            # its connection rather than opening one (and running the PRAGMAs) per request.
+            "CONN_MAX_AGE": 600,
             "OPTIONS": {
                 # WAL lets readers run while one writer writes; IMMEDIATE takes the write lock at BEGIN so two
                 # writers queue on busy_timeout instead of failing with "database is locked" mid-transaction.

@@ -8,7 +8,8 @@ from PIL import Image
 
 from staffroom.compliance.audit import AuditAction
 from staffroom.errors import Invalid, NotFound, PermissionDenied, UnsupportedMedia
-from staffroom.messaging import actions
+from staffroom.messaging import actions, queries
+from staffroom.messaging.payloads import message_payload
 from staffroom.messaging.models import Attachment
 from tests.verify import public_functions, verified_in, verify_action, verify_refused, verify_unchanged
 
@@ -191,6 +192,9 @@ def test_sending_a_message_with_a_mention_a_reply_and_a_picture_records_it(world
     sent = captured.frame("message.new")["message"]
     assert (sent["id"], sent["reply_to"], sent["mentions"]) == (message.pk, first.pk, [world.teacher2.pk])
     assert [a["id"] for a in sent["attachments"]] == [str(picture.pk)]
+    # The send builds this from the rows in hand rather than reading the message back: it must say exactly
+    # what a fresh read says.
+    assert sent == message_payload(queries.get_message(world.teacher, message.pk))
 
 
 def test_an_announcement_carries_its_acknowledgement_count(world):

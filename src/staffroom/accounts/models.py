@@ -149,9 +149,18 @@ class Person(AbstractBaseUser, PermissionsMixin):
         """The person's roles, rank order, de-duplicated across schools. Cached for the request."""
         cached = getattr(self, "_role_codes", None)
         if cached is None:
-            held = {a.role for a in self.role_assignments.all()}
+            held = {a.role for a in self.assignments()}
             cached = [r.value for r in Role if r.value in held]
             self._role_codes = cached
+        return cached
+
+    def assignments(self) -> list["RoleAssignment"]:
+        """The person's role assignments, read once per request (or taken from a prefetch); the permission
+        checks and the roles shown in payloads share them."""
+        cached: list[RoleAssignment] | None = getattr(self, "_assignment_cache", None)
+        if cached is None:
+            cached = list(self.role_assignments.all())
+            self._assignment_cache = cached
         return cached
 
     @property

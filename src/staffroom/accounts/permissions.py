@@ -113,11 +113,7 @@ RULES: dict[str, Grants] = {
 
 
 def _assignments(person: Person) -> list[RoleAssignment]:
-    cached = getattr(person, "_assignment_cache", None)
-    if cached is None:
-        cached = list(RoleAssignment.objects.filter(person=person))
-        person._assignment_cache = cached  # type: ignore[attr-defined]
-    return cached
+    return person.assignments()
 
 
 def _target_parts(target: Any) -> tuple[int | None, int | None, Conversation | None, Message | None]:

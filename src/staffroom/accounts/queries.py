@@ -39,7 +39,7 @@ def get_person(viewer: Person, person_id: int) -> Person:
 def person_for_token(raw: str) -> Person | None:
     """The active owner of an unrevoked API token, or None."""
     token = (
-        ApiToken.objects.select_related("person")
+        ApiToken.objects.select_related("person__school")
         .filter(key_hash=hash_token(raw), revoked_at__isnull=True, person__is_active=True)
         .first()
     )

@@ -6,6 +6,7 @@ from __future__ import annotations
 import uuid
 from dataclasses import dataclass
 from datetime import datetime
+from typing import Any
 
 from django.db.models import Count, IntegerField, Min, OuterRef, Prefetch, Q, QuerySet, Subquery, Sum, Value
 from django.db.models.functions import Coalesce
@@ -14,7 +15,7 @@ from staffroom.accounts import permissions
 from staffroom.accounts.models import Person
 from staffroom.accounts.permissions import Scope
 from staffroom.errors import Invalid, NotFound
-from staffroom.messaging.models import Acknowledgement, Attachment, Conversation, Membership, Message
+from staffroom.messaging.models import Acknowledgement, Attachment, Conversation, Membership, Message, Reaction
 
 DEFAULT_PAGE = 50
 MAX_PAGE = 200
@@ -155,6 +156,30 @@ def _messages() -> QuerySet[Message]:
         Prefetch("attachments", queryset=Attachment.objects.order_by("created_at")),
         Prefetch("acknowledgements", queryset=Acknowledgement.objects.only("id", "message_id")),
     )
+
+
+def _cache(instance: Message, name: str, model: type[Any], rows: list[Any]) -> None:
+    """Fill one prefetch cache with rows already in hand, as `prefetch_related` would have."""
+    cached = model.objects.none()
+    cached._result_cache = rows
+    cached._prefetch_done = True
+    instance.__dict__.setdefault("_prefetched_objects_cache", {})[name] = cached
+
+
+def as_just_sent(
+    message: Message, *, conversation: Conversation, author: Person, mentioned: list[int], attachments: list[Attachment]
+) -> Message:
+    """A message created a moment ago, dressed as `_messages()` would load it, from the rows the send already
+    holds: it has no reactions or acknowledgements yet, and its mentions and files are known. Reading it back
+    cost a third of a send (six queries)."""
+    message.conversation = conversation
+    message.author = author
+    mentions = [Person(pk=pk) for pk in sorted(mentioned)]
+    _cache(message, "reactions", Reaction, [])
+    _cache(message, "mentions", Person, mentions)
+    _cache(message, "attachments", Attachment, sorted(attachments, key=lambda a: (a.created_at, a.pk)))
+    _cache(message, "acknowledgements", Acknowledgement, [])
+    return message
 
 
 def parse_cursor(raw: str | None) -> int | None:

@@ -19,7 +19,7 @@ from dataclasses import dataclass, field
 from datetime import timedelta
 from typing import Any
 
-from django.db import transaction
+from django.db import connection, transaction
 from django.db.models import Max, Q
 from django.utils import timezone
 
@@ -131,13 +131,16 @@ def publish_on_commit(
 
 def _next_position(organisation_id: int) -> int:
     """Take the organisation's next position. The row lock is held to commit, so positions follow commits."""
-    head = StreamHead.objects.select_for_update().filter(organisation_id=organisation_id).first()
-    if head is None:
-        StreamHead.objects.bulk_create([StreamHead(organisation_id=organisation_id)], ignore_conflicts=True)
-        head = StreamHead.objects.select_for_update().get(organisation_id=organisation_id)
-    head.position += 1
-    StreamHead.objects.filter(pk=organisation_id).update(position=head.position)
-    return head.position
+    # One statement that locks, moves and reads the head (SQLite 3.35+ and PostgreSQL both have RETURNING).
+    sql = "UPDATE realtime_streamhead SET position = position + 1 WHERE organisation_id = %s RETURNING position"
+    with connection.cursor() as cursor:
+        cursor.execute(sql, [organisation_id])
+        row = cursor.fetchone()
+        if row is None:
+            StreamHead.objects.bulk_create([StreamHead(organisation_id=organisation_id)], ignore_conflicts=True)
+            cursor.execute(sql, [organisation_id])
+            row = cursor.fetchone()
+    return int(row[0])
 
 
 def _push(events: list[Published]) -> None:

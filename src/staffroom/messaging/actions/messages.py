@@ -17,7 +17,7 @@ from staffroom.accounts.models import Person
 from staffroom.compliance import audit
 from staffroom.compliance.audit import AuditAction
 from staffroom.errors import Invalid
-from staffroom.messaging import events, formatting
+from staffroom.messaging import events, formatting, queries
 from staffroom.messaging.actions.limits import EDIT_LIMIT, REACTION_LIMIT, _throttle
 from staffroom.messaging.models import (
     Attachment,
@@ -143,7 +143,13 @@ def send_message(
                     )
             Conversation.objects.filter(pk=conversation.pk).update(last_message_at=message.created_at)
             Membership.objects.filter(conversation=conversation, person=acting).update(last_read_message_id=message.pk)
-            message = _reload(message)
+            message = queries.as_just_sent(
+                message,
+                conversation=conversation,
+                author=acting,
+                mentioned=sorted(rendered.mentioned_ids - {acting.pk}),
+                attachments=attachments,
+            )
             events.message_changed("message.new", message)
             audit.record(
                 acting, AuditAction.MESSAGE_SENT, target=message, conversation=conversation,
