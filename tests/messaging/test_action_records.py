@@ -9,8 +9,8 @@ from PIL import Image
 from staffroom.compliance.audit import AuditAction
 from staffroom.errors import Invalid, NotFound, PermissionDenied, UnsupportedMedia
 from staffroom.messaging import actions, queries
-from staffroom.messaging.payloads import message_payload
 from staffroom.messaging.models import Attachment
+from staffroom.messaging.payloads import message_payload
 from tests.verify import public_functions, verified_in, verify_action, verify_refused, verify_unchanged
 
 pytestmark = pytest.mark.django_db

@@ -10,6 +10,7 @@ from django.core.management import call_command
 from staffroom.api import schemas as api
 from staffroom.messaging import event_schemas
 from staffroom.messaging.models import Conversation
+from staffroom.realtime import frames
 from tests.verify import declared_events
 
 DOCS = Path(__file__).parents[2] / "docs" / "realtime.md"
@@ -50,5 +51,7 @@ def test_the_command_prints_the_table_and_the_json_schemas(capsys):
     assert capsys.readouterr().out == event_schemas.table_markdown()
     call_command("event_schemas", "--json")
     printed = json.loads(capsys.readouterr().out)
-    assert set(printed) == set(event_schemas.EVENTS)
+    assert set(printed) == set(event_schemas.EVENTS) | set(frames.CONTROL)
+    call_command("event_schemas", "--control")
+    assert capsys.readouterr().out == frames.table_markdown()
     assert "from" in printed["announcement.reminder"]["properties"]

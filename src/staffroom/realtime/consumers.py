@@ -27,7 +27,7 @@ from django.utils import timezone
 
 from staffroom.accounts.models import ApiToken, Person
 from staffroom.accounts.queries import person_for_token
-from staffroom.realtime import streams
+from staffroom.realtime import frames, streams
 from staffroom.realtime.hub import get_hub
 
 log = logging.getLogger(__name__)
@@ -182,7 +182,7 @@ class EventsConsumer(AsyncWebsocketConsumer):
         self.last_sent = await hub.activate(self, conversations)
         self._tasks.append(asyncio.create_task(self._write()))
         _ensure_rechecking()
-        await self.send(text_data=json.dumps({"type": "hello", "seq": self.last_sent, "person_id": person.pk}))
+        await self._say(frames.Hello(seq=self.last_sent, person_id=person.pk))
 
     async def disconnect(self, code: int) -> None:
         for task in self._tasks:
@@ -231,9 +231,7 @@ class EventsConsumer(AsyncWebsocketConsumer):
     async def receive(self, text_data: str | None = None, bytes_data: bytes | None = None) -> None:
         content = self._parse(text_data)
         if content is None:
-            await self._send_json(
-                {"type": "error", "code": "malformed", "message": "Frames must be small JSON objects."}
-            )
+            await self._say(frames.Error(code="malformed", message="Frames must be small JSON objects."))
             return
         kind = content.get("type")
         if self.person_id is None:
@@ -250,13 +248,11 @@ class EventsConsumer(AsyncWebsocketConsumer):
             if not await _still_valid(self.person_id, self.session_key, self.token_id):
                 await self._revoked()
                 return
-            await self._send_json({"type": "pong", "seq": self.last_sent})
+            await self._say(frames.Pong(seq=self.last_sent))
         elif kind == "auth":
-            await self._send_json({"type": "error", "code": "already_authenticated", "message": "Already signed in."})
+            await self._say(frames.Error(code="already_authenticated", message="Already signed in."))
         else:
-            await self._send_json(
-                {"type": "error", "code": "unknown_type", "message": f"Unknown frame type {str(kind)[:40]!r}."}
-            )
+            await self._say(frames.Error(code="unknown_type", message=f"Unknown frame type {str(kind)[:40]!r}."))
 
     @staticmethod
     def _parse(text: str | None) -> dict[str, Any] | None:
@@ -268,8 +264,8 @@ class EventsConsumer(AsyncWebsocketConsumer):
             return None
         return content if isinstance(content, dict) else None
 
-    async def _send_json(self, content: dict[str, Any]) -> None:
-        await self.send(text_data=json.dumps(content))
+    async def _say(self, frame: frames.Frame) -> None:
+        await self.send(text_data=frame.encode())
 
     async def _authenticate(self, content: dict[str, Any]) -> None:
         token = content.get("token")
@@ -282,7 +278,7 @@ class EventsConsumer(AsyncWebsocketConsumer):
 
     async def _resume(self, after: Any) -> None:
         if not isinstance(after, int) or isinstance(after, bool) or after < 0:
-            await self._send_json({"type": "error", "code": "invalid", "message": "`after` must be a seq number."})
+            await self._say(frames.Error(code="invalid", message="`after` must be a seq number."))
             return
         assert self.person_id is not None
         hub = get_hub()
@@ -314,9 +310,9 @@ class EventsConsumer(AsyncWebsocketConsumer):
         self._outbox = collections.deque(item for item in self._outbox if item[0] > position)
         self.last_sent = position
         self._paused = False
-        await self._send_json({"type": "resync", "seq": position})
+        await self._say(frames.Resync(seq=position))
         self._wake.set()
 
     async def _revoked(self) -> None:
-        await self._send_json({"type": "session.revoked", "seq": self.last_sent})
+        await self._say(frames.SessionRevoked(seq=self.last_sent))
         await self.close(code=CLOSE_UNAUTHENTICATED)
