@@ -1,4 +1,4 @@
-"""State changes for people: tokens, sign-in records, leavers."""
+"""Tokens, sign-in records and sessions: what a person holds to use Staffroom, and how it ends."""
 
 from __future__ import annotations
 

@@ -1,0 +1,30 @@
+"""Every state change about people: tokens and sessions, and (for the school's admins) adding, changing and
+ending people. Each action checks permission, changes rows in one transaction and writes its audit entry last
+(DESIGN.md invariant 1). Views, the API, SCIM, roster sync and commands call these.
+
+One module per subject; this package's names are the public ones.
+"""
+
+from staffroom.accounts.actions.sessions import (
+    create_token,
+    deactivate_person,
+    end_access,
+    end_devices,
+    end_other_sessions,
+    record_sign_in,
+    record_sign_out,
+    revoke_token,
+    revoke_token_by_raw,
+)
+
+__all__ = [
+    "create_token",
+    "deactivate_person",
+    "end_access",
+    "end_devices",
+    "end_other_sessions",
+    "record_sign_in",
+    "record_sign_out",
+    "revoke_token",
+    "revoke_token_by_raw",
+]
