@@ -162,7 +162,7 @@ def test_a_teacher_cannot_deactivate_a_colleague(world):
 
 
 def test_an_admin_cannot_deactivate_themselves(world):
-    with verify_refused(Invalid, field="person"):
+    with verify_refused(PermissionDenied):
         actions.deactivate_person(world.admin, acting=world.admin)
 
 
@@ -175,3 +175,168 @@ def test_access_ending_is_recorded_as_the_worker_s_doing(world):
     entry = captured.audit[0]
     assert (entry.actor, entry.actor_service) == (None, "worker")
     assert (world.external.pk, {"type": "session.revoke", "all": True}) in captured.controls
+
+
+# --- the admins' people actions ---------------------------------------------------------------------------
+
+
+def test_an_it_admin_adds_a_starter_who_cannot_sign_in_until_they_set_a_password(world):
+    with verify_action(audit=[A.PERSON_ADDED], events=[]) as captured:
+        person = actions.add_person(
+            acting=world.admin, email="New.Starter@Test-Trust.example", name="  Nia Newstart ",
+            school_id=world.school.pk, roles=["teacher", "teaching_assistant"],
+        )  # fmt: skip
+    assert (person.email, person.name, person.school_id) == (
+        "new.starter@test-trust.example",
+        "Nia Newstart",
+        world.school.pk,
+    )
+    assert sorted(person.role_codes) == ["teacher", "teaching_assistant"]
+    assert not person.has_usable_password()
+    assert captured.audit[0].data == {
+        "roles": ["teacher", "teaching_assistant"],
+        "school_id": world.school.pk,
+        "leaves_on": None,
+    }
+
+
+def test_a_headteacher_adds_staff_to_their_own_school_only(world):
+    with verify_action(audit=[A.PERSON_ADDED], events=[]):
+        actions.add_person(
+            acting=world.head, email="ta@x.example", name="Tam", school_id=world.school.pk, roles=["teaching_assistant"]
+        )
+    with verify_refused(Invalid, field="school_id"):
+        actions.add_person(
+            acting=world.head, email="p@x.example", name="Pip", school_id=world.other_school.pk, roles=["teacher"]
+        )
+    with verify_refused(Invalid, field="school_id"):
+        actions.add_person(acting=world.head, email="q@x.example", name="Quin", school_id=None, roles=["teacher"])
+
+
+@pytest.mark.parametrize("role", ["it_admin", "dpo"])
+def test_a_headteacher_cannot_hand_out_a_trust_role(world, role):
+    with verify_refused(PermissionDenied):
+        actions.add_person(acting=world.head, email="x@x.example", name="X", school_id=world.school.pk, roles=[role])
+
+
+@pytest.mark.parametrize("who", ["teacher", "dsl", "dpo", "pupil", "external", "governor", "outsider"])
+def test_only_admins_and_headteachers_add_people(world, who):
+    with verify_refused(PermissionDenied):
+        actions.add_person(
+            acting=getattr(world, who), email="y@x.example", name="Y", school_id=world.school.pk, roles=["teacher"]
+        )
+
+
+@pytest.mark.parametrize(
+    ("fields", "field"),
+    [
+        ({"email": "not an address"}, "email"),
+        ({"email": "TEACHER@elsewhere.example"}, "email"),  # taken, in any case
+        ({"name": " \u200b "}, "name"),
+        ({"roles": []}, "roles"),
+        ({"roles": ["wizard"]}, "roles"),
+        ({"roles": ["external"]}, "roles"),
+        ({"roles": ["pupil", "teacher"]}, "roles"),
+        ({"roles": ["pupil"], "school_id": None}, "school_id"),
+        ({"leaves_on": timezone.localdate() - timedelta(days=1)}, "leaves_on"),
+    ],
+)
+def test_a_starter_with_bad_details_is_refused_with_the_field_to_fix(world, fields, field):
+    world.teacher.email = "teacher@elsewhere.example"
+    world.teacher.save(update_fields=["email"])
+    given = {"email": "z@x.example", "name": "Zed", "school_id": world.school.pk, "roles": ["teacher"], **fields}
+    with verify_refused(Invalid, field=field):
+        actions.add_person(acting=world.admin, **given)
+
+
+def test_changing_roles_and_name_records_before_and_after(world):
+    with verify_action(audit=[A.PERSON_UPDATED], events=[]) as captured:
+        actions.update_person(
+            world.teacher.pk, acting=world.head, name="Tara Teacher-Jones", roles=["teacher", "deputy_dsl"],
+            reason="Deputy DSL from September",
+        )  # fmt: skip
+    entry = captured.audit[0]
+    assert entry.data == {
+        "changed": ["name", "roles"],
+        "roles": {"before": ["teacher"], "after": ["deputy_dsl", "teacher"]},
+    }
+    assert entry.details == {"name": {"before": "Tara Teacher", "after": "Tara Teacher-Jones"}}
+    assert entry.reason == "Deputy DSL from September"
+    world.teacher.refresh_from_db()
+    assert sorted(world.teacher.role_codes) == ["deputy_dsl", "teacher"]
+
+
+def test_changing_nothing_records_nothing(world):
+    with verify_unchanged():
+        actions.update_person(world.teacher.pk, acting=world.admin, name="Tara Teacher", roles=["teacher"])
+
+
+def test_nobody_changes_their_own_roles(world):
+    with verify_refused(PermissionDenied):
+        actions.update_person(world.head.pk, acting=world.head, roles=["headteacher", "it_admin"])
+    with verify_refused(PermissionDenied):
+        actions.update_person(world.teacher.pk, acting=world.teacher, roles=["headteacher"])
+
+
+def test_a_headteacher_cannot_change_or_end_an_it_admin(world):
+    with verify_refused(PermissionDenied):
+        actions.update_person(world.admin.pk, acting=world.head, roles=["teacher"])
+    with verify_refused(PermissionDenied):
+        actions.deactivate_person(world.admin.pk, acting=world.head)
+    with verify_refused(PermissionDenied):
+        actions.end_sessions(world.admin.pk, acting=world.head, reason="lost phone")
+
+
+def test_a_headteacher_does_not_reach_another_school_or_organisation(world):
+    with verify_refused(NotFound):
+        actions.update_person(world.other_teacher.pk, acting=world.head, name="Pat")
+    with verify_refused(NotFound):
+        actions.update_person(world.outsider.pk, acting=world.admin, name="Otto")
+
+
+def test_several_changes_happen_together_or_not_at_all(world):
+    group = world.group(world.teacher2, by=world.teacher)
+    with verify_action(audit=[A.PERSON_UPDATED, A.PERSON_DEACTIVATED], events=[]) as captured:
+        actions.change_person(
+            world.teacher.pk, acting=world.admin, active=False, hand_over_to=world.teacher2.pk,
+            reason="Left in July", leaves_on=None, name="Tara T",
+        )  # fmt: skip
+    assert captured.audit[1].data["conversations_handed_over"] == [group.pk]
+    assert group.memberships.get(person=world.teacher2).role == "owner"
+    with verify_refused(Invalid, field="hand_over_to"):
+        actions.change_person(world.ta.pk, acting=world.admin, active=False, hand_over_to=world.pupil.pk, name="Tia T")
+
+
+def test_a_leaver_can_be_welcomed_back(world):
+    actions.deactivate_person(world.teacher2, acting=world.admin, reason="Left")
+    with verify_action(audit=[A.PERSON_REACTIVATED], events=[]):
+        actions.reactivate_person(world.teacher2.pk, acting=world.admin, reason="Returned from leave")
+    world.teacher2.refresh_from_db()
+    assert world.teacher2.is_active and world.teacher2.left_at is None
+    with verify_unchanged():
+        actions.reactivate_person(world.teacher2.pk, acting=world.admin)
+    with verify_refused(PermissionDenied):
+        actions.reactivate_person(world.teacher2.pk, acting=world.teacher)
+
+
+def test_ending_a_person_s_sessions_needs_a_reason_and_closes_their_sockets(world):
+    signed_in(world.teacher)
+    with verify_action(audit=[A.SESSION_ALL_ENDED], events=[]) as captured:
+        ended = actions.end_sessions(world.teacher.pk, acting=world.head, reason="Phone reported stolen")
+    assert ended == 1 and captured.audit[0].reason == "Phone reported stolen"
+    assert (world.teacher.pk, {"type": "session.revoke", "all": True}) in captured.controls
+    with verify_refused(Invalid, field="reason"):
+        actions.end_sessions(world.teacher.pk, acting=world.head, reason=" ")
+    with verify_refused(PermissionDenied):
+        actions.end_sessions(world.teacher2.pk, acting=world.teacher, reason="prank")
+
+
+def test_leavers_are_ended_by_the_worker_the_day_after_their_last_day(world):
+    last_day = timezone.localdate()
+    actions.update_person(world.teacher2.pk, acting=world.admin, leaves_on=last_day)
+    assert actions.end_leavers(world.org.pk, today=last_day) == []
+    with verify_action(audit=[A.PERSON_DEACTIVATED], events=[]) as captured:
+        assert actions.end_leavers(world.org.pk, today=last_day + timedelta(days=1)) == [world.teacher2.pk]
+    assert captured.audit[0].actor_service == "worker" and captured.audit[0].actor is None
+    with verify_unchanged():
+        actions.end_leavers(world.org.pk, today=last_day + timedelta(days=2))

@@ -9,7 +9,7 @@ from staffroom.accounts import actions, queries
 from staffroom.accounts.models import ApiToken
 from staffroom.accounts.payloads import person_payload
 from staffroom.compliance.models import AuditEntry
-from staffroom.errors import Invalid, PermissionDenied
+from staffroom.errors import NotFound, PermissionDenied
 
 pytestmark = pytest.mark.django_db
 
@@ -46,9 +46,9 @@ def test_leaver_loses_sessions_and_tokens_at_once(world):
 def test_only_admins_and_heads_deactivate_and_not_themselves(world):
     with pytest.raises(PermissionDenied):
         actions.deactivate_person(world.teacher2, acting=world.teacher)
-    with pytest.raises(PermissionDenied):
+    with pytest.raises(NotFound):
         actions.deactivate_person(world.outsider, acting=world.admin)
-    with pytest.raises(Invalid):
+    with pytest.raises(PermissionDenied):
         actions.deactivate_person(world.admin, acting=world.admin)
 
 

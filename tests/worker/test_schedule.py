@@ -65,6 +65,17 @@ def test_the_worker_prunes_old_events_on_its_schedule(world):
     assert not Event.objects.filter(created_at__lt=timezone.now() - timedelta(days=14)).exists()
 
 
+def test_the_worker_ends_leavers_whose_last_day_has_passed(world):
+    world.teacher2.access_ends_on = timezone.localdate() - timedelta(days=1)
+    world.teacher2.save(update_fields=["access_ends_on"])
+    world.external.access_ends_on = timezone.localdate()  # today is still their last day
+    world.external.save(update_fields=["access_ends_on"])
+    assert schedule.run_due()["end_leavers"] == {"deactivated": 1}
+    world.teacher2.refresh_from_db()
+    world.external.refresh_from_db()
+    assert not world.teacher2.is_active and world.external.is_active
+
+
 def test_worker_once_prints_one_json_line(capsys):
     call_command("worker", "--once")
     assert "prune_events" in json.loads(capsys.readouterr().out)

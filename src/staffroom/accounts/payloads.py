@@ -29,3 +29,16 @@ def me_payload(person: Person) -> dict[str, Any]:
         "organisation": person.organisation.name,
         "access_ends_on": person.access_ends_on.isoformat() if person.access_ends_on else None,
     }
+
+
+def admin_person_payload(person: Person) -> dict[str, Any]:
+    """A person as the school's admins see them: their sign-in address, leave date and when last seen too
+    (DESIGN.md). Never a phone number or a personal address: Staffroom holds none."""
+    last_seen = getattr(person, "last_seen", None)
+    return {
+        **person_payload(person),
+        "email": person.email,
+        "leaves_on": person.access_ends_on.isoformat() if person.access_ends_on else None,
+        "last_seen": last_seen.isoformat() if last_seen else None,
+        "left_at": person.left_at.isoformat() if person.left_at else None,
+    }

@@ -107,6 +107,14 @@ RULES: dict[str, Grants] = {
         _one(Service.SCIM, S.ORGANISATION),
         _one(Service.ROSTER_SYNC, S.ORGANISATION),
     ),
+    # Ending someone's access: as managing them, and the worker too, when a leave date passes.
+    "people.deactivate": _merge(
+        _one(R.IT_ADMIN, S.ORGANISATION),
+        _one(R.HEADTEACHER, S.SCHOOL),
+        _one(Service.SCIM, S.ORGANISATION),
+        _one(Service.ROSTER_SYNC, S.ORGANISATION),
+        _one(Service.WORKER, S.ORGANISATION),
+    ),
     # Removing what is due: unsent uploads, and (with retention) records past their schedule.
     "records.purge": _merge(_one(Service.WORKER, S.ORGANISATION), _one(Service.RETENTION, S.ORGANISATION)),
 }

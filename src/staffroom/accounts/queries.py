@@ -1,10 +1,13 @@
 """Scoped reads about people. Everything is limited to the caller's organisation."""
 
-from django.db.models import Q, QuerySet
+from django.db.models import Max, OuterRef, Q, QuerySet, Subquery
+from django.utils.translation import gettext as _
 
 from staffroom.accounts import permissions
+from staffroom.accounts.actors import Actor, ServiceActor
 from staffroom.accounts.models import ApiToken, Person, Role, SchoolClass, hash_token
-from staffroom.errors import NotFound
+from staffroom.accounts.permissions import Scope
+from staffroom.errors import Invalid, NotFound, PermissionDenied
 
 
 def _people() -> QuerySet[Person]:
@@ -57,3 +60,68 @@ def school_classes(viewer: Person) -> list[SchoolClass]:
         for c in classes.order_by("school__name", "name")
         if permissions.allows(viewer, "conversation.create.class", c.school)
     ]
+
+
+# --- for the school's admins ------------------------------------------------------------------------------
+
+STATUSES = ("active", "leaving", "inactive")
+
+
+def _managed(viewer: Actor, permission: str = "people.manage") -> QuerySet[Person]:
+    """Everyone `viewer` manages: the whole organisation for a trust-wide grant, else their schools' people."""
+    people = _people().filter(organisation_id=viewer.organisation_id)
+    if isinstance(viewer, ServiceActor):
+        return people if permissions.allows(viewer, permission) else people.none()
+    org_everywhere, org_schools = permissions.schools_with_scope(viewer, permission, Scope.ORGANISATION)
+    if org_everywhere or org_schools:
+        return people
+    everywhere, schools = permissions.schools_with_scope(viewer, permission, Scope.SCHOOL)
+    return people if everywhere else people.filter(school_id__in=schools)
+
+
+def manages_people(viewer: Actor) -> bool:
+    """Whether the viewer manages anyone at all (the admin console's people pages)."""
+    if isinstance(viewer, ServiceActor):
+        return permissions.allows(viewer, "people.manage")
+    return any(permissions.schools_with_scope(viewer, "people.manage", scope) != (False, set()) for scope in Scope)
+
+
+def managed_people(
+    viewer: Actor, *, search: str = "", school_id: int | None = None, role: str = "", status: str = ""
+) -> QuerySet[Person]:
+    """People the viewer manages, with when each was last seen, filtered; pupils and leavers included."""
+    from allauth.usersessions.models import UserSession
+
+    people = _managed(viewer)
+    if search:
+        people = people.filter(Q(name__icontains=search) | Q(email__icontains=search) | Q(handle__icontains=search))
+    if school_id is not None:
+        people = people.filter(school_id=school_id)
+    if role:
+        if role not in Role.values:
+            raise Invalid("role", _("Choose one of the roles listed."))
+        people = people.filter(role_assignments__role=role)
+    if status == "active":
+        people = people.filter(is_active=True)
+    elif status == "leaving":
+        people = people.filter(is_active=True, access_ends_on__isnull=False)
+    elif status == "inactive":
+        people = people.filter(is_active=False)
+    elif status:
+        raise Invalid("status", _("Status is one of: active, leaving, inactive."))
+    last_seen = UserSession.objects.filter(user=OuterRef("pk")).values("user").annotate(at=Max("last_seen_at"))
+    return people.annotate(last_seen=Subquery(last_seen.values("at"))).distinct().order_by("name", "id")
+
+
+def managed_person(viewer: Actor, person_id: int, *, lock: bool = False, permission: str = "people.manage") -> Person:
+    """One person the viewer manages (locked for an action). PermissionDenied for someone who manages nobody;
+    NotFound for ids outside the viewer's reach, exactly as for ids that do not exist."""
+    if not (permissions.allows(viewer, permission) if isinstance(viewer, ServiceActor) else manages_people(viewer)):
+        raise PermissionDenied()
+    people = _managed(viewer, permission)
+    if lock:
+        people = people.select_for_update(of=("self",))
+    person = people.filter(pk=person_id).first()
+    if person is None:
+        raise NotFound()
+    return person

@@ -24,7 +24,7 @@ from ninja.errors import AuthenticationError, HttpError, ValidationError
 from ninja.parser import Parser
 
 from staffroom import admission
-from staffroom.api import auth, conversations, messages, people, uploads
+from staffroom.api import admin_people, auth, conversations, messages, people, uploads
 from staffroom.errors import NotFound, StaffroomError
 
 logger = logging.getLogger(__name__)
@@ -272,3 +272,4 @@ api.add_router("", people.router)
 api.add_router("/conversations", conversations.router)
 api.add_router("", messages.router)
 api.add_router("", uploads.router)
+api.add_router("/admin", admin_people.router)

@@ -75,6 +75,54 @@ class PersonPage(Out):
     next: str | None = Field(description="Pass as `after` for the next page; null on the last page.")
 
 
+class AdminPersonOut(PersonOut):
+    """A person as the school's admins see them (DESIGN.md: admin views add `email`, `leaves_on`, `last_seen`)."""
+
+    email: str = Field(description="The school address they sign in with.")
+    leaves_on: str | None = Field(
+        description="Their last day; access ends after it.", json_schema_extra={"format": "date"}
+    )
+    last_seen: Timestamp | None = Field(description="When they last used Staffroom in a browser.")
+    left_at: Timestamp | None = Field(description="When they were deactivated, for a leaver.")
+
+
+class AdminPersonPage(Out):
+    items: list[AdminPersonOut]
+    next: str | None = Field(description="Pass as `after` for the next page; null on the last page.")
+
+
+class PersonIn(Schema):
+    email: str = Field(max_length=254)
+    name: str = Field(max_length=500)
+    school_id: RowId | None = Field(None, description="Null only for trust-wide staff.")
+    roles: list[str] = Field(max_length=12, description="Role codes, e.g. `teacher`, `teaching_assistant`.")
+    leaves_on: Annotated[str, Field(pattern=r"^\d{4}-\d{2}-\d{2}$")] | None = Field(
+        None, description="Their last day (YYYY-MM-DD), if it is known."
+    )
+
+
+class PersonPatch(Schema):
+    name: str | None = Field(None, max_length=500)
+    school_id: RowId | None = None
+    roles: list[str] | None = Field(None, max_length=12)
+    active: bool | None = Field(None, description="`false`: a leaver now (sessions, tokens and sockets end).")
+    leaves_on: Annotated[str, Field(pattern=r"^\d{4}-\d{2}-\d{2}$")] | None = Field(
+        None, description="Their last day (YYYY-MM-DD); null clears it."
+    )
+    reason: str = Field("", max_length=1000, description="Why, for the record.")
+    hand_over_to: RowId | None = Field(
+        None, description="With `active: false`: who takes over the groups only they ran."
+    )
+
+
+class ReasonIn(Schema):
+    reason: str = Field(max_length=1000, description="Why, for the record.")
+
+
+class EndedOut(Out):
+    ended: int = Field(description="How many sessions and tokens ended.")
+
+
 class MemberOut(PersonOut):
     membership_role: str = Field(description="`owner`, `admin` or `member` of this conversation.")
 

@@ -67,7 +67,11 @@ class AuditAction(StrEnum):
     SESSION_DEVICES_ENDED = "session.devices_ended"
     TOKEN_CREATED = "token.created"
     TOKEN_REVOKED = "token.revoked"
+    SESSION_ALL_ENDED = "session.all_ended"
+    PERSON_ADDED = "person.added"
+    PERSON_UPDATED = "person.updated"
     PERSON_DEACTIVATED = "person.deactivated"
+    PERSON_REACTIVATED = "person.reactivated"
     CONVERSATION_CREATED = "conversation.created"
     CONVERSATION_UPDATED = "conversation.updated"
     MEMBERSHIP_ADDED = "membership.added"
@@ -97,7 +101,11 @@ MEANINGS: dict[AuditAction, str] = {
     AuditAction.SESSION_DEVICES_ENDED: "A person signed out some of their devices from the sessions page",
     AuditAction.TOKEN_CREATED: "An API token was issued",
     AuditAction.TOKEN_REVOKED: "An API token was revoked",
+    AuditAction.SESSION_ALL_ENDED: "An admin signed a person out everywhere (e.g. a lost phone)",
+    AuditAction.PERSON_ADDED: "A person was added (a starter)",
+    AuditAction.PERSON_UPDATED: "A person's name, school, roles or leave date changed",
     AuditAction.PERSON_DEACTIVATED: "A person lost access (a leaver); their sessions ended",
+    AuditAction.PERSON_REACTIVATED: "A person's access was restored after a deactivation",
     AuditAction.CONVERSATION_CREATED: "A conversation was started",
     AuditAction.CONVERSATION_UPDATED: "A conversation's title or description changed",
     AuditAction.MEMBERSHIP_ADDED: "Someone was added to a conversation",

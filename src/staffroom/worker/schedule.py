@@ -45,7 +45,15 @@ def _purge_unsent_uploads(now: datetime) -> dict[str, Any]:
     return {"deleted": tasks.purge_unclaimed_uploads(now)}
 
 
+def _end_leavers(now: datetime) -> dict[str, Any]:
+    from staffroom.accounts import tasks
+
+    return {"deactivated": tasks.end_leavers(now)}
+
+
 JOBS: list[Job] = [
+    # A leave date fires on the day after the last day; checked often, so it does soon after midnight.
+    Job("end_leavers", timedelta(minutes=15), _end_leavers),
     # Stored events hold only ids, but a long tail slows resumes; clients away longer resync.
     Job("prune_events", timedelta(hours=1), _prune_events),
     # Files uploaded and never sent (security finding 6: they were kept for ever).

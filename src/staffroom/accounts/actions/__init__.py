@@ -5,9 +5,20 @@ ending people. Each action checks permission, changes rows in one transaction an
 One module per subject; this package's names are the public ones.
 """
 
+from staffroom.accounts.actions.people import (
+    ASSIGNABLE_ROLES,
+    TRUST_ROLES,
+    UNCHANGED,
+    add_person,
+    change_person,
+    deactivate_person,
+    end_leavers,
+    end_sessions,
+    reactivate_person,
+    update_person,
+)
 from staffroom.accounts.actions.sessions import (
     create_token,
-    deactivate_person,
     end_access,
     end_devices,
     end_other_sessions,
@@ -18,13 +29,22 @@ from staffroom.accounts.actions.sessions import (
 )
 
 __all__ = [
+    "ASSIGNABLE_ROLES",
+    "TRUST_ROLES",
+    "UNCHANGED",
+    "add_person",
+    "change_person",
     "create_token",
     "deactivate_person",
     "end_access",
     "end_devices",
+    "end_leavers",
     "end_other_sessions",
+    "end_sessions",
+    "reactivate_person",
     "record_sign_in",
     "record_sign_out",
     "revoke_token",
     "revoke_token_by_raw",
+    "update_person",
 ]

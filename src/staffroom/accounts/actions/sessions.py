@@ -103,21 +103,6 @@ def end_other_sessions(person: Person, *, keep_session_key: str | None = None) -
     return ended
 
 
-def deactivate_person(person: Person, *, acting: Person, reason: str = "") -> None:
-    """A leaver loses access at once, on every device (DESIGN.md invariant 6). Their messages stay."""
-    permissions.require(acting, "people.manage", person)
-    if person.pk == acting.pk:
-        raise Invalid("person", _("You cannot deactivate your own account."))
-    with transaction.atomic():
-        person.is_active = False
-        person.left_at = timezone.now()
-        person.save(update_fields=["is_active", "left_at"])
-        ended = _end_all_sessions(person)
-        audit.record(
-            acting, AuditAction.PERSON_DEACTIVATED, target=person, reason=reason, data={"sessions_ended": ended}
-        )
-
-
 def end_access(person: Person) -> int:
     """End every session and token of someone who may no longer use Staffroom (an external whose end date has
     passed, or a person made inactive other than by `deactivate_person`). Nobody acts: the calendar did, so the
