@@ -107,6 +107,9 @@ RULES: dict[str, Grants] = {
         _one(Service.SCIM, S.ORGANISATION),
         _one(Service.ROSTER_SYNC, S.ORGANISATION),
     ),
+    # Outsiders: staff sponsor them (for conversations they run); the DPO or an IT admin decides.
+    "external.request": _all(_STAFF, S.ORGANISATION),
+    "external.decide": _merge(_one(R.IT_ADMIN, S.ORGANISATION), _one(R.DPO, S.ORGANISATION)),
     # Ending someone's access: as managing them, and the worker too, when a leave date passes.
     "people.deactivate": _merge(
         _one(R.IT_ADMIN, S.ORGANISATION),

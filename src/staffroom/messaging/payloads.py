@@ -6,6 +6,7 @@ from typing import Any
 
 from django.urls import reverse
 
+from staffroom.accounts.models import ExternalAccessRequest
 from staffroom.accounts.payloads import person_payload
 from staffroom.messaging.models import Attachment, Conversation, Message
 
@@ -67,4 +68,24 @@ def conversation_payload(
         else getattr(conversation, "member_count", None) or conversation.memberships.count(),
         "unread": unread,
         "last_message_at": conversation.last_message_at.isoformat() if conversation.last_message_at else None,
+    }
+
+
+def external_request_payload(request: ExternalAccessRequest) -> dict[str, Any]:
+    """A request for an outsider, as its sponsor and the people deciding it see it."""
+    return {
+        "id": request.pk,
+        "name": request.name,
+        "email": request.email,
+        "organisation_name": request.organisation_name,
+        "reason": request.reason,
+        "conversation_ids": list(request.conversation_ids),
+        "access_ends_on": request.access_ends_on.isoformat(),
+        "status": request.status,
+        "sponsor": {"id": request.sponsor_id, "name": request.sponsor.name},
+        "created_at": request.created_at.isoformat(),
+        "decided_by": {"id": request.decided_by_id, "name": request.decided_by.name} if request.decided_by else None,
+        "decided_at": request.decided_at.isoformat() if request.decided_at else None,
+        "decision_reason": request.decision_reason,
+        "person_id": request.person_id,
     }
