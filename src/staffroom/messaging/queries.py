@@ -510,9 +510,10 @@ def register_page(
 
 
 def register_rows(viewer: Person, filters: RegisterFilters | None = None) -> Iterator[RegisterRow]:
-    """Every row of the register that matches `filters`, read in batches (for the CSV download)."""
-    for conversation in register(viewer, filters).iterator(chunk_size=500):
-        yield register_row(conversation)
+    """Every row of the register that matches `filters`, read in batches (for the CSV download). Who may see
+    the register is checked at the call, not at the first row."""
+    conversations = register(viewer, filters)
+    return (register_row(c) for c in conversations.iterator(chunk_size=500))
 
 
 @dataclass
@@ -524,11 +525,17 @@ class RegisterEntry:
     members: list[Membership]
 
 
-def register_entry(viewer: Person, conversation_id: int) -> RegisterEntry:
-    """A conversation of the viewer's register with its members; NotFound if it is not in their register."""
+def register_conversation(viewer: Person, conversation_id: int) -> Conversation:
+    """A conversation of the viewer's register (annotated as `register` does); NotFound if it is not in it."""
     conversation = register(viewer).filter(pk=conversation_id).first()
     if conversation is None:
         raise NotFound()
+    return conversation
+
+
+def register_entry(viewer: Person, conversation_id: int) -> RegisterEntry:
+    """A conversation of the viewer's register with its members; NotFound if it is not in their register."""
+    conversation = register_conversation(viewer, conversation_id)
     members = list(
         Membership.objects.filter(conversation=conversation)
         .select_related("person__school")
