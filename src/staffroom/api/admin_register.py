@@ -10,7 +10,6 @@ from __future__ import annotations
 from typing import Annotated, Any
 
 from django.http import HttpRequest, HttpResponse
-from django.utils import timezone
 from django.utils.translation import gettext as _
 from ninja import P, QueryEx, Router, Status
 from pydantic import Field, StringConstraints
@@ -109,14 +108,7 @@ def register_as_csv(
 ) -> HttpResponse:
     """The same rows as the register (every page), with a header row, for a spreadsheet."""
     rows = queries.register_rows(caller(request), _filters(q, kind, school_id, externals))
-    return csv_response(register_csv.register_csv(rows))
-
-
-def csv_response(text: str) -> HttpResponse:
-    response = HttpResponse(text, content_type="text/csv; charset=utf-8")
-    response["Content-Disposition"] = f'attachment; filename="{register_csv.filename(timezone.localdate())}"'
-    response["Cache-Control"] = "private, no-store"
-    return response
+    return register_csv.download(rows)
 
 
 @router.get("/conversations/{conversation_id}", response=answers({200: RegisterEntryOut}), summary="One conversation")

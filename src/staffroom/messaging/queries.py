@@ -14,7 +14,7 @@ from django.db.models.functions import Coalesce
 from django.utils.translation import gettext as _
 
 from staffroom.accounts import permissions
-from staffroom.accounts.models import Person
+from staffroom.accounts.models import Person, School
 from staffroom.accounts.permissions import Scope
 from staffroom.errors import Invalid, NotFound, PermissionDenied
 from staffroom.messaging.models import Acknowledgement, Attachment, Conversation, Membership, Message, Reaction
@@ -350,20 +350,40 @@ MAX_REGISTER_SEARCH = 200
 _EPOCH = datetime(1970, 1, 1, tzinfo=UTC)
 
 
+def _register_reach(viewer: Person, permission: str) -> tuple[bool, set[int]] | None:
+    """(every conversation of the organisation?, else the ids of the schools whose conversations) `permission`
+    reaches for the viewer in the register; None when it reaches none."""
+    trust_roles, schools_of_trust_roles = permissions.schools_with_scope(viewer, permission, Scope.ORGANISATION)
+    everywhere, schools = permissions.schools_with_scope(viewer, permission, Scope.SCHOOL)
+    if trust_roles or schools_of_trust_roles or everywhere:
+        return True, set()
+    if schools:
+        return False, schools
+    return None
+
+
 def register_scope(viewer: Person, permission: str = "register.view") -> Q | None:
     """The conversations `permission` (`register.view` or `register.manage_members`) reaches for the viewer, as
     a filter, or None when it reaches none. An organisation-scope grant, or a school-scope role held trust-wide,
     reaches every conversation of the organisation; a school-scope grant reaches that school's conversations
     only. Trust-wide conversations (no school) are the trust's: only a trust-wide grant reaches them here, so a
     headteacher's register holds their own school's conversations and no other school's people."""
+    reach = _register_reach(viewer, permission)
+    if reach is None:
+        return None
+    everywhere, schools = reach
     in_organisation = Q(organisation_id=viewer.organisation_id)
-    trust_roles, schools_of_trust_roles = permissions.schools_with_scope(viewer, permission, Scope.ORGANISATION)
-    everywhere, schools = permissions.schools_with_scope(viewer, permission, Scope.SCHOOL)
-    if trust_roles or schools_of_trust_roles or everywhere:
-        return in_organisation
-    if schools:
-        return in_organisation & Q(school_id__in=schools)
-    return None
+    return in_organisation if everywhere else in_organisation & Q(school_id__in=schools)
+
+
+def register_schools(viewer: Person) -> list[School]:
+    """The schools whose conversations are in the viewer's register, by name (to filter the register by)."""
+    reach = _register_reach(viewer, "register.view")
+    if reach is None:
+        return []
+    everywhere, schools = reach
+    found = School.objects.filter(organisation_id=viewer.organisation_id)
+    return list((found if everywhere else found.filter(pk__in=schools)).order_by("name"))
 
 
 def may_view_register(viewer: Person) -> bool:

@@ -1,4 +1,4 @@
-"""The group register as a spreadsheet (CSV): one file for the API and the web page alike.
+"""The group register as a spreadsheet (CSV): one download for the API and the web page alike.
 
 Titles and names are typed by anyone, and a spreadsheet runs a cell that starts with `=`, `+`, `-` or `@` as a
 formula (CSV injection: `=HYPERLINK(...)` sends data elsewhere). Such a cell is written with a leading `'`, which
@@ -12,6 +12,9 @@ import csv
 import io
 from collections.abc import Iterable
 from datetime import date, datetime
+
+from django.http import HttpResponse
+from django.utils import timezone
 
 from staffroom.messaging.queries import RegisterRow
 
@@ -69,3 +72,10 @@ def register_csv(rows: Iterable[RegisterRow]) -> str:
 
 def filename(today: date) -> str:
     return f"group-register-{today.isoformat()}.csv"
+
+
+def download(rows: Iterable[RegisterRow]) -> HttpResponse:
+    """The rows as a CSV file to save (cache_control marks it private, as every signed-in answer)."""
+    response = HttpResponse(register_csv(rows), content_type="text/csv; charset=utf-8")
+    response["Content-Disposition"] = f'attachment; filename="{filename(timezone.localdate())}"'
+    return response
