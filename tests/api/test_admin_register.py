@@ -376,6 +376,7 @@ def test_the_csv_has_every_row_a_header_and_cells_a_spreadsheet_will_not_run(wor
     assert response.status_code == 200
     assert response["Content-Type"] == "text/csv; charset=utf-8"
     assert response["Content-Disposition"].startswith('attachment; filename="group-register-')
+    assert "no-store" in response["Cache-Control"] and "private" in response["Cache-Control"]
     rows = list(csv.reader(io.StringIO(response.content.decode())))
     assert rows[0] == CSV_HEADER
     assert len(rows) == 1 + len(dangerous) + 1 + 3

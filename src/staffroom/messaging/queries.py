@@ -367,7 +367,8 @@ def register_scope(viewer: Person, permission: str = "register.view") -> Q | Non
     a filter, or None when it reaches none. An organisation-scope grant, or a school-scope role held trust-wide,
     reaches every conversation of the organisation; a school-scope grant reaches that school's conversations
     only. Trust-wide conversations (no school) are the trust's: only a trust-wide grant reaches them here, so a
-    headteacher's register holds their own school's conversations and no other school's people."""
+    headteacher's register holds their own school's conversations, not the trust's (although
+    `permissions.allows` counts trust-wide conversations in every school's scope)."""
     reach = _register_reach(viewer, permission)
     if reach is None:
         return None

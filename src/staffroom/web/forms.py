@@ -138,7 +138,9 @@ class ReasonForm(forms.Form):
 
 
 class RegisterAddMemberForm(AddMemberForm, ReasonForm):
-    pass
+    """Adding someone from the group register: whom, and why."""
+
+    field_order = ["person_id", "reason"]
 
 
 # Domain field names that belong to a differently named form field.
