@@ -118,6 +118,12 @@ RULES: dict[str, Grants] = {
         _one(Service.ROSTER_SYNC, S.ORGANISATION),
         _one(Service.WORKER, S.ORGANISATION),
     ),
+    # The group register (admin console): every conversation's title, owners and members, never its messages.
+    # Only a trust-wide grant reaches trust-wide conversations there (messaging.queries.register_conversations).
+    "register.view": _merge(
+        _one(R.IT_ADMIN, S.ORGANISATION), _one(R.HEADTEACHER, S.SCHOOL), _one(R.DPO, S.ORGANISATION)
+    ),
+    "register.manage_members": _merge(_one(R.IT_ADMIN, S.ORGANISATION), _one(R.HEADTEACHER, S.SCHOOL)),
     # Removing what is due: unsent uploads, and (with retention) records past their schedule.
     "records.purge": _merge(_one(Service.WORKER, S.ORGANISATION), _one(Service.RETENTION, S.ORGANISATION)),
 }

@@ -106,6 +106,43 @@ class SearchForm(forms.Form):
     q = forms.CharField(required=False, label=_("Search messages"), strip=True)
 
 
+class RegisterFilterForm(forms.Form):
+    """The group register's filters, sent with GET so that a filtered list can be bookmarked and shared."""
+
+    q = forms.CharField(required=False, max_length=200, label=_("Title contains"))
+    kind = forms.ChoiceField(required=False, label=_("Kind"))
+    school_id = forms.TypedChoiceField(required=False, coerce=int, empty_value=None, label=_("School"))
+    externals = forms.ChoiceField(
+        required=False,
+        label=_("Externals"),
+        choices=[("", _("With or without externals")), ("yes", _("With externals")), ("no", _("Without externals"))],
+    )
+
+    def __init__(
+        self, data: Mapping[str, Any] | None = None, *, kinds: list[tuple[str, str]], schools: list[tuple[int, str]]
+    ) -> None:
+        super().__init__(data)
+        self.fields["kind"].choices = [("", _("Any kind")), *kinds]  # type: ignore[attr-defined]
+        self.fields["school_id"].choices = [("", _("Any school")), *schools]  # type: ignore[attr-defined]
+
+
+class ReasonForm(forms.Form):
+    """Why an admin changes who is in a conversation they are not in: kept in the audit log."""
+
+    reason = forms.CharField(
+        max_length=500,
+        label=_("Reason"),
+        widget=forms.Textarea(attrs={"rows": 2}),
+        error_messages={"required": _("Say why; the reason is kept in the audit log.")},
+    )
+
+
+class RegisterAddMemberForm(AddMemberForm, ReasonForm):
+    """Adding someone from the group register: whom, and why."""
+
+    field_order = ["person_id", "reason"]
+
+
 # Domain field names that belong to a differently named form field.
 FIELD_ALIASES = {
     "attachment_ids": "file",

@@ -2,7 +2,17 @@
 
 from django.urls import path
 
-from staffroom.web.views import announcements, conversation, files, home, members, messages, profile, search
+from staffroom.web.views import (
+    admin_register,
+    announcements,
+    conversation,
+    files,
+    home,
+    members,
+    messages,
+    profile,
+    search,
+)
 
 app_name = "web"
 
@@ -34,4 +44,13 @@ urlpatterns = [
     path("search", search.search, name="search"),
     path("profile", profile.profile, name="profile"),
     path("files/<uuid:attachment_id>/", files.attachment, name="attachment"),
+    path("admin/groups/", admin_register.groups, name="admin_groups"),
+    path("admin/groups.csv", admin_register.groups_csv, name="admin_groups_csv"),
+    path("admin/groups/<int:conversation_id>/", admin_register.group, name="admin_group"),
+    path("admin/groups/<int:conversation_id>/members/add", admin_register.add_member, name="admin_group_add_member"),
+    path(
+        "admin/groups/<int:conversation_id>/members/<int:person_id>/remove",
+        admin_register.remove_member,
+        name="admin_group_remove_member",
+    ),
 ]

@@ -21,16 +21,19 @@ from staffroom.web.sidebar import conversation_name
 from staffroom.web.timeline import role_label
 
 
-def _add_form(
-    viewer: Person, conversation: Conversation, members: list[Membership], data: object = None
-) -> AddMemberForm:
+def add_candidates(viewer: Person, conversation: Conversation, members: list[Membership]) -> list[tuple[int, str]]:
     """Suggestions: the viewer's directory, and for a class channel its class's pupils, less who is there."""
     present = {m.person_id for m in members}
     candidates = list(people_queries.directory(viewer))
     if conversation.school_class_id is not None:
         candidates += list(conversation.school_class.pupils.filter(is_active=True).order_by("name"))  # type: ignore[union-attr]
-    people = [(p.pk, p.name) for p in candidates if p.pk not in present]
-    return AddMemberForm(data, people=people)  # type: ignore[arg-type]
+    return [(p.pk, p.name) for p in candidates if p.pk not in present]
+
+
+def _add_form(
+    viewer: Person, conversation: Conversation, members: list[Membership], data: object = None
+) -> AddMemberForm:
+    return AddMemberForm(data, people=add_candidates(viewer, conversation, members))  # type: ignore[arg-type]
 
 
 def _render(
