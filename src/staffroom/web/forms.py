@@ -155,6 +155,23 @@ FIELD_ALIASES = {
 }
 
 
+class ExternalRequestForm(forms.Form):
+    name = forms.CharField(label=_("Their name"), max_length=500)
+    email = forms.CharField(label=_("Their work email address"), max_length=254)
+    organisation_name = forms.CharField(label=_("Who they work for"), max_length=500)
+    reason = forms.CharField(label=_("Why they need access"), max_length=5000, widget=forms.Textarea)
+    conversation_ids = forms.TypedMultipleChoiceField(coerce=int, label=_("Conversations they join"))
+    access_ends_on = forms.DateField(required=False, label=_("Last day of access"))
+
+    def __init__(self, data: Mapping[str, Any] | None = None, *, conversations: list[tuple[int, str]]) -> None:
+        super().__init__(data)
+        self.fields["conversation_ids"].choices = conversations  # type: ignore[attr-defined]
+
+
+class DecisionForm(forms.Form):
+    reason = forms.CharField(required=False, label=_("Reason"), max_length=2000, widget=forms.Textarea)
+
+
 def show_error(form: forms.Form, error: StaffroomError, *, default_field: str | None = None) -> None:
     """Put a domain error beside the field it is about, or at the top of the form when it has none here.
 

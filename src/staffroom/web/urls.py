@@ -6,6 +6,7 @@ from staffroom.web.views import (
     admin_register,
     announcements,
     conversation,
+    externals,
     files,
     home,
     members,
@@ -52,5 +53,12 @@ urlpatterns = [
         "admin/groups/<int:conversation_id>/members/<int:person_id>/remove",
         admin_register.remove_member,
         name="admin_group_remove_member",
+    ),
+    path("externals/new", externals.request_external, name="externals"),
+    path("admin/externals/", externals.decide_list, name="admin_externals"),
+    path(
+        "admin/externals/<int:request_id>/<str:decision>",
+        externals.decide,
+        name="admin_external_decide",
     ),
 ]

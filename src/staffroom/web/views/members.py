@@ -53,6 +53,9 @@ def _render(
         members=[(m, role_label(m.person)) for m in members],
         is_member=any(m.person_id == viewer.pk for m in members),
         may_manage=may_manage,
+        may_invite_external=may_manage
+        and conversation.kind not in (Conversation.Kind.CLASS, Conversation.Kind.DIRECT)
+        and permissions.allows(viewer, "external.request", viewer.organisation),
         add_form=(form or _add_form(viewer, conversation, members)) if may_manage else None,
     )
     return render(request, "staffroom/members.html", context, status=status)
