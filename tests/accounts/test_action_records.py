@@ -9,6 +9,7 @@ from django.contrib.sessions.backends.db import SessionStore
 from django.utils import timezone
 
 from staffroom.accounts import actions
+from staffroom.accounts.actors import Service, ServiceActor
 from staffroom.accounts.models import ApiToken
 from staffroom.compliance.audit import AuditAction
 from staffroom.errors import Invalid, NotFound, PermissionDenied
@@ -340,3 +341,100 @@ def test_leavers_are_ended_by_the_worker_the_day_after_their_last_day(world):
     assert captured.audit[0].actor_service == "worker" and captured.audit[0].actor is None
     with verify_unchanged():
         actions.end_leavers(world.org.pk, today=last_day + timedelta(days=2))
+
+
+# --- roster sync on people, and the trust's schools and classes -------------------------------------------
+
+
+def roster_sync(world):
+    return ServiceActor(Service.ROSTER_SYNC, world.org.pk)
+
+
+def test_roster_sync_adds_a_starter_with_their_roster_identifier_kept_where_an_erasure_reaches(world):
+    with verify_action(audit=[A.PERSON_ADDED], events=[]) as captured:
+        person = actions.add_person(
+            acting=roster_sync(world), email="r@x.example", name="Rae", school_id=world.school.pk, roles=["pupil"],
+            roster_id="usr-1",
+        )  # fmt: skip
+    assert person.roster_id == "usr-1"
+    entry = captured.audit[0]
+    assert (entry.actor, entry.actor_service) == (None, "roster_sync")
+    assert entry.details == {"roster_id": "usr-1"} and "usr-1" not in str(entry.data)
+
+
+def test_a_roster_identifier_is_one_person_s_in_an_organisation(world):
+    actions.update_person(world.teacher.pk, acting=roster_sync(world), roster_id="usr-1")
+    with verify_refused(Invalid, field="roster_id"):
+        actions.add_person(
+            acting=roster_sync(world), email="r@x.example", name="Rae", school_id=world.school.pk, roles=["pupil"],
+            roster_id="usr-1",
+        )  # fmt: skip
+    with verify_refused(Invalid, field="roster_id"):
+        actions.update_person(world.teacher2.pk, acting=roster_sync(world), roster_id="usr-1")
+
+
+def test_linking_someone_to_the_roster_records_the_identifier_in_the_details(world):
+    with verify_action(audit=[A.PERSON_UPDATED], events=[]) as captured:
+        actions.update_person(world.teacher.pk, acting=roster_sync(world), roster_id="usr-9")
+    entry = captured.audit[0]
+    assert entry.data == {"changed": ["roster_id"]}
+    assert entry.details == {"roster_id": {"before": "", "after": "usr-9"}}
+
+
+def test_roster_sync_never_reaches_another_organisation(world):
+    with verify_refused(NotFound):
+        actions.deactivate_person(world.outsider.pk, acting=roster_sync(world), reason="Not in the roster any more")
+
+
+def test_roster_sync_adds_and_renames_a_school(world):
+    with verify_action(audit=[A.SCHOOL_ADDED], events=[]) as captured:
+        school = actions.add_school(acting=roster_sync(world), name="  Hill  Academy ", roster_id="org-1")
+    assert (school.name, school.roster_id, school.organisation_id) == ("Hill Academy", "org-1", world.org.pk)
+    assert captured.audit[0].details == {"roster_id": "org-1"}
+    with verify_action(audit=[A.SCHOOL_UPDATED], events=[]) as captured:
+        actions.update_school(school.pk, acting=roster_sync(world), name="Hill Primary Academy")
+    assert captured.audit[0].data == {"changed": ["name"]}
+    assert captured.audit[0].details == {"name": {"before": "Hill Academy", "after": "Hill Primary Academy"}}
+    with verify_unchanged():
+        actions.update_school(school.pk, acting=roster_sync(world), name="Hill Primary Academy", roster_id="org-1")
+
+
+@pytest.mark.parametrize("who", ["head", "teacher", "dpo", "governor", "pupil", "outsider"])
+def test_only_an_it_admin_or_roster_sync_adds_a_school(world, who):
+    with verify_refused(PermissionDenied):
+        actions.add_school(acting=getattr(world, who), name="Hill Academy")
+    with verify_refused(NotFound if who == "outsider" else PermissionDenied):
+        actions.update_school(world.school.pk, acting=getattr(world, who), name="Renamed")
+
+
+def test_a_school_s_name_is_its_own_in_the_trust(world):
+    with verify_refused(Invalid, field="name"):
+        actions.add_school(acting=world.admin, name="Primary School")
+    with verify_refused(Invalid, field="name"):
+        actions.update_school(world.school.pk, acting=world.admin, name=" ")
+    with verify_refused(NotFound):
+        actions.update_school(world.outsider.school_id, acting=world.admin, name="Mine now")
+
+
+def test_a_class_is_added_and_renamed(world):
+    with verify_action(audit=[A.CLASS_ADDED], events=[]) as captured:
+        school_class = actions.add_class(
+            acting=roster_sync(world), school_id=world.school.pk, name="10Y Maths", year_group="Year 10", roster_id="c1"
+        )
+    assert captured.audit[0].data == {"school_id": world.school.pk}
+    with verify_action(audit=[A.CLASS_UPDATED], events=[]) as captured:
+        actions.update_class(school_class.pk, acting=world.head, name="10Y Mathematics")
+    assert captured.audit[0].data == {"changed": ["name"]}
+    with verify_unchanged():
+        actions.update_class(school_class.pk, acting=world.admin, name="10Y Mathematics", year_group="Year 10")
+
+
+def test_a_headteacher_keeps_classes_of_their_own_school_only(world):
+    with verify_refused(PermissionDenied):
+        actions.add_class(acting=world.head, school_id=world.other_school.pk, name="Robins")
+    with verify_refused(PermissionDenied):
+        actions.add_class(acting=world.teacher, school_id=world.school.pk, name="Robins")
+    with verify_refused(Invalid, field="name"):
+        actions.add_class(acting=world.head, school_id=world.school.pk, name="9X Science")  # taken
+    with verify_refused(PermissionDenied):
+        actions.update_class(world.klass.pk, acting=world.teacher, name="9X Physics")

@@ -7,9 +7,11 @@ a personal email address or a contact book.
 import hashlib
 import secrets
 from datetime import date
+from typing import Any
 
 from django.contrib.auth.models import AbstractBaseUser, BaseUserManager, PermissionsMixin
 from django.db import models
+from django.db.models import Q
 from django.db.models.functions import Lower
 from django.utils import timezone
 from django.utils.text import slugify
@@ -47,12 +49,24 @@ class Organisation(models.Model):
         return self.name
 
 
+# A roster's `sourcedId` (OneRoster): how a school, class or person is matched again on the next import. Empty for
+# what was made by hand, which a roster import never removes or deactivates.
+ROSTER_ID_MAX = 255
+ROSTER_ID_HELP = _("Identifier in the school's roster (OneRoster).")
+
+
 class School(models.Model):
     organisation = models.ForeignKey(Organisation, on_delete=models.PROTECT, related_name="schools")
     name = models.CharField(max_length=200)
+    roster_id = models.CharField(max_length=ROSTER_ID_MAX, blank=True, default="", help_text=ROSTER_ID_HELP)
 
     class Meta:
-        constraints = [models.UniqueConstraint(fields=["organisation", "name"], name="school_name_unique")]
+        constraints = [
+            models.UniqueConstraint(fields=["organisation", "name"], name="school_name_unique"),
+            models.UniqueConstraint(
+                fields=["organisation", "roster_id"], condition=~Q(roster_id=""), name="school_roster_id_unique"
+            ),
+        ]
 
     def __str__(self) -> str:
         return self.name
@@ -64,10 +78,21 @@ class SchoolClass(models.Model):
     school = models.ForeignKey(School, on_delete=models.PROTECT, related_name="classes")
     name = models.CharField(max_length=100)
     year_group = models.CharField(max_length=20, blank=True)
+    roster_id = models.CharField(max_length=ROSTER_ID_MAX, blank=True, default="", help_text=ROSTER_ID_HELP)
+    # Who teaches the class (teachers and teaching assistants): they are in its class channels. Its pupils are
+    # `pupils` (Person.classes).
+    teachers: "models.ManyToManyField[Person, Any]" = models.ManyToManyField(
+        "Person", blank=True, related_name="classes_taught"
+    )
 
     class Meta:
         verbose_name_plural = "school classes"
-        constraints = [models.UniqueConstraint(fields=["school", "name"], name="class_name_unique")]
+        constraints = [
+            models.UniqueConstraint(fields=["school", "name"], name="class_name_unique"),
+            models.UniqueConstraint(
+                fields=["school", "roster_id"], condition=~Q(roster_id=""), name="class_roster_id_unique"
+            ),
+        ]
 
     def __str__(self) -> str:
         return self.name
@@ -107,6 +132,7 @@ class Person(AbstractBaseUser, PermissionsMixin):
     left_at = models.DateTimeField(null=True, blank=True)
     year_group = models.CharField(max_length=20, blank=True)
     classes = models.ManyToManyField(SchoolClass, blank=True, related_name="pupils")
+    roster_id = models.CharField(max_length=ROSTER_ID_MAX, blank=True, default="", help_text=ROSTER_ID_HELP)
     created_at = models.DateTimeField(default=timezone.now)
 
     objects = PersonManager()
@@ -119,6 +145,9 @@ class Person(AbstractBaseUser, PermissionsMixin):
         constraints = [
             models.UniqueConstraint(fields=["organisation", "handle"], name="person_handle_unique"),
             models.UniqueConstraint(Lower("email"), name="person_email_ci_unique"),
+            models.UniqueConstraint(
+                fields=["organisation", "roster_id"], condition=~Q(roster_id=""), name="person_roster_id_unique"
+            ),
         ]
         ordering = ["name"]
 

@@ -74,8 +74,12 @@ RULES: dict[str, Grants] = {
         _one(R.DPO, S.ORGANISATION),
         _one(R.DSL, S.SCHOOL),
     ),
+    # Roster sync opens the class channel of a class the roster brings, with its teachers and pupils in it.
     "conversation.create.class": _merge(
-        _one(R.IT_ADMIN, S.ORGANISATION), _one(R.HEADTEACHER, S.SCHOOL), _one(R.TEACHER, S.SCHOOL)
+        _one(R.IT_ADMIN, S.ORGANISATION),
+        _one(R.HEADTEACHER, S.SCHOOL),
+        _one(R.TEACHER, S.SCHOOL),
+        _one(Service.ROSTER_SYNC, S.ORGANISATION),
     ),
     "conversation.view": _merge(_all(_EVERYONE, S.MEMBER), _one(R.DSL, S.SUPERVISED), _one(R.DEPUTY_DSL, S.SUPERVISED)),
     "conversation.join": _merge(_all(_STAFF, S.SCHOOL), _one(R.GOVERNOR, S.SCHOOL)),
@@ -118,6 +122,15 @@ RULES: dict[str, Grants] = {
         _one(Service.ROSTER_SYNC, S.ORGANISATION),
         _one(Service.WORKER, S.ORGANISATION),
     ),
+    # The trust's schools, and each school's classes and who teaches and is taught in them (a class's channels
+    # follow its lists). Roster sync keeps them as the school's roster says.
+    "schools.manage": _merge(_one(R.IT_ADMIN, S.ORGANISATION), _one(Service.ROSTER_SYNC, S.ORGANISATION)),
+    "classes.manage": _merge(
+        _one(R.IT_ADMIN, S.ORGANISATION), _one(R.HEADTEACHER, S.SCHOOL), _one(Service.ROSTER_SYNC, S.ORGANISATION)
+    ),
+    # Importing a roster file (OneRoster CSV) changes people across the trust, so only a trust-wide admin does it;
+    # the changes themselves are made by roster sync.
+    "roster.import": _merge(_one(R.IT_ADMIN, S.ORGANISATION), _one(Service.ROSTER_SYNC, S.ORGANISATION)),
     # The group register (admin console): every conversation's title, owners and members, never its messages.
     # Only a trust-wide grant reaches trust-wide conversations there (messaging.queries.register_conversations).
     "register.view": _merge(

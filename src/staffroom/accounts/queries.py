@@ -5,7 +5,7 @@ from django.utils.translation import gettext as _
 
 from staffroom.accounts import permissions
 from staffroom.accounts.actors import Actor, ServiceActor
-from staffroom.accounts.models import ApiToken, Person, Role, SchoolClass, hash_token
+from staffroom.accounts.models import ApiToken, Person, Role, School, SchoolClass, hash_token
 from staffroom.accounts.permissions import Scope
 from staffroom.errors import Invalid, NotFound, PermissionDenied
 
@@ -125,3 +125,31 @@ def managed_person(viewer: Actor, person_id: int, *, lock: bool = False, permiss
     if person is None:
         raise NotFound()
     return person
+
+
+# --- schools and classes ----------------------------------------------------------------------------------
+
+
+def managed_school(viewer: Actor, school_id: int, *, permission: str, lock: bool = False) -> School:
+    """A school of the viewer's organisation that `permission` lets them change (locked for an action).
+    NotFound for another organisation's school, exactly as for one that does not exist."""
+    schools = School.objects.filter(organisation_id=viewer.organisation_id)
+    if lock:
+        schools = schools.select_for_update()
+    school = schools.filter(pk=school_id).first()
+    if school is None:
+        raise NotFound()
+    permissions.require(viewer, permission, school)
+    return school
+
+
+def managed_class(viewer: Actor, class_id: int, *, lock: bool = False) -> SchoolClass:
+    """A class whose lists the viewer keeps (`classes.manage` over its school), locked for an action."""
+    classes = SchoolClass.objects.select_related("school").filter(school__organisation_id=viewer.organisation_id)
+    if lock:
+        classes = classes.select_for_update(of=("self",))
+    school_class = classes.filter(pk=class_id).first()
+    if school_class is None:
+        raise NotFound()
+    permissions.require(viewer, "classes.manage", school_class.school)
+    return school_class

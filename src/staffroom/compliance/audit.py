@@ -72,6 +72,15 @@ class AuditAction(StrEnum):
     PERSON_UPDATED = "person.updated"
     PERSON_DEACTIVATED = "person.deactivated"
     PERSON_REACTIVATED = "person.reactivated"
+    SCHOOL_ADDED = "school.added"
+    SCHOOL_UPDATED = "school.updated"
+    CLASS_ADDED = "class.added"
+    CLASS_UPDATED = "class.updated"
+    CLASS_PUPIL_ENROLLED = "class.pupil_enrolled"
+    CLASS_PUPIL_UNENROLLED = "class.pupil_unenrolled"
+    CLASS_TEACHER_ASSIGNED = "class.teacher_assigned"
+    CLASS_TEACHER_UNASSIGNED = "class.teacher_unassigned"
+    ROSTER_IMPORTED = "roster.imported"
     EXTERNAL_REQUESTED = "external.requested"
     EXTERNAL_APPROVED = "external.approved"
     EXTERNAL_REFUSED = "external.refused"
@@ -109,6 +118,15 @@ MEANINGS: dict[AuditAction, str] = {
     AuditAction.PERSON_UPDATED: "A person's name, school, roles or leave date changed",
     AuditAction.PERSON_DEACTIVATED: "A person lost access (a leaver); their sessions ended",
     AuditAction.PERSON_REACTIVATED: "A person's access was restored after a deactivation",
+    AuditAction.SCHOOL_ADDED: "A school was added to the trust",
+    AuditAction.SCHOOL_UPDATED: "A school's name or roster identifier changed",
+    AuditAction.CLASS_ADDED: "A class was added to a school",
+    AuditAction.CLASS_UPDATED: "A class's name, year group or roster identifier changed",
+    AuditAction.CLASS_PUPIL_ENROLLED: "A pupil joined a class (and its class channels)",
+    AuditAction.CLASS_PUPIL_UNENROLLED: "A pupil left a class (and its class channels)",
+    AuditAction.CLASS_TEACHER_ASSIGNED: "A teacher or assistant was given a class (and joined its class channels)",
+    AuditAction.CLASS_TEACHER_UNASSIGNED: "A teacher or assistant stopped teaching a class (and left its channels)",
+    AuditAction.ROSTER_IMPORTED: "A roster was imported: the roster sync entries before this one are its changes",
     AuditAction.EXTERNAL_REQUESTED: "A member of staff asked for an outsider to be let into conversations",
     AuditAction.EXTERNAL_APPROVED: "An outsider was let in, until an end date (their account was made)",
     AuditAction.EXTERNAL_REFUSED: "A request to let an outsider in was refused",

@@ -17,6 +17,7 @@ from staffroom.accounts.actions.people import (
     reactivate_person,
     update_person,
 )
+from staffroom.accounts.actions.schools import add_class, add_school, update_class, update_school
 from staffroom.accounts.actions.sessions import (
     create_token,
     end_access,
@@ -32,7 +33,9 @@ __all__ = [
     "ASSIGNABLE_ROLES",
     "TRUST_ROLES",
     "UNCHANGED",
+    "add_class",
     "add_person",
+    "add_school",
     "change_person",
     "create_token",
     "deactivate_person",
@@ -46,5 +49,7 @@ __all__ = [
     "record_sign_out",
     "revoke_token",
     "revoke_token_by_raw",
+    "update_class",
     "update_person",
+    "update_school",
 ]

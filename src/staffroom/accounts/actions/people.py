@@ -23,7 +23,7 @@ from django.utils.translation import gettext as _
 from staffroom.accounts import permissions, queries
 from staffroom.accounts.actions.sessions import _end_all_sessions
 from staffroom.accounts.actors import Actor, Service, ServiceActor
-from staffroom.accounts.models import Organisation, Person, Role, RoleAssignment, School
+from staffroom.accounts.models import ROSTER_ID_MAX, Organisation, Person, Role, RoleAssignment, School
 from staffroom.compliance import audit
 from staffroom.compliance.audit import AuditAction
 from staffroom.errors import Invalid, PermissionDenied
@@ -113,6 +113,19 @@ def _check_may_change(acting: Actor, person: Person, permission: str = "people.m
         raise PermissionDenied(_("Only someone who manages people across the trust can change an IT admin or DPO."))
 
 
+def _clean_roster_id(roster_id: str, organisation_id: int, *, person_id: int | None = None) -> str:
+    """A roster's identifier for the person (OneRoster `sourcedId`), unique within the organisation."""
+    cleaned = (roster_id or "").strip()
+    if len(cleaned) > ROSTER_ID_MAX:
+        raise Invalid("roster_id", _("A roster identifier can be at most %(n)d characters.") % {"n": ROSTER_ID_MAX})
+    others = Person.objects.filter(organisation_id=organisation_id, roster_id=cleaned)
+    if person_id is not None:
+        others = others.exclude(pk=person_id)
+    if cleaned and others.exists():
+        raise Invalid("roster_id", _("Someone else already has this roster identifier."))
+    return cleaned
+
+
 def _check_leave_date(access_ends_on: date | None) -> None:
     if access_ends_on is not None and access_ends_on < timezone.localdate():
         raise Invalid(
@@ -139,9 +152,11 @@ def add_person(
     school_id: int | None,
     roles: Sequence[str],
     leaves_on: date | None = None,
+    roster_id: str = "",
 ) -> Person:
     """A starter: a person who signs in with their school address (by single sign-on, or after setting a
-    password from the sign-in link the school sends). Nobody can sign in as them until then."""
+    password from the sign-in link the school sends). Nobody can sign in as them until then. `roster_id` is
+    their identifier in the school's roster, for roster sync to find them again."""
     organisation = Organisation.objects.get(pk=acting.organisation_id)
     if not queries.manages_people(acting):
         raise PermissionDenied()
@@ -151,6 +166,7 @@ def add_person(
     _check_leave_date(leaves_on)
     with transaction.atomic():
         address = _clean_email(email)  # inside: two admins adding the same address race to the unique index
+        roster = _clean_roster_id(roster_id, organisation.pk)
         person = Person.objects.create_user(
             address,
             None,  # no password: single sign-on, or the sign-in link sets one
@@ -158,12 +174,14 @@ def add_person(
             school=school,
             name=cleaned_name,
             access_ends_on=leaves_on,
+            roster_id=roster,
         )
         _assign(person, chosen)
         audit.record(
             acting, AuditAction.PERSON_ADDED, target=person,
             data={"roles": [r.value for r in chosen], "school_id": school.pk if school else None,
                   "leaves_on": leaves_on.isoformat() if leaves_on else None},
+            details={"roster_id": roster} if roster else None,
         )  # fmt: skip
     return person
 
@@ -176,9 +194,11 @@ def update_person(
     school_id: int | _Unchanged | None = UNCHANGED,
     roles: Sequence[str] | _Unchanged = UNCHANGED,
     leaves_on: date | _Unchanged | None = UNCHANGED,
+    roster_id: str | _Unchanged = UNCHANGED,
     reason: str = "",
 ) -> Person:
-    """Change a person's name, school, roles or leave date (None clears it). Only what differs is recorded."""
+    """Change a person's name, school, roles, leave date (None clears it) or roster identifier. Only what
+    differs is recorded."""
     with transaction.atomic():
         person = queries.managed_person(acting, person_id, lock=True)
         _check_may_change(acting, person)
@@ -199,24 +219,32 @@ def update_person(
             if leaves_on != person.access_ends_on:
                 _check_leave_date(leaves_on)
             person.access_ends_on = leaves_on
+        if not isinstance(roster_id, _Unchanged):
+            person.roster_id = _clean_roster_id(roster_id, person.organisation_id, person_id=person.pk)
         after = {**_snapshot(person), "roles": sorted(r.value for r in new_roles)}
         changed = sorted(k for k in after if after[k] != before[k])
         if not changed:
             return person
-        person.save(update_fields=["name", "school", "access_ends_on"])
+        person.save(update_fields=["name", "school", "access_ends_on", "roster_id"])
         if "roles" in changed or "school_id" in changed:
             _assign(person, new_roles)
+        change = {k: {"before": before[k], "after": after[k]} for k in changed}
         audit.record(
             acting, AuditAction.PERSON_UPDATED, target=person, reason=reason,
-            data={"changed": changed, **{k: {"before": before[k], "after": after[k]} for k in changed if k != "name"}},
-            details={"name": {"before": before["name"], "after": after["name"]}} if "name" in changed else None,
+            data={"changed": changed, **{k: v for k, v in change.items() if k not in _READABLE}},
+            details={k: v for k, v in change.items() if k in _READABLE} or None,
         )  # fmt: skip
     return person
+
+
+# What an erasure may blank: kept in an entry's `details`, not its `data`.
+_READABLE = frozenset({"name", "roster_id"})
 
 
 def _snapshot(person: Person) -> dict[str, Any]:
     return {
         "name": person.name,
+        "roster_id": person.roster_id,
         "school_id": person.school_id,
         "roles": sorted(person.role_codes),
         "leaves_on": person.access_ends_on.isoformat() if person.access_ends_on else None,
