@@ -6,6 +6,13 @@ One module per subject; this package's names are the public ones.
 """
 
 from staffroom.messaging.actions.announcements import acknowledge, remind_unacknowledged
+from staffroom.messaging.actions.class_lists import (
+    assign_teacher,
+    enrol_pupil,
+    open_class_channel,
+    unassign_teacher,
+    unenrol_pupil,
+)
 from staffroom.messaging.actions.conversations import MAX_DIRECT_MEMBERS, create_conversation, update_conversation
 from staffroom.messaging.actions.externals import approve_external, refuse_external, request_external
 from staffroom.messaging.actions.files import discard_upload, store_upload
@@ -42,13 +49,16 @@ __all__ = [
     "acknowledge",
     "add_member",
     "approve_external",
+    "assign_teacher",
     "check_may_post",
     "create_conversation",
     "delete_message",
     "discard_upload",
     "edit_message",
+    "enrol_pupil",
     "join_channel",
     "mark_read",
+    "open_class_channel",
     "react",
     "refuse_external",
     "remind_unacknowledged",
@@ -56,5 +66,7 @@ __all__ = [
     "request_external",
     "send_message",
     "store_upload",
+    "unassign_teacher",
+    "unenrol_pupil",
     "update_conversation",
 ]
