@@ -70,6 +70,7 @@ INSTALLED_APPS = [
     "staffroom.compliance",
     "staffroom.realtime",
     "staffroom.messaging",
+    "staffroom.rosters",
     "staffroom.web",
     "staffroom.api",
     "staffroom.worker",

@@ -1,0 +1,23 @@
+"""What is wrong with a roster file, or worth knowing about it: always with the file and line it is about."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+
+@dataclass(frozen=True)
+class Problem:
+    """An error (nothing is imported) or a warning (the import goes ahead), about `file` at `line` (1 is the
+    header; None for the file as a whole). Messages name columns and identifiers, never a cell of a column
+    Staffroom does not read (phone numbers and passwords among them)."""
+
+    file: str
+    line: int | None
+    message: str
+
+    def as_dict(self) -> dict[str, str | int | None]:
+        return {"file": self.file, "line": self.line, "message": self.message}
+
+    def __str__(self) -> str:
+        where = f"{self.file} line {self.line}" if self.line is not None else self.file
+        return f"{where}: {self.message}"
