@@ -143,6 +143,23 @@ class RegisterAddMemberForm(AddMemberForm, ReasonForm):
     field_order = ["person_id", "reason"]
 
 
+class RosterUploadForm(forms.Form):
+    """A roster to check: its ZIP, and the domain for people it gives no email."""
+
+    file = forms.FileField(
+        label=_("Roster ZIP file"),
+        error_messages={"required": _("Choose the ZIP file of the roster's CSV files.")},
+    )
+    email_domain = forms.CharField(required=False, max_length=253, label=_("Email domain (optional)"))
+
+
+class RosterApplyForm(forms.Form):
+    """Confirming a checked roster: the check itself, carried in the page (rosters/sealed.py)."""
+
+    sealed = forms.CharField(widget=forms.HiddenInput)
+    digest = forms.CharField(max_length=64, widget=forms.HiddenInput)
+
+
 # Domain field names that belong to a differently named form field.
 FIELD_ALIASES = {
     "attachment_ids": "file",

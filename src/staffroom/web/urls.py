@@ -4,6 +4,7 @@ from django.urls import path
 
 from staffroom.web.views import (
     admin_register,
+    admin_roster,
     announcements,
     conversation,
     externals,
@@ -45,6 +46,8 @@ urlpatterns = [
     path("search", search.search, name="search"),
     path("profile", profile.profile, name="profile"),
     path("files/<uuid:attachment_id>/", files.attachment, name="attachment"),
+    path("admin/roster/", admin_roster.roster, name="admin_roster"),
+    path("admin/roster/apply", admin_roster.apply, name="admin_roster_apply"),
     path("admin/groups/", admin_register.groups, name="admin_groups"),
     path("admin/groups.csv", admin_register.groups_csv, name="admin_groups_csv"),
     path("admin/groups/<int:conversation_id>/", admin_register.group, name="admin_group"),
