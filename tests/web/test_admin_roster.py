@@ -166,3 +166,10 @@ def test_people_without_email_can_be_given_an_address_at_the_school_s_domain(wor
     assert "not a domain" not in text(with_domain)
     bad = upload(client, files, email_domain="not a domain")
     assert bad.status_code == 422 and "Give a domain name" in text(bad)
+
+
+def test_a_roster_too_large_to_post_back_is_left_to_the_command(world, as_person, settings):
+    settings.DATA_UPLOAD_MAX_MEMORY_SIZE = 64 * 1024 + 100
+    response = upload(as_person(world.admin), hill_roster())
+    assert response.status_code == 200
+    assert "too large to confirm from the browser" in text(response) and confirm_fields(response) == {}

@@ -39,6 +39,7 @@ from staffroom.web.pages import viewer_of
 
 PROBLEMS_SHOWN = 20
 PEOPLE_SHOWN = 200
+FORM_MARGIN = 64 * 1024
 CHANGED_LABELS = {"name": "name", "school": "school", "roles": "role", "roster_id": "linked to the roster"}
 
 
@@ -162,16 +163,20 @@ def _plan_page(
 ) -> HttpResponse:
     plan = outcome.plan
     counts = plan.counts()
-    apply_form = None
+    apply_form, too_large = None, False
     if outcome.ok and plan.changes:
         token = sealed.seal(roster, person=viewer_of(request), email_domain=email_domain)
-        apply_form = RosterApplyForm(initial={"sealed": token, "digest": plan.digest()})
+        # The confirmation posts the check back, and a form may send at most DATA_UPLOAD_MAX_MEMORY_SIZE.
+        too_large = len(token) > settings.DATA_UPLOAD_MAX_MEMORY_SIZE - FORM_MARGIN
+        if not too_large:
+            apply_form = RosterApplyForm(initial={"sealed": token, "digest": plan.digest()})
     context = {
         "notice": notice,
         "ok": outcome.ok,
         "changes": plan.changes,
         "applied": outcome.applied,
         "apply_form": apply_form,
+        "too_large_to_confirm": too_large,
         "figures": [
             (_("People to add"), counts["created"]),
             (_("People to update"), counts["updated"]),
