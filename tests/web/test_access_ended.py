@@ -38,8 +38,12 @@ def ended(world):
         "attachment_id": upload.pk,
         "earlier": earlier,
         "request_id": actions.request_external(
-            acting=world.teacher, name="Another visitor", email="visitor@nhs.example", organisation_name="NHS",
-            reason="Sessions", conversation_ids=[group.pk],
+            acting=world.teacher,
+            name="Another visitor",
+            email="visitor@nhs.example",
+            organisation_name="NHS",
+            reason="Sessions",
+            conversation_ids=[group.pk],
         ).pk,
         "decision": "approve",
     }

@@ -81,6 +81,7 @@ class AuditAction(StrEnum):
     MEMBERSHIP_JOINED = "membership.joined"
     MEMBERSHIP_LEFT = "membership.left"
     MEMBERSHIP_REMOVED = "membership.removed"
+    MEMBERS_REVIEWED = "membership.reviewed"
     CONVERSATION_READ = "conversation.read"
     MESSAGE_SENT = "message.sent"
     MESSAGE_EDITED = "message.edited"
@@ -118,6 +119,7 @@ MEANINGS: dict[AuditAction, str] = {
     AuditAction.MEMBERSHIP_JOINED: "Someone joined an open channel",
     AuditAction.MEMBERSHIP_LEFT: "Someone left a conversation",
     AuditAction.MEMBERSHIP_REMOVED: "Someone was removed from a conversation",
+    AuditAction.MEMBERS_REVIEWED: "Whoever runs a conversation confirmed its members (the termly review)",
     AuditAction.CONVERSATION_READ: "A person read a conversation up to a message (what read receipts show)",
     AuditAction.MESSAGE_SENT: "A message was posted",
     AuditAction.MESSAGE_EDITED: "A message was edited (the earlier text is kept)",

@@ -117,6 +117,11 @@ class RegisterFilterForm(forms.Form):
         label=_("Externals"),
         choices=[("", _("With or without externals")), ("yes", _("With externals")), ("no", _("Without externals"))],
     )
+    review = forms.ChoiceField(
+        required=False,
+        label=_("Membership review"),
+        choices=[("", _("Reviewed or not")), ("due", _("Not yet reviewed this term"))],
+    )
 
     def __init__(
         self, data: Mapping[str, Any] | None = None, *, kinds: list[tuple[str, str]], schools: list[tuple[int, str]]
@@ -170,6 +175,15 @@ class ExternalRequestForm(forms.Form):
 
 class DecisionForm(forms.Form):
     reason = forms.CharField(required=False, label=_("Reason"), max_length=2000, widget=forms.Textarea)
+
+
+class ReviewForm(forms.Form):
+    remove_ids = forms.TypedMultipleChoiceField(required=False, coerce=int, label=_("Take out"))
+    note = forms.CharField(required=False, max_length=2000, label=_("Note for the record"))
+
+    def __init__(self, data: Mapping[str, Any] | None = None, *, members: list[int]) -> None:
+        super().__init__(data)
+        self.fields["remove_ids"].choices = [(m, str(m)) for m in members]  # type: ignore[attr-defined]
 
 
 def show_error(form: forms.Form, error: StaffroomError, *, default_field: str | None = None) -> None:

@@ -34,6 +34,7 @@ urlpatterns = [
     path("c/<int:conversation_id>/members/add", members.add_member, name="add_member"),
     path("c/<int:conversation_id>/members/<int:person_id>/remove", members.remove_member, name="remove_member"),
     path("c/<int:conversation_id>/leave", members.leave, name="leave"),
+    path("c/<int:conversation_id>/review", members.review_members, name="review_members"),
     path(message, messages.message, name="message"),
     path(message + "edit", messages.edit, name="edit_message"),
     path(message + "delete", messages.delete, name="delete_message"),
