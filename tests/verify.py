@@ -213,11 +213,13 @@ def verify_refused(
 
 
 def public_functions(module: ModuleType) -> set[str]:
-    """The functions a module defines and does not mark private."""
+    """The functions a module defines and does not mark private; for a package (an app's `actions` split into
+    one module per subject), those it takes from its own modules too, which are its public names."""
     return {
         name
         for name, function in inspect.getmembers(module, inspect.isfunction)
-        if function.__module__ == module.__name__ and not name.startswith("_")
+        if (function.__module__ == module.__name__ or function.__module__.startswith(module.__name__ + "."))
+        and not name.startswith("_")
     }
 
 
