@@ -72,6 +72,7 @@ class AuditAction(StrEnum):
     PERSON_UPDATED = "person.updated"
     PERSON_DEACTIVATED = "person.deactivated"
     PERSON_REACTIVATED = "person.reactivated"
+    PERSON_SIGN_IN_LINK_SENT = "person.sign_in_link_sent"
     CONVERSATION_CREATED = "conversation.created"
     CONVERSATION_UPDATED = "conversation.updated"
     MEMBERSHIP_ADDED = "membership.added"
@@ -106,6 +107,7 @@ MEANINGS: dict[AuditAction, str] = {
     AuditAction.PERSON_UPDATED: "A person's name, school, roles or leave date changed",
     AuditAction.PERSON_DEACTIVATED: "A person lost access (a leaver); their sessions ended",
     AuditAction.PERSON_REACTIVATED: "A person's access was restored after a deactivation",
+    AuditAction.PERSON_SIGN_IN_LINK_SENT: "An admin emailed a person a link to set their password and sign in",
     AuditAction.CONVERSATION_CREATED: "A conversation was started",
     AuditAction.CONVERSATION_UPDATED: "A conversation's title or description changed",
     AuditAction.MEMBERSHIP_ADDED: "Someone was added to a conversation",
