@@ -2,11 +2,22 @@
 
 from django.urls import path
 
-from staffroom.web.views import announcements, conversation, files, home, members, messages, profile, search
+from staffroom.web.views import (
+    admin_people,
+    announcements,
+    conversation,
+    files,
+    home,
+    members,
+    messages,
+    profile,
+    search,
+)
 
 app_name = "web"
 
 message = "c/<int:conversation_id>/m/<int:message_id>/"
+admin_person = "admin/people/<int:person_id>/"
 
 urlpatterns = [
     path("", home.home, name="home"),
@@ -34,4 +45,14 @@ urlpatterns = [
     path("search", search.search, name="search"),
     path("profile", profile.profile, name="profile"),
     path("files/<uuid:attachment_id>/", files.attachment, name="attachment"),
+    # The admin console (Django's own admin site is not mounted: /admin/ is this console alone).
+    path("admin/", admin_people.people, name="admin"),
+    path("admin/people/", admin_people.people_again, name="admin_people"),
+    path("admin/people/new", admin_people.person_new, name="admin_person_new"),
+    path(admin_person, admin_people.person, name="admin_person"),
+    path(admin_person + "change", admin_people.change, name="admin_person_change"),
+    path(admin_person + "end-sessions", admin_people.end_sessions, name="admin_person_end_sessions"),
+    path(admin_person + "deactivate", admin_people.deactivate, name="admin_person_deactivate"),
+    path(admin_person + "restore", admin_people.restore, name="admin_person_restore"),
+    path(admin_person + "sign-in-link", admin_people.sign_in_link, name="admin_person_sign_in_link"),
 ]

@@ -360,10 +360,14 @@ def send_sign_in_link(person_id: int, *, acting: Actor) -> Person:
 
 def _mail_sign_in_link(request: Any, address: str) -> None:
     from allauth.account.forms import ResetPasswordForm
+    from allauth.core.context import request_context
 
-    form = ResetPasswordForm(data={"email": address})
-    if form.is_valid():
-        form.save(request)
+    # allauth builds the link from the request it is given and from the one it holds as current: the same here,
+    # should this run after the request (a commit deferred by an outer transaction).
+    with request_context(request):
+        form = ResetPasswordForm(data={"email": address})
+        if form.is_valid():
+            form.save(request)
 
 
 def end_leavers(organisation_id: int, *, today: date | None = None) -> list[int]:
