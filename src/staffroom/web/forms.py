@@ -192,7 +192,7 @@ class DeactivateForm(forms.Form):
 
     def __init__(self, data: Mapping[str, Any] | None = None, *, people: Choices, prefix: str | None = None) -> None:
         super().__init__(data, prefix=prefix)
-        self.fields["hand_over_to"].choices = [("", _("Nobody: they run no groups on their own")), *people]  # type: ignore[attr-defined]
+        self.fields["hand_over_to"].choices = [("", _("Nobody chosen")), *people]  # type: ignore[attr-defined]
 
 
 # Domain field names that belong to a differently named form field.
