@@ -366,6 +366,8 @@ def test_a_headteacher_cannot_make_someone_an_it_admin(world, as_person):
 
 
 def test_a_headteacher_cannot_change_an_it_admin(world, as_person):
+    html = page(as_person(world.head).get(f"/admin/people/{world.admin.pk}/"))
+    assert "Changes are for an IT admin</h2>" in html and "Sign out everywhere</h2>" not in html
     response = as_person(world.head).post(
         f"/admin/people/{world.admin.pk}/end-sessions", {"sessions-reason": "Lost phone"}
     )

@@ -267,6 +267,10 @@ def _person_page(request: HttpRequest, person_id: int, status: int = 200, **boun
     viewer = viewer_of(request)
     person = _shown(viewer, person_id)
     is_self = person.pk == viewer.pk
+    # What the actions would refuse is not offered (they still decide): one's own roles, school and access, and
+    # for a headteacher, an IT admin or DPO. A refusal sent anyway is shown at the top.
+    trust_role_held = bool(TRUST_ROLES & {Role(code) for code in person.role_codes})
+    out_of_reach = trust_role_held and not people_queries.manages_trust_wide(viewer)
     fresh: dict[str, Callable[[], forms.Form]] = {
         "change_form": lambda: _change_form(viewer, person),
         "sessions_form": lambda: ReasonForm(prefix="sessions"),
@@ -275,13 +279,14 @@ def _person_page(request: HttpRequest, person_id: int, status: int = 200, **boun
         "link_form": lambda: forms.Form(prefix="link"),
     }
     forms_shown = {name: bound[name] if name in bound else make() for name, make in fresh.items()}
-    # One's own page offers no changes (the actions refuse them); a refusal sent anyway is shown at the top.
-    problems = [e for form in bound.values() for e in form.non_field_errors()] if is_self else []
+    problems = [e for form in bound.values() for e in form.non_field_errors()] if is_self or out_of_reach else []
     context = {
         "person": person,
         "roles": role_labels(person),
         "status_words": status_words(person),
         "is_self": is_self,
+        "out_of_reach": out_of_reach,
+        "may_change": not (is_self or out_of_reach),
         "may_use": person.may_use_staffroom(),
         "problems": problems,
         "console_section": "people",
