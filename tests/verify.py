@@ -213,8 +213,7 @@ def verify_refused(
 
 
 def public_functions(module: ModuleType) -> set[str]:
-    """The functions a module defines and does not mark private; for a package (an app's `actions` split into
-    one module per subject), those it takes from its own modules too, which are its public names."""
+    """The functions a module (or a package, with its modules) defines and does not mark private."""
     return {
         name
         for name, function in inspect.getmembers(module, inspect.isfunction)
@@ -236,9 +235,14 @@ def declared_events(test_file: str | os.PathLike[str]) -> set[str]:
 
 def verified_in(test_file: str | os.PathLike[str], module_alias: str) -> dict[str, set[str]]:
     """For each of verify_action, verify_refused and verify_unchanged: the functions of the module imported as
-    `module_alias` that `test_file` calls inside a `with` block of it."""
+    `module_alias` that the test files of `test_file`'s folder call inside a `with` block of it."""
     found: dict[str, set[str]] = {"verify_action": set(), "verify_refused": set(), "verify_unchanged": set()}
-    tree = ast.parse(Path(test_file).read_text())
+    for path in sorted(Path(test_file).parent.glob("test_*.py")):
+        _collect_verified(ast.parse(path.read_text()), module_alias, found)
+    return found
+
+
+def _collect_verified(tree: ast.AST, module_alias: str, found: dict[str, set[str]]) -> None:
     for node in ast.walk(tree):
         if not isinstance(node, ast.With):
             continue
@@ -253,4 +257,3 @@ def verified_in(test_file: str | os.PathLike[str], module_alias: str) -> dict[st
                         and inner.func.value.id == module_alias
                     ):
                         found[call.func.id].add(inner.func.attr)
-    return found

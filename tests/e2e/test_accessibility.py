@@ -224,3 +224,28 @@ def test_pages_pass_axe_and_reflow_at_320_and_1280_pixels(people):
             if width == 320 and scroll_width > 320:
                 problems.append(f"{url} scrolls sideways at 320px ({scroll_width}px wide)")
     assert problems == []
+
+
+def test_the_group_register_passes_axe_reflows_and_works_by_keyboard(people):
+    page = people.signed_in("admin", width=320, height=700)
+    page.goto("/admin/groups/")
+    page.get_by_role("link", name="Year 9 team").first.click()
+    group_url = page.url
+    page.get_by_role("link", name=re.compile("^Remove ")).first.click()
+    remove_url = page.url
+    problems = []
+    for width in (320, 1280):
+        page.set_viewport_size({"width": width, "height": 700})
+        for url in ["/admin/groups/", "/admin/groups/?kind=group&externals=no", group_url, remove_url]:
+            page.goto(url)
+            problems += [f"{url} at {width}px: {v}" for v in serious_violations(page)]
+            scroll_width = page.evaluate("document.documentElement.scrollWidth")
+            if width == 320 and scroll_width > 320:
+                problems.append(f"{url} scrolls sideways at 320px ({scroll_width}px wide)")
+    assert problems == []
+    # A reason left out: the error summary takes focus and leads to the field.
+    page.get_by_role("button", name=re.compile("^Remove ")).click()
+    expect(page.locator(".error-summary")).to_be_focused()
+    page.keyboard.press("Tab")
+    page.keyboard.press("Enter")
+    expect(page.get_by_label("Why are you removing them?")).to_be_focused()

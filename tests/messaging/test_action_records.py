@@ -158,6 +158,87 @@ def test_the_last_member_of_staff_cannot_be_removed_from_a_class_channel(world):
         actions.remove_member(klass, world.teacher.pk, acting=world.teacher)
 
 
+# --- membership from the group register --------------------------------------------------------------------
+# IT admins and headteachers change who is in a conversation they are not in, saying why; the invariants are
+# the same as for the people who run it.
+
+
+def test_an_it_admin_adds_someone_from_the_register_and_the_reason_is_recorded(world):
+    group = world.group(world.teacher2)
+    with verify_action(audit=[A.MEMBERSHIP_ADDED], events=["membership.added"]) as captured:
+        actions.add_member(group, world.ta.pk, acting=world.admin, reason="  Covering Year 9 this term ")
+    assert captured.frame("membership.added")["person_ids"] == [world.ta.pk]
+    entry = captured.audit[0]
+    assert (entry.actor, entry.target_id, entry.reason) == (world.admin, str(world.ta.pk), "Covering Year 9 this term")
+
+
+def test_a_headteacher_removes_someone_from_the_register_and_the_reason_is_recorded(world):
+    group = world.group(world.teacher2)
+    with verify_action(audit=[A.MEMBERSHIP_REMOVED], events=["membership.removed"]) as captured:
+        actions.remove_member(group, world.teacher2.pk, acting=world.head, reason="Left the Year 9 team")
+    assert captured.event("membership.removed").people == {world.teacher2.pk}
+    assert (captured.audit[0].actor, captured.audit[0].reason) == (world.head, "Left the Year 9 team")
+
+
+@pytest.mark.parametrize("reason", ["", "   ", "\u200b"])
+def test_changing_members_from_the_register_without_a_reason_is_refused(world, reason):
+    group = world.group(world.teacher2)
+    with verify_refused(Invalid, field="reason"):
+        actions.add_member(group, world.ta.pk, acting=world.admin, reason=reason)
+    with verify_refused(Invalid, field="reason"):
+        actions.remove_member(group, world.teacher2.pk, acting=world.head, reason=reason)
+
+
+def test_a_reason_longer_than_the_limit_is_refused(world):
+    group = world.group(world.teacher2)
+    with verify_refused(Invalid, field="reason"):
+        actions.add_member(group, world.ta.pk, acting=world.admin, reason="x" * 501)
+
+
+@pytest.mark.parametrize("role", ["dpo", "dsl", "teacher2", "office", "governor", "pupil", "external"])
+def test_only_it_admins_and_headteachers_change_members_of_a_conversation_they_are_not_in(world, role):
+    """The DPO sees the register but changes nothing in it; others have no register."""
+    group = world.group(world.ta, by=world.teacher)
+    with verify_refused(PermissionDenied):
+        actions.add_member(group, world.office.pk, acting=getattr(world, role), reason="Because")
+    with verify_refused(PermissionDenied):
+        actions.remove_member(group, world.ta.pk, acting=getattr(world, role), reason="Because")
+
+
+def test_a_headteacher_changes_only_their_own_school_s_conversations_not_the_trust_s(world):
+    trust_wide = actions.create_conversation(
+        acting=world.admin, kind="channel", title="All staff", member_ids=[world.teacher.pk], trust_wide=True
+    )
+    other_school = world.group(world.other_teacher, by=world.admin, title="Primary leads")
+    other_school.school = world.other_school
+    other_school.save(update_fields=["school"])
+    for conversation in (trust_wide, other_school):
+        with verify_refused(PermissionDenied):
+            actions.add_member(conversation, world.ta.pk, acting=world.head, reason="Because")
+    actions.add_member(trust_wide, world.ta.pk, acting=world.admin, reason="Joined the trust's staff")
+
+
+def test_the_register_cannot_add_a_pupil_to_a_staff_group_any_more_than_its_owner_can(world):
+    group = world.group(world.teacher2)
+    with pytest.raises(Invalid) as as_owner:
+        actions.add_member(group, world.pupil.pk, acting=world.teacher)
+    with verify_refused(Invalid, field="person_id") as from_register:
+        actions.add_member(group, world.pupil.pk, acting=world.admin, reason="Asked to")
+    assert from_register.value.message == as_owner.value.message
+
+
+def test_the_register_cannot_remove_the_last_member_of_staff_from_a_class_channel(world):
+    klass = world.class_channel()
+    with verify_refused(Invalid, field="person_id"):
+        actions.remove_member(klass, world.teacher.pk, acting=world.admin, reason="Left the school")
+
+
+def test_the_register_cannot_remove_anyone_from_a_direct_message(world):
+    direct = actions.create_conversation(acting=world.teacher, kind="direct", member_ids=[world.teacher2.pk])
+    with verify_refused(PermissionDenied):
+        actions.remove_member(direct, world.teacher2.pk, acting=world.admin, reason="Left the school")
+
+
 # --- messages ---------------------------------------------------------------------------------------------
 
 

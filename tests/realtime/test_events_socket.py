@@ -106,6 +106,23 @@ async def test_leaver_socket_closes_at_once(world):
     assert await ws.receive_output(timeout=2) == {"type": "websocket.close", "code": 4401}
 
 
+async def test_a_leaver_ended_by_another_process_loses_their_socket_within_seconds(world, monkeypatch):
+    """A command or a separate worker shares no channel layer with the server in the embedded mode: its push
+    cannot reach the server's sockets, but the revocation it writes down does, at the hub's next look."""
+    import time
+
+    from staffroom.realtime import hub
+
+    monkeypatch.setattr(hub, "HEAD_CHECK_SECONDS", 0.2)
+    ws = await connect_with_token(world.teacher2)
+    monkeypatch.setattr(hub, "control", lambda person_id, message: None)  # as from another process
+    started = time.monotonic()
+    await sync_to_async(account_actions.deactivate_person)(world.teacher2, acting=world.admin, reason="left")
+    assert (await ws.receive_json_from(timeout=3))["type"] == "session.revoked"
+    assert await ws.receive_output(timeout=2) == {"type": "websocket.close", "code": 4401}
+    assert time.monotonic() - started < 2
+
+
 async def test_malformed_frames_get_an_error_not_a_crash(world):
     ws = await connect_with_token(world.teacher)
     await ws.send_to(text_data="{not json")

@@ -234,8 +234,13 @@ class ExternalAccessRequest(models.Model):
     reason = models.TextField()
     access_ends_on = models.DateField()
     status = models.CharField(max_length=20, choices=Status.choices, default=Status.PENDING)
+    # Ids of the conversations the sponsor asked for (they are messaging's, a layer above accounts).
+    conversation_ids = models.JSONField(default=list, blank=True)
     decided_by = models.ForeignKey(Person, null=True, blank=True, on_delete=models.PROTECT, related_name="+")
     decided_at = models.DateTimeField(null=True, blank=True)
+    decision_reason = models.TextField(blank=True)
+    # The external's own account, made when the request is approved.
+    person = models.ForeignKey(Person, null=True, blank=True, on_delete=models.PROTECT, related_name="+")
     created_at = models.DateTimeField(default=timezone.now)
 
     def __str__(self) -> str:

@@ -107,6 +107,9 @@ RULES: dict[str, Grants] = {
         _one(Service.SCIM, S.ORGANISATION),
         _one(Service.ROSTER_SYNC, S.ORGANISATION),
     ),
+    # Outsiders: staff sponsor them (for conversations they run); the DPO or an IT admin decides.
+    "external.request": _all(_STAFF, S.ORGANISATION),
+    "external.decide": _merge(_one(R.IT_ADMIN, S.ORGANISATION), _one(R.DPO, S.ORGANISATION)),
     # Ending someone's access: as managing them, and the worker too, when a leave date passes.
     "people.deactivate": _merge(
         _one(R.IT_ADMIN, S.ORGANISATION),
@@ -115,6 +118,12 @@ RULES: dict[str, Grants] = {
         _one(Service.ROSTER_SYNC, S.ORGANISATION),
         _one(Service.WORKER, S.ORGANISATION),
     ),
+    # The group register (admin console): every conversation's title, owners and members, never its messages.
+    # Only a trust-wide grant reaches trust-wide conversations there (messaging.queries.register_conversations).
+    "register.view": _merge(
+        _one(R.IT_ADMIN, S.ORGANISATION), _one(R.HEADTEACHER, S.SCHOOL), _one(R.DPO, S.ORGANISATION)
+    ),
+    "register.manage_members": _merge(_one(R.IT_ADMIN, S.ORGANISATION), _one(R.HEADTEACHER, S.SCHOOL)),
     # Removing what is due: unsent uploads, and (with retention) records past their schedule.
     "records.purge": _merge(_one(Service.WORKER, S.ORGANISATION), _one(Service.RETENTION, S.ORGANISATION)),
 }

@@ -9,7 +9,6 @@ from django.utils.translation import gettext as _
 from ninja import Router, Status
 
 from staffroom.accounts.models import Person, School, SchoolClass
-from staffroom.accounts.payloads import person_payload
 from staffroom.api.auth import caller
 from staffroom.api.schemas import (
     ConversationIn,
@@ -26,8 +25,8 @@ from staffroom.api.schemas import (
 )
 from staffroom.errors import Invalid
 from staffroom.messaging import actions, queries
-from staffroom.messaging.models import Conversation, Membership
-from staffroom.messaging.payloads import conversation_payload
+from staffroom.messaging.models import Conversation
+from staffroom.messaging.payloads import conversation_payload, member_payload
 
 router = Router(tags=["conversations"])
 
@@ -35,10 +34,6 @@ router = Router(tags=["conversations"])
 def _payload(viewer: Person, conversation: Conversation) -> dict[str, Any]:
     summary = queries.conversation_summary(viewer, conversation)
     return conversation_payload(conversation, unread=summary.unread, member_count=summary.member_count)
-
-
-def _member_payload(membership: Membership) -> dict[str, Any]:
-    return {**person_payload(membership.person), "membership_role": membership.role}
 
 
 def _school(viewer: Person, school_id: int | None) -> School | None:
@@ -130,7 +125,7 @@ def list_members(request: HttpRequest, conversation_id: ObjectId) -> dict[str, A
     """Everyone in the conversation, by name, with their role in it."""
     viewer = caller(request)
     conversation = queries.get_conversation(viewer, conversation_id)
-    return {"items": [_member_payload(m) for m in queries.members(viewer, conversation)], "next": None}
+    return {"items": [member_payload(m) for m in queries.members(viewer, conversation)], "next": None}
 
 
 @router.post("/{conversation_id}/members", response=answers({201: MemberOut}), summary="Add a member")
@@ -141,7 +136,7 @@ def add_member(request: HttpRequest, conversation_id: ObjectId, data: MemberIn) 
     viewer = caller(request)
     conversation = queries.get_conversation(viewer, conversation_id)
     membership = actions.add_member(conversation, data.person_id, acting=viewer)
-    return Status(201, _member_payload(membership))
+    return Status(201, member_payload(membership))
 
 
 @router.delete(

@@ -24,7 +24,7 @@ from ninja.errors import AuthenticationError, HttpError, ValidationError
 from ninja.parser import Parser
 
 from staffroom import admission
-from staffroom.api import admin_people, auth, conversations, messages, people, uploads
+from staffroom.api import admin_people, admin_register, auth, conversations, externals, messages, people, uploads
 from staffroom.errors import NotFound, StaffroomError
 
 logger = logging.getLogger(__name__)
@@ -273,3 +273,6 @@ api.add_router("/conversations", conversations.router)
 api.add_router("", messages.router)
 api.add_router("", uploads.router)
 api.add_router("/admin", admin_people.router)
+api.add_router("", externals.router)
+api.add_router("/admin", externals.admin_router)
+api.add_router("/admin", admin_register.router)

@@ -123,6 +123,43 @@ class EndedOut(Out):
     ended: int = Field(description="How many sessions and tokens ended.")
 
 
+class ExternalRequestIn(Schema):
+    name: str = Field(max_length=500)
+    email: str = Field(max_length=254, description="Their work address: the invitation goes there.")
+    organisation_name: str = Field(max_length=500, description="Who they work for.")
+    reason: str = Field(max_length=5000, description="Why they need access, for whoever approves it.")
+    conversation_ids: list[RowId] = Field(max_length=50, description="Conversations you run for them to join.")
+    access_ends_on: Annotated[str, Field(pattern=r"^\d{4}-\d{2}-\d{2}$")] | None = Field(
+        None, description="Their last day (YYYY-MM-DD); 30 days from today if not given."
+    )
+
+
+class ExternalRequestOut(Out):
+    id: int
+    name: str
+    email: str
+    organisation_name: str
+    reason: str
+    conversation_ids: list[int]
+    access_ends_on: str = Field(json_schema_extra={"format": "date"})
+    status: str = Field(description="`pending`, `approved` or `rejected`.")
+    sponsor: dict[str, Any] = Field(description="`{id, name}` of the member of staff who asked.")
+    created_at: Timestamp
+    decided_by: dict[str, Any] | None = Field(description="`{id, name}` of who decided, once decided.")
+    decided_at: Timestamp | None
+    decision_reason: str
+    person_id: int | None = Field(description="The external's account, once approved.")
+
+
+class ExternalRequestPage(Out):
+    items: list[ExternalRequestOut]
+    next: str | None
+
+
+class DecisionIn(Schema):
+    reason: str = Field("", max_length=2000, description="Why; required to refuse.")
+
+
 class MemberOut(PersonOut):
     membership_role: str = Field(description="`owner`, `admin` or `member` of this conversation.")
 

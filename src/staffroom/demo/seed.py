@@ -14,7 +14,6 @@ from django.db import transaction
 from django.utils import timezone
 
 from staffroom.accounts.models import (
-    ExternalAccessRequest,
     Organisation,
     Person,
     Role,
@@ -169,14 +168,14 @@ def _seed(password: str) -> None:
         conversation.last_message_at = last.created_at if last else None
         conversation.save(update_fields=["last_message_at"])
 
-    ExternalAccessRequest.objects.create(
-        organisation=org,
-        sponsor=p["teacher1"],
+    year9 = Conversation.objects.get(organisation=org, title="Year 9 team")
+    actions.request_external(
+        acting=p["teacher1"],
         name="Visiting Speech and Language Therapist",
         email="therapist@nhs-trust.example",
         organisation_name="Local NHS Trust",
         reason="Weekly sessions with two Year 9 pupils; needs to coordinate with the Year 9 team.",
-        access_ends_on=timezone.localdate() + timedelta(days=30),
+        conversation_ids=[year9.pk],
     )
     from staffroom.accounts import actions as account_actions
 

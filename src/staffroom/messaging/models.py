@@ -35,6 +35,8 @@ class Conversation(models.Model):
     created_at = models.DateTimeField(default=timezone.now)
     last_message_at = models.DateTimeField(null=True, blank=True, db_index=True)
     archived_at = models.DateTimeField(null=True, blank=True)
+    # When its members were last confirmed (the termly membership review); the group register shows it.
+    last_reviewed_at = models.DateTimeField(null=True, blank=True)
 
     class Meta:
         indexes = [models.Index(fields=["organisation", "kind"])]

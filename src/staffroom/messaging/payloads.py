@@ -6,8 +6,10 @@ from typing import Any
 
 from django.urls import reverse
 
+from staffroom.accounts.models import ExternalAccessRequest
 from staffroom.accounts.payloads import person_payload
-from staffroom.messaging.models import Attachment, Conversation, Message
+from staffroom.messaging.models import Attachment, Conversation, Membership, Message
+from staffroom.messaging.queries import RegisterRow
 
 
 def attachment_payload(attachment: Attachment) -> dict[str, Any]:
@@ -67,4 +69,48 @@ def conversation_payload(
         else getattr(conversation, "member_count", None) or conversation.memberships.count(),
         "unread": unread,
         "last_message_at": conversation.last_message_at.isoformat() if conversation.last_message_at else None,
+    }
+
+
+def external_request_payload(request: ExternalAccessRequest) -> dict[str, Any]:
+    """A request for an outsider, as its sponsor and the people deciding it see it."""
+    return {
+        "id": request.pk,
+        "name": request.name,
+        "email": request.email,
+        "organisation_name": request.organisation_name,
+        "reason": request.reason,
+        "conversation_ids": list(request.conversation_ids),
+        "access_ends_on": request.access_ends_on.isoformat(),
+        "status": request.status,
+        "sponsor": {"id": request.sponsor_id, "name": request.sponsor.name},
+        "created_at": request.created_at.isoformat(),
+        "decided_by": {"id": request.decided_by_id, "name": request.decided_by.name} if request.decided_by else None,
+        "decided_at": request.decided_at.isoformat() if request.decided_at else None,
+        "decision_reason": request.decision_reason,
+        "person_id": request.person_id,
+    }
+
+
+def member_payload(membership: Membership) -> dict[str, Any]:
+    """A member of a conversation: the person, and their role in it (`owner`, `admin` or `member`)."""
+    return {**person_payload(membership.person), "membership_role": membership.role}
+
+
+def register_payload(row: RegisterRow) -> dict[str, Any]:
+    """A conversation as the group register shows it: what it is, who runs it, how many are in it and when it
+    was used and reviewed. Nothing anyone wrote in it."""
+    return {
+        "id": row.id,
+        "kind": row.kind,
+        "title": row.title,
+        "school": row.school,
+        "school_id": row.school_id,
+        "owners": [{"id": owner.id, "name": owner.name} for owner in row.owners],
+        "member_count": row.member_count,
+        "external_count": row.external_count,
+        "created_at": row.created_at.isoformat(),
+        "last_activity_at": row.last_activity_at.isoformat(),
+        "last_reviewed_at": row.last_reviewed_at.isoformat() if row.last_reviewed_at else None,
+        "archived": row.archived,
     }

@@ -4,17 +4,19 @@ NotFound, never Forbidden, so ids cannot be probed (DESIGN.md invariant 2)."""
 from __future__ import annotations
 
 import uuid
+from collections.abc import Iterator
 from dataclasses import dataclass
-from datetime import datetime
+from datetime import UTC, datetime, timedelta
 from typing import Any
 
 from django.db.models import Count, IntegerField, Min, OuterRef, Prefetch, Q, QuerySet, Subquery, Sum, Value
 from django.db.models.functions import Coalesce
+from django.utils.translation import gettext as _
 
 from staffroom.accounts import permissions
-from staffroom.accounts.models import Person
+from staffroom.accounts.models import Person, School
 from staffroom.accounts.permissions import Scope
-from staffroom.errors import Invalid, NotFound
+from staffroom.errors import Invalid, NotFound, PermissionDenied
 from staffroom.messaging.models import Acknowledgement, Attachment, Conversation, Membership, Message, Reaction
 
 DEFAULT_PAGE = 50
@@ -334,3 +336,237 @@ def own_unsent_upload(person: Person, attachment_id: str, *, lock: bool = False)
     if attachment is None:
         raise NotFound()
     return attachment
+
+
+# --- the group register -----------------------------------------------------------------------------------
+#
+# The admin console's list of every conversation in the organisation: who runs it, how many are in it (and how
+# many of them are externals), when it was last used and last reviewed. It never reads a message: the register
+# is for looking after membership, not for reading what people wrote.
+
+REGISTER_PAGE = 50
+MAX_REGISTER_PAGE = 200
+MAX_REGISTER_SEARCH = 200
+_EPOCH = datetime(1970, 1, 1, tzinfo=UTC)
+
+
+def _register_reach(viewer: Person, permission: str) -> tuple[bool, set[int]] | None:
+    """(every conversation of the organisation?, else the ids of the schools whose conversations) `permission`
+    reaches for the viewer in the register; None when it reaches none."""
+    trust_roles, schools_of_trust_roles = permissions.schools_with_scope(viewer, permission, Scope.ORGANISATION)
+    everywhere, schools = permissions.schools_with_scope(viewer, permission, Scope.SCHOOL)
+    if trust_roles or schools_of_trust_roles or everywhere:
+        return True, set()
+    if schools:
+        return False, schools
+    return None
+
+
+def register_scope(viewer: Person, permission: str = "register.view") -> Q | None:
+    """The conversations `permission` (`register.view` or `register.manage_members`) reaches for the viewer, as
+    a filter, or None when it reaches none. An organisation-scope grant, or a school-scope role held trust-wide,
+    reaches every conversation of the organisation; a school-scope grant reaches that school's conversations
+    only. Trust-wide conversations (no school) are the trust's: only a trust-wide grant reaches them here, so a
+    headteacher's register holds their own school's conversations, not the trust's (although
+    `permissions.allows` counts trust-wide conversations in every school's scope)."""
+    reach = _register_reach(viewer, permission)
+    if reach is None:
+        return None
+    everywhere, schools = reach
+    in_organisation = Q(organisation_id=viewer.organisation_id)
+    return in_organisation if everywhere else in_organisation & Q(school_id__in=schools)
+
+
+def register_schools(viewer: Person) -> list[School]:
+    """The schools whose conversations are in the viewer's register, by name (to filter the register by)."""
+    reach = _register_reach(viewer, "register.view")
+    if reach is None:
+        return []
+    everywhere, schools = reach
+    found = School.objects.filter(organisation_id=viewer.organisation_id)
+    return list((found if everywhere else found.filter(pk__in=schools)).order_by("name"))
+
+
+def may_view_register(viewer: Person) -> bool:
+    """Whether the viewer sees the group register at all (IT admins, headteachers, the DPO)."""
+    return register_scope(viewer) is not None
+
+
+@dataclass(frozen=True)
+class RegisterFilters:
+    """What the register is narrowed to: words of the title, a kind, a school, with or without externals."""
+
+    q: str = ""
+    kind: str | None = None
+    school_id: int | None = None
+    externals: bool | None = None
+
+
+@dataclass(frozen=True)
+class Owner:
+    id: int
+    name: str
+
+
+@dataclass(frozen=True)
+class RegisterRow:
+    """One conversation as the register shows it: what it is and who runs it, never what was said in it."""
+
+    id: int
+    kind: str
+    title: str
+    school: str | None
+    school_id: int | None
+    owners: list[Owner]
+    member_count: int
+    external_count: int
+    created_at: datetime
+    last_activity_at: datetime
+    last_reviewed_at: datetime | None
+    archived: bool
+
+
+def register(viewer: Person, filters: RegisterFilters | None = None) -> QuerySet[Conversation]:
+    """The conversations in the viewer's register that match `filters`, newest activity first, each annotated
+    with its member and external counts and its owners (`register_row` turns one into a row). PermissionDenied
+    for someone without `register.view`: they have no register, rather than an empty one."""
+    filters = filters or RegisterFilters()
+    scope = register_scope(viewer)
+    if scope is None:
+        raise PermissionDenied(_("Only IT admins, headteachers and the data protection officer see the register."))
+    conversations = Conversation.objects.filter(scope)
+    if filters.kind is not None:
+        if filters.kind not in Conversation.Kind.values:
+            kinds = ", ".join(Conversation.Kind.values)
+            raise Invalid("kind", _("Kind must be one of: %(kinds)s.") % {"kinds": kinds})
+        conversations = conversations.filter(kind=filters.kind)
+    if filters.school_id is not None:
+        conversations = conversations.filter(school_id=filters.school_id)
+    words = filters.q.strip()
+    if len(words) > MAX_REGISTER_SEARCH:
+        raise Invalid("q", _("Search for at most %(n)d characters.") % {"n": MAX_REGISTER_SEARCH})
+    if words:
+        conversations = conversations.filter(title__icontains=words)
+    # Owners only: a direct message has none (`register_row` ignores an old row that still says so).
+    owners = Membership.objects.filter(role=Membership.Role.OWNER).select_related("person")
+    conversations = (
+        conversations.select_related("school")
+        .annotate(
+            member_count=Count("memberships", distinct=True),
+            external_count=Count("memberships", filter=Q(memberships__person__external=True), distinct=True),
+            last_activity_at=Coalesce("last_message_at", "created_at"),
+        )
+        .prefetch_related(
+            Prefetch("memberships", queryset=owners.order_by("person__name", "person_id"), to_attr="owner_rows")
+        )
+        .order_by("-last_activity_at", "-id")
+    )
+    if filters.externals is True:
+        conversations = conversations.filter(external_count__gt=0)
+    elif filters.externals is False:
+        conversations = conversations.filter(external_count=0)
+    return conversations
+
+
+def register_row(conversation: Conversation) -> RegisterRow:
+    """A conversation from `register` as its register row."""
+    annotated: Any = conversation
+    owners = (
+        []
+        if conversation.kind == Conversation.Kind.DIRECT
+        else [Owner(m.person_id, m.person.name) for m in annotated.owner_rows]
+    )
+    return RegisterRow(
+        id=conversation.pk,
+        kind=conversation.kind,
+        title=conversation.title,
+        school=conversation.school.name if conversation.school_id and conversation.school else None,
+        school_id=conversation.school_id,
+        owners=owners,
+        member_count=annotated.member_count,
+        external_count=annotated.external_count,
+        created_at=conversation.created_at,
+        last_activity_at=annotated.last_activity_at,
+        last_reviewed_at=conversation.last_reviewed_at,
+        archived=conversation.archived_at is not None,
+    )
+
+
+def _register_cursor(row: RegisterRow) -> str:
+    return f"{(row.last_activity_at - _EPOCH) // timedelta(microseconds=1)}.{row.id}"
+
+
+def _parse_register_cursor(raw: str) -> tuple[datetime, int]:
+    activity, _dot, row_id = raw.partition(".")
+    try:
+        at, pk = _EPOCH + timedelta(microseconds=int(activity)), int(row_id)
+    except (ValueError, OverflowError):
+        at, pk = _EPOCH, 0
+    if not 1 <= pk < 2**63:
+        raise Invalid("after", _("The page marker is not valid; use the `next` value from the previous page."))
+    return at, pk
+
+
+@dataclass
+class RegisterPage:
+    items: list[RegisterRow]
+    next: str | None
+
+
+def register_page(
+    viewer: Person, filters: RegisterFilters | None = None, *, after: str | None = None, limit: int = REGISTER_PAGE
+) -> RegisterPage:
+    """One page of the register, newest activity first; `next` goes on after its last row. The marker holds
+    that row's activity time and id, so a page never repeats or skips a conversation whose activity is unchanged."""
+    if not 1 <= limit <= MAX_REGISTER_PAGE:
+        raise Invalid("limit", _("Limit must be between 1 and %(n)d.") % {"n": MAX_REGISTER_PAGE})
+    conversations = register(viewer, filters)
+    if after:
+        at, pk = _parse_register_cursor(after)
+        conversations = conversations.filter(Q(last_activity_at__lt=at) | Q(last_activity_at=at, id__lt=pk))
+    rows = [register_row(c) for c in conversations[: limit + 1]]
+    more = len(rows) > limit
+    rows = rows[:limit]
+    return RegisterPage(items=rows, next=_register_cursor(rows[-1]) if more and rows else None)
+
+
+def register_rows(viewer: Person, filters: RegisterFilters | None = None) -> Iterator[RegisterRow]:
+    """Every row of the register that matches `filters`, read in batches (for the CSV download). Who may see
+    the register is checked at the call, not at the first row."""
+    conversations = register(viewer, filters)
+    return (register_row(c) for c in conversations.iterator(chunk_size=500))
+
+
+@dataclass
+class RegisterEntry:
+    """One conversation in the register, with its members (people and their role in it), never its messages."""
+
+    conversation: Conversation
+    row: RegisterRow
+    members: list[Membership]
+
+
+def register_conversation(viewer: Person, conversation_id: int) -> Conversation:
+    """A conversation of the viewer's register (annotated as `register` does); NotFound if it is not in it."""
+    conversation = register(viewer).filter(pk=conversation_id).first()
+    if conversation is None:
+        raise NotFound()
+    return conversation
+
+
+def register_entry(viewer: Person, conversation_id: int) -> RegisterEntry:
+    """A conversation of the viewer's register with its members; NotFound if it is not in their register."""
+    conversation = register_conversation(viewer, conversation_id)
+    members = list(
+        Membership.objects.filter(conversation=conversation)
+        .select_related("person__school")
+        .prefetch_related("person__role_assignments")
+        .order_by("person__name", "person_id")
+    )
+    return RegisterEntry(conversation=conversation, row=register_row(conversation), members=members)
+
+
+def in_register(viewer: Person, conversation: Conversation, permission: str = "register.view") -> bool:
+    """Whether `permission` reaches `conversation` in the viewer's register (see `register_scope`)."""
+    scope = register_scope(viewer, permission)
+    return scope is not None and Conversation.objects.filter(scope, pk=conversation.pk).exists()

@@ -141,6 +141,7 @@ class EventsConsumer(AsyncWebsocketConsumer):
 
     person_id: int | None = None
     organisation_id: int = 0
+    _revoking = False
     session_key: str | None = None
     token_id: int | None = None
 
@@ -203,6 +204,12 @@ class EventsConsumer(AsyncWebsocketConsumer):
     def control(self, message: dict[str, Any]) -> None:
         if message.get("type") == "session.revoke" and self._is_revoked_by(message):
             self._tasks.append(asyncio.create_task(self._revoked()))
+        elif message.get("type") == "session.recheck":
+            self._tasks.append(asyncio.create_task(self._recheck()))
+
+    async def _recheck(self) -> None:
+        if self.person_id is not None and not await _still_valid(self.person_id, self.session_key, self.token_id):
+            await self._revoked()
 
     def _is_revoked_by(self, message: dict[str, Any]) -> bool:
         token_ids = message.get("token_ids", [])
@@ -314,5 +321,8 @@ class EventsConsumer(AsyncWebsocketConsumer):
         self._wake.set()
 
     async def _revoked(self) -> None:
+        if self._revoking:  # the push and a re-check may both say so; close once
+            return
+        self._revoking = True
         await self._say(frames.SessionRevoked(seq=self.last_sent))
         await self.close(code=CLOSE_UNAUTHENTICATED)

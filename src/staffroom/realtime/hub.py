@@ -68,6 +68,8 @@ class _OrgStream:
         self.wake = asyncio.Event()
         self.entries = 0
         self.task: asyncio.Task[None] | None = None
+        self.revoked_through: int | None = None  # the newest Revocation row seen
+        self.checked_at = 0.0
 
 
 class Hub:
@@ -167,23 +169,39 @@ class Hub:
     async def _step(self, organisation_id: int, org: _OrgStream) -> None:
         if org.position is None:
             org.position = await database_sync_to_async(streams.current_position)(organisation_id)
+        if org.revoked_through is None:
+            org.revoked_through = await database_sync_to_async(streams.last_revocation)(organisation_id)
         try:
             await asyncio.wait_for(org.wake.wait(), timeout=HEAD_CHECK_SECONDS)
         except TimeoutError:
             head = await database_sync_to_async(streams.current_position)(organisation_id)
             if head > org.position:
                 await self._fill(organisation_id, org, head)
-            return
-        org.wake.clear()
-        batch, org.inbox = org.inbox, []
-        for event in sorted(batch, key=lambda e: e.position):
-            if event.position <= org.position:
-                continue
-            if event.position > org.position + 1:
-                # If this fails, the events of this batch are still in the table: the next round fills them.
-                await self._fill(organisation_id, org, event.position - 1)
-            self._dispatch(event)
-            org.position = event.position
+        else:
+            org.wake.clear()
+            batch, org.inbox = org.inbox, []
+            for event in sorted(batch, key=lambda e: e.position):
+                if event.position <= org.position:
+                    continue
+                if event.position > org.position + 1:
+                    # If this fails, the events of this batch are still in the table: the next round fills them.
+                    await self._fill(organisation_id, org, event.position - 1)
+                self._dispatch(event)
+                org.position = event.position
+        now = asyncio.get_running_loop().time()
+        if now - org.checked_at >= HEAD_CHECK_SECONDS:
+            org.checked_at = now
+            await self._recheck_revoked(organisation_id, org)
+
+    async def _recheck_revoked(self, organisation_id: int, org: _OrgStream) -> None:
+        """Revocations written by processes whose push could not reach this one: those people's sockets here
+        check their credentials again (and close if they no longer stand)."""
+        assert org.revoked_through is not None
+        people, org.revoked_through = await database_sync_to_async(streams.revocations_after)(
+            organisation_id, org.revoked_through
+        )
+        for person_id in people:
+            self.deliver_control(person_id, {"type": "session.recheck"})
 
     async def _fill(self, organisation_id: int, org: _OrgStream, upto: int) -> None:
         assert org.position is not None

@@ -58,3 +58,20 @@ class EventRecipient(models.Model):
 
     def __str__(self) -> str:
         return f"event {self.event_id} for {self.person_id}"
+
+
+class Revocation(models.Model):
+    """A person's credentials were revoked (signed out, deactivated, a token revoked). The push that closes their
+    sockets reaches every node at once; this row is how a server process hears of a revocation made in another
+    process that shares no channel layer with it (a command, the worker, in the embedded mode): each hub looks
+    for new rows every couple of seconds and has those people's sockets check their credentials again."""
+
+    organisation = models.ForeignKey(Organisation, on_delete=models.CASCADE, related_name="+")
+    person = models.ForeignKey(Person, on_delete=models.CASCADE, related_name="+")
+    created_at = models.DateTimeField(default=timezone.now, db_index=True)
+
+    class Meta:
+        indexes = [models.Index(fields=["organisation", "id"])]
+
+    def __str__(self) -> str:
+        return f"revocation for {self.person_id}"

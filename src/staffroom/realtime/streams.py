@@ -24,7 +24,7 @@ from django.db.models import Max, Q
 from django.utils import timezone
 
 from staffroom.accounts.models import Person
-from staffroom.realtime.models import Event, EventRecipient, StreamHead
+from staffroom.realtime.models import Event, EventRecipient, Revocation, StreamHead
 
 log = logging.getLogger(__name__)
 
@@ -151,9 +151,14 @@ def _push(events: list[Published]) -> None:
 
 def send_control(person_id: int, message: dict[str, Any]) -> None:
     """Send a control message to a person's open sockets (not stored), e.g. to close revoked sessions. Inside
-    a transaction it goes after commit."""
+    a transaction it goes after commit. A revocation is also written down (`Revocation`), so that server
+    processes this push cannot reach (no shared channel layer) still close the sockets within seconds."""
     from staffroom.realtime import hub
 
+    if message.get("type") == "session.revoke":
+        organisation_id = Person.objects.filter(pk=person_id).values_list("organisation_id", flat=True).first()
+        if organisation_id is not None:
+            Revocation.objects.create(organisation_id=organisation_id, person_id=person_id)
     if transaction.get_connection().in_atomic_block:
         transaction.on_commit(lambda: hub.control(person_id, message))
     else:
@@ -173,6 +178,17 @@ def current_seq(person_id: int) -> int:
     """Where a person's stream stands now: their organisation's position."""
     organisation_id = Person.objects.filter(pk=person_id).values_list("organisation_id", flat=True).first()
     return current_position(organisation_id) if organisation_id else 0
+
+
+def last_revocation(organisation_id: int) -> int:
+    """The newest revocation of an organisation (0 for none): where a hub starts looking for new ones."""
+    return Revocation.objects.filter(organisation_id=organisation_id).aggregate(top=Max("id"))["top"] or 0
+
+
+def revocations_after(organisation_id: int, after: int) -> tuple[set[int], int]:
+    """People whose credentials were revoked since revocation `after`, and the newest revocation read."""
+    rows = list(Revocation.objects.filter(organisation_id=organisation_id, id__gt=after).values_list("id", "person_id"))
+    return {person_id for _, person_id in rows}, max((pk for pk, _ in rows), default=after)
 
 
 def pruned_through(organisation_id: int) -> int:
@@ -244,6 +260,8 @@ def prune_events(older_than_days: int, *, batch: int = 5000) -> int:
                     pruned_through=row["top"]
                 )
             deleted += Event.objects.filter(id__in=ids).delete()[1].get("realtime.Event", 0)
+    # Revocations only need to outlive the few seconds every hub takes to look; an hour is plenty.
+    Revocation.objects.filter(created_at__lt=timezone.now() - timedelta(hours=1)).delete()
     if deleted:
         log.info("pruned realtime events", extra={"deleted": deleted, "older_than_days": older_than_days})
     return deleted

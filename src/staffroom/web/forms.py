@@ -117,6 +117,43 @@ class SearchForm(forms.Form):
     q = forms.CharField(required=False, label=_("Search messages"), strip=True)
 
 
+class RegisterFilterForm(forms.Form):
+    """The group register's filters, sent with GET so that a filtered list can be bookmarked and shared."""
+
+    q = forms.CharField(required=False, max_length=200, label=_("Title contains"))
+    kind = forms.ChoiceField(required=False, label=_("Kind"))
+    school_id = forms.TypedChoiceField(required=False, coerce=int, empty_value=None, label=_("School"))
+    externals = forms.ChoiceField(
+        required=False,
+        label=_("Externals"),
+        choices=[("", _("With or without externals")), ("yes", _("With externals")), ("no", _("Without externals"))],
+    )
+
+    def __init__(
+        self, data: Mapping[str, Any] | None = None, *, kinds: list[tuple[str, str]], schools: list[tuple[int, str]]
+    ) -> None:
+        super().__init__(data)
+        self.fields["kind"].choices = [("", _("Any kind")), *kinds]  # type: ignore[attr-defined]
+        self.fields["school_id"].choices = [("", _("Any school")), *schools]  # type: ignore[attr-defined]
+
+
+class ReasonForm(forms.Form):
+    """Why an admin changes who is in a conversation they are not in: kept in the audit log."""
+
+    reason = forms.CharField(
+        max_length=500,
+        label=_("Reason"),
+        widget=forms.Textarea(attrs={"rows": 2}),
+        error_messages={"required": _("Say why; the reason is kept in the audit log.")},
+    )
+
+
+class RegisterAddMemberForm(AddMemberForm, ReasonForm):
+    """Adding someone from the group register: whom, and why."""
+
+    field_order = ["person_id", "reason"]
+
+
 # --- the admin console's people ------------------------------------------------------------------------------
 
 Choices = list[tuple[Any, Any]]  # (value, label): a label may be lazily translated
@@ -176,8 +213,9 @@ class ChangePersonForm(PersonDetailsForm):
     reason = forms.CharField(required=False, max_length=1000, label=_("Reason (optional)"))
 
 
-class ReasonForm(forms.Form):
-    """Signing out everywhere and restoring access: a reason, which the action says whether it needs."""
+class PersonReasonForm(forms.Form):
+    """Signing someone out everywhere and restoring their access: a reason, which the action says whether it
+    needs (signing out does)."""
 
     reason = forms.CharField(required=False, max_length=1000, label=_("Reason"))
 
@@ -205,6 +243,23 @@ FIELD_ALIASES = {
     "conversation": None,
     "message": None,
 }
+
+
+class ExternalRequestForm(forms.Form):
+    name = forms.CharField(label=_("Their name"), max_length=500)
+    email = forms.CharField(label=_("Their work email address"), max_length=254)
+    organisation_name = forms.CharField(label=_("Who they work for"), max_length=500)
+    reason = forms.CharField(label=_("Why they need access"), max_length=5000, widget=forms.Textarea)
+    conversation_ids = forms.TypedMultipleChoiceField(coerce=int, label=_("Conversations they join"))
+    access_ends_on = forms.DateField(required=False, label=_("Last day of access"))
+
+    def __init__(self, data: Mapping[str, Any] | None = None, *, conversations: list[tuple[int, str]]) -> None:
+        super().__init__(data)
+        self.fields["conversation_ids"].choices = conversations  # type: ignore[attr-defined]
+
+
+class DecisionForm(forms.Form):
+    reason = forms.CharField(required=False, label=_("Reason"), max_length=2000, widget=forms.Textarea)
 
 
 def show_error(form: forms.Form, error: StaffroomError, *, default_field: str | None = None) -> None:

@@ -4,8 +4,10 @@ from django.urls import path
 
 from staffroom.web.views import (
     admin_people,
+    admin_register,
     announcements,
     conversation,
+    externals,
     files,
     home,
     members,
@@ -55,4 +57,20 @@ urlpatterns = [
     path(admin_person + "deactivate", admin_people.deactivate, name="admin_person_deactivate"),
     path(admin_person + "restore", admin_people.restore, name="admin_person_restore"),
     path(admin_person + "sign-in-link", admin_people.sign_in_link, name="admin_person_sign_in_link"),
+    path("admin/groups/", admin_register.groups, name="admin_groups"),
+    path("admin/groups.csv", admin_register.groups_csv, name="admin_groups_csv"),
+    path("admin/groups/<int:conversation_id>/", admin_register.group, name="admin_group"),
+    path("admin/groups/<int:conversation_id>/members/add", admin_register.add_member, name="admin_group_add_member"),
+    path(
+        "admin/groups/<int:conversation_id>/members/<int:person_id>/remove",
+        admin_register.remove_member,
+        name="admin_group_remove_member",
+    ),
+    path("externals/new", externals.request_external, name="externals"),
+    path("admin/externals/", externals.decide_list, name="admin_externals"),
+    path(
+        "admin/externals/<int:request_id>/<str:decision>",
+        externals.decide,
+        name="admin_external_decide",
+    ),
 ]

@@ -7,6 +7,7 @@ One module per subject; this package's names are the public ones.
 
 from staffroom.messaging.actions.announcements import acknowledge, remind_unacknowledged
 from staffroom.messaging.actions.conversations import MAX_DIRECT_MEMBERS, create_conversation, update_conversation
+from staffroom.messaging.actions.externals import approve_external, refuse_external, request_external
 from staffroom.messaging.actions.files import discard_upload, store_upload
 from staffroom.messaging.actions.limits import (
     CREATE_LIMIT,
@@ -40,6 +41,7 @@ __all__ = [
     "RENAME_LIMIT",
     "acknowledge",
     "add_member",
+    "approve_external",
     "check_may_post",
     "create_conversation",
     "delete_message",
@@ -48,8 +50,10 @@ __all__ = [
     "join_channel",
     "mark_read",
     "react",
+    "refuse_external",
     "remind_unacknowledged",
     "remove_member",
+    "request_external",
     "send_message",
     "store_upload",
     "update_conversation",

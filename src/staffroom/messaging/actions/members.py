@@ -12,14 +12,16 @@ from staffroom.accounts.models import Person, SchoolClass
 from staffroom.compliance import audit
 from staffroom.compliance.audit import AuditAction
 from staffroom.errors import Invalid, NotFound, PermissionDenied
-from staffroom.messaging import events
+from staffroom.messaging import events, queries
 from staffroom.messaging.actions.limits import MEMBERSHIP_LIMIT, _throttle
 from staffroom.messaging.models import (
     Conversation,
     Membership,
 )
+from staffroom.text import clean as clean_text
 
 Kind = Conversation.Kind
+MAX_REASON_LENGTH = 500
 
 
 def _cannot_add(field: str, person_id: int) -> Invalid:
@@ -73,15 +75,37 @@ def _resolve_people(
     return [found[i] for i in wanted]
 
 
+def _managing_reason(conversation: Conversation, acting: Person, reason: str) -> str:
+    """Check that `acting` may change who is in `conversation`, and return the reason to record (cleaned).
+
+    Someone in the conversation who runs it (or a school leader in it) does so as ever, a reason optional.
+    Anyone else does it only from the group register, with `register.manage_members` over the conversation,
+    and only saying why: they act on a conversation they cannot read, so the audit entry must carry the reason."""
+    reason = clean_text(reason)
+    if len(reason) > MAX_REASON_LENGTH:
+        raise Invalid("reason", _("Keep the reason to %(n)d characters.") % {"n": MAX_REASON_LENGTH})
+    in_it = Membership.objects.filter(conversation=conversation, person=acting).exists()
+    if in_it and permissions.allows(acting, "conversation.manage_members", conversation):
+        return reason
+    permissions.require(acting, "register.manage_members", conversation)
+    if not queries.in_register(acting, conversation, "register.manage_members"):
+        # permissions.allows counts a trust-wide conversation in every school's scope; the register does not.
+        raise PermissionDenied()
+    if not reason:
+        raise Invalid("reason", _("Say why you are changing who is in this conversation; the reason is recorded."))
+    return reason
+
+
 def _lock_conversation(conversation: Conversation) -> None:
     """Hold the conversation's row until commit: the first lock of an action that changes who is in it."""
     Conversation.objects.select_for_update(no_key=True).filter(pk=conversation.pk).exists()
 
 
-def add_member(conversation: Conversation, person_id: int, *, acting: Person) -> Membership:
+def add_member(conversation: Conversation, person_id: int, *, acting: Person, reason: str = "") -> Membership:
     """Add someone `acting` may look up (for a class channel, also a pupil of its class) to a conversation;
-    any other id is refused with one answer, so refusals say nothing about who has it."""
-    permissions.require(acting, "conversation.manage_members", conversation)
+    any other id is refused with one answer, so refusals say nothing about who has it. From the group register
+    (`acting` not in the conversation) a reason is required, and kept in the audit entry."""
+    reason = _managing_reason(conversation, acting, reason)
     if conversation.kind == Kind.DIRECT:
         raise Invalid("person_id", _("People cannot be added to a direct message; start a group instead."))
     (person,) = _resolve_people(
@@ -93,7 +117,7 @@ def add_member(conversation: Conversation, person_id: int, *, acting: Person) ->
         membership, created = Membership.objects.get_or_create(conversation=conversation, person=person)
         if created:
             events.members_added(conversation, [person.pk])
-            audit.record(acting, AuditAction.MEMBERSHIP_ADDED, target=person, conversation=conversation)
+            audit.record(acting, AuditAction.MEMBERSHIP_ADDED, target=person, conversation=conversation, reason=reason)
     return membership
 
 
@@ -114,13 +138,16 @@ def join_channel(conversation: Conversation, *, acting: Person) -> Membership:
 
 def remove_member(conversation: Conversation, member_id: int, *, acting: Person, reason: str = "") -> Person:
     """Take a member out of `conversation` (or leave it, when `member_id` is the acting person's); their open
-    sockets stop receiving it at once. Returns who was removed; NotFound if they were not a member."""
+    sockets stop receiving it at once. Returns who was removed; NotFound if they were not a member. From the
+    group register (`acting` not in the conversation) a reason is required, and kept in the audit entry."""
     leaving = member_id == acting.pk
-    if not leaving:
+    if leaving:
+        reason = clean_text(reason)
+    else:
         if conversation.kind == Kind.DIRECT:
             # Not even a trust-wide admin in it: a direct message is between equals, and either may leave.
             raise PermissionDenied(_("Nobody can be removed from a direct message; anyone in it may leave."))
-        permissions.require(acting, "conversation.manage_members", conversation)
+        reason = _managing_reason(conversation, acting, reason)
     if conversation.kind == Kind.CLASS and leaving and acting.is_pupil:
         raise PermissionDenied(_("Pupils cannot leave a class channel; ask your teacher."))
     with transaction.atomic():

@@ -36,7 +36,7 @@ from staffroom.web.forms import (
     DeactivateForm,
     NewPersonForm,
     PeopleFilterForm,
-    ReasonForm,
+    PersonReasonForm,
     show_error,
 )
 from staffroom.web.guards import signed_in
@@ -273,9 +273,9 @@ def _person_page(request: HttpRequest, person_id: int, status: int = 200, **boun
     out_of_reach = trust_role_held and not people_queries.manages_trust_wide(viewer)
     fresh: dict[str, Callable[[], forms.Form]] = {
         "change_form": lambda: _change_form(viewer, person),
-        "sessions_form": lambda: ReasonForm(prefix="sessions"),
+        "sessions_form": lambda: PersonReasonForm(prefix="sessions"),
         "deactivate_form": lambda: DeactivateForm(people=_handover_choices(viewer, person), prefix="deactivate"),
-        "restore_form": lambda: ReasonForm(prefix="restore"),
+        "restore_form": lambda: PersonReasonForm(prefix="restore"),
         "link_form": lambda: forms.Form(prefix="link"),
     }
     forms_shown = {name: bound[name] if name in bound else make() for name, make in fresh.items()}
@@ -337,7 +337,7 @@ def change(request: HttpRequest, person_id: int) -> HttpResponse:
 @require_POST
 def end_sessions(request: HttpRequest, person_id: int) -> HttpResponse:
     viewer = viewer_of(request)
-    form = ReasonForm(request.POST, prefix="sessions")
+    form = PersonReasonForm(request.POST, prefix="sessions")
     if not form.is_valid():
         return _person_page(request, person_id, 422, sessions_form=form)
     ended, status = _attempt(
@@ -388,7 +388,7 @@ def deactivate(request: HttpRequest, person_id: int) -> HttpResponse:
 @require_POST
 def restore(request: HttpRequest, person_id: int) -> HttpResponse:
     viewer = viewer_of(request)
-    form = ReasonForm(request.POST, prefix="restore")
+    form = PersonReasonForm(request.POST, prefix="restore")
     if not form.is_valid():
         return _person_page(request, person_id, 422, restore_form=form)
     back, status = _attempt(

@@ -21,16 +21,19 @@ from staffroom.web.sidebar import conversation_name
 from staffroom.web.timeline import role_label
 
 
-def _add_form(
-    viewer: Person, conversation: Conversation, members: list[Membership], data: object = None
-) -> AddMemberForm:
+def add_candidates(viewer: Person, conversation: Conversation, members: list[Membership]) -> list[tuple[int, str]]:
     """Suggestions: the viewer's directory, and for a class channel its class's pupils, less who is there."""
     present = {m.person_id for m in members}
     candidates = list(people_queries.directory(viewer))
     if conversation.school_class_id is not None:
         candidates += list(conversation.school_class.pupils.filter(is_active=True).order_by("name"))  # type: ignore[union-attr]
-    people = [(p.pk, p.name) for p in candidates if p.pk not in present]
-    return AddMemberForm(data, people=people)  # type: ignore[arg-type]
+    return [(p.pk, p.name) for p in candidates if p.pk not in present]
+
+
+def _add_form(
+    viewer: Person, conversation: Conversation, members: list[Membership], data: object = None
+) -> AddMemberForm:
+    return AddMemberForm(data, people=add_candidates(viewer, conversation, members))  # type: ignore[arg-type]
 
 
 def _render(
@@ -50,6 +53,9 @@ def _render(
         members=[(m, role_label(m.person)) for m in members],
         is_member=any(m.person_id == viewer.pk for m in members),
         may_manage=may_manage,
+        may_invite_external=may_manage
+        and conversation.kind not in (Conversation.Kind.CLASS, Conversation.Kind.DIRECT)
+        and permissions.allows(viewer, "external.request", viewer.organisation),
         add_form=(form or _add_form(viewer, conversation, members)) if may_manage else None,
     )
     return render(request, "staffroom/members.html", context, status=status)
