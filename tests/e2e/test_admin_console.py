@@ -197,3 +197,21 @@ def test_the_console_is_tidy_and_accessible_on_a_phone_and_a_desk(people, size):
         # Primary actions are reachable without hunting: the page's own contents lead to each section.
         page.get_by_role("navigation", name="On this page").get_by_role("link", name="Sign out everywhere").click()
         expect(page.get_by_role("heading", name="Sign out everywhere")).to_be_in_viewport()
+
+    # The console's other sections are one step away, with the same navigation.
+    console_nav = page.get_by_role("navigation", name="Admin console")
+    console_nav.get_by_role("link", name="Groups").click()
+    expect(console_nav.get_by_role("link", name="Groups")).to_have_attribute("aria-current", "page")
+    shoot(page, f"groups-{size}")
+    console_nav.get_by_role("link", name="People").click()
+    expect(page.get_by_role("heading", level=1, name="People")).to_be_visible()
+
+
+def test_the_dpo_is_taken_to_the_sections_of_the_console_they_have(people):
+    page = people.signed_in("dpo", **DESK)
+    page.goto("/")
+    page.get_by_role("link", name="Admin console").click()
+    console_nav = page.get_by_role("navigation", name="Admin console")
+    expect(console_nav.get_by_role("link", name="Groups")).to_have_attribute("aria-current", "page")
+    expect(console_nav.get_by_role("link", name="People")).to_have_count(0)
+    assert page.goto("/admin/people/new").status == 404

@@ -21,7 +21,7 @@ from tests.web.conftest import assert_no_inline_code
 
 pytestmark = pytest.mark.django_db
 
-NOBODY_MANAGED = ["teacher", "dsl", "dpo", "ta", "office", "governor", "pupil", "external"]
+NO_CONSOLE = ["teacher", "dsl", "ta", "office", "governor", "pupil", "external"]
 
 
 def page(response) -> str:
@@ -62,7 +62,7 @@ def starter(school_id, **fields):
 # --- who may be here ---------------------------------------------------------------------------------------
 
 
-@pytest.mark.parametrize("who", NOBODY_MANAGED)
+@pytest.mark.parametrize("who", NO_CONSOLE)
 def test_the_console_does_not_exist_for_people_who_manage_nobody(world, as_person, who):
     client = as_person(getattr(world, who))
     for method, url in console_urls(world.teacher2.pk):
@@ -72,6 +72,19 @@ def test_the_console_does_not_exist_for_people_who_manage_nobody(world, as_perso
     assert "Admin console" not in page(client.get("/"))
     world.teacher2.refresh_from_db()
     assert world.teacher2.is_active
+
+
+def test_the_dpo_has_the_console_s_other_sections_but_no_people_pages(world, as_person):
+    client = as_person(world.dpo)
+    html = page(client.get("/"))
+    assert '<a href="/admin/groups/">Admin console</a>' in html
+    response = client.get("/admin/")
+    assert response.status_code == 302 and response["Location"] == "/admin/groups/"
+    for method, url in console_urls(world.teacher2.pk)[1:]:
+        response = getattr(client, method)(url, {"reason": "x"} if method == "post" else None)
+        assert response.status_code == 404, (method, url, response.status_code)
+    nav = page(client.get("/admin/groups/"))
+    assert '<a href="/admin/groups/" aria-current="page">Groups</a>' in nav and ">People</a>" not in nav
 
 
 def test_a_refused_post_without_a_csrf_token_is_still_404_for_someone_who_manages_nobody(world):
@@ -123,8 +136,8 @@ def test_an_it_admin_sees_everyone_in_the_trust(world, as_person):
     assert '<th scope="col">Status</th>' in html and '<th scope="row">' in html
     assert '<span class="tag tag-external">External</span>' in html
     assert 'href="/admin/people/new">Add a person</a>' in html
-    assert '<a href="/admin/groups/">Groups</a>' in html
     assert '<a href="/admin/" aria-current="page">People</a>' in html
+    assert '<a href="/admin/groups/">Groups</a>' in html and '<a href="/admin/externals/">Outsiders</a>' in html
     assert_no_inline_code(html)
 
 

@@ -2,19 +2,20 @@
 
 from __future__ import annotations
 
+import functools
 from collections.abc import Callable
 from typing import Any
 
 from django.http import HttpRequest
 
-from staffroom.accounts import queries as people_queries
 from staffroom.accounts.models import Person
+from staffroom.web import console
 
 
-def admin_console(request: HttpRequest) -> dict[str, Callable[[], bool]]:
-    """`manages_people`: whether the header offers the admin console. Asked only when a template uses it (the
-    template calls it), so pages without the header do not pay for it."""
+def admin_console(request: HttpRequest) -> dict[str, Callable[[], list[console.Section]]]:
+    """`console_sections`: the admin console's sections the person may use (none: the header does not offer
+    the console). Worked out only when a template asks (it calls it), and once per request."""
     user: Any = getattr(request, "user", None)
     if not isinstance(user, Person):
         return {}
-    return {"manages_people": lambda: people_queries.manages_people(user)}
+    return {"console_sections": functools.cache(lambda: console.sections(user))}

@@ -30,6 +30,7 @@ from staffroom.accounts import queries as people_queries
 from staffroom.accounts.actions import ASSIGNABLE_ROLES, TRUST_ROLES, UNCHANGED
 from staffroom.accounts.models import Person, Role
 from staffroom.errors import NotFound, PermissionDenied, StaffroomError
+from staffroom.web.console import sections as console_sections
 from staffroom.web.forms import (
     ChangePersonForm,
     Choices,
@@ -66,6 +67,23 @@ def console[View: Callable[..., HttpResponseBase]](view: View) -> View:
 
     wrapped.csrf_exempt = True  # type: ignore[attr-defined]  # checked above, once the viewer may be here
     return signed_in(wrapped)  # type: ignore[return-value]
+
+
+def console_home[View: Callable[..., HttpResponseBase]](view: View) -> View:
+    """As `console`, for /admin/ itself: someone who manages nobody but has another section of the console (the
+    DPO: the group register, outsiders) is sent to their first section rather than told it does not exist."""
+    guarded = console(view)
+
+    @functools.wraps(view)
+    def wrapped(request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponseBase:
+        others = (
+            console_sections(viewer_of(request))
+            if request.user.is_authenticated and not people_queries.manages_people(viewer_of(request))
+            else []
+        )
+        return redirect(others[0].url) if others else guarded(request, *args, **kwargs)
+
+    return wrapped  # type: ignore[return-value]
 
 
 # --- what the forms offer ----------------------------------------------------------------------------------
@@ -131,7 +149,7 @@ def status_words(person: Person) -> str:
     return _("Active")
 
 
-@console
+@console_home
 @require_GET
 def people(request: HttpRequest) -> HttpResponse:
     """Everyone the viewer manages, leavers and pupils included: searched, filtered and a page at a time."""
