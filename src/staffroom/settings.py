@@ -112,6 +112,7 @@ TEMPLATES = [
                 "django.template.context_processors.csp",
                 "django.contrib.auth.context_processors.auth",
                 "django.contrib.messages.context_processors.messages",
+                "staffroom.web.context_processors.admin_console",
             ],
         },
     },

@@ -72,6 +72,7 @@ class AuditAction(StrEnum):
     PERSON_UPDATED = "person.updated"
     PERSON_DEACTIVATED = "person.deactivated"
     PERSON_REACTIVATED = "person.reactivated"
+    PERSON_SIGN_IN_LINK_SENT = "person.sign_in_link_sent"
     EXTERNAL_REQUESTED = "external.requested"
     EXTERNAL_APPROVED = "external.approved"
     EXTERNAL_REFUSED = "external.refused"
@@ -110,6 +111,7 @@ MEANINGS: dict[AuditAction, str] = {
     AuditAction.PERSON_UPDATED: "A person's name, school, roles or leave date changed",
     AuditAction.PERSON_DEACTIVATED: "A person lost access (a leaver); their sessions ended",
     AuditAction.PERSON_REACTIVATED: "A person's access was restored after a deactivation",
+    AuditAction.PERSON_SIGN_IN_LINK_SENT: "An admin emailed a person a link to set their password and sign in",
     AuditAction.EXTERNAL_REQUESTED: "A member of staff asked for an outsider to be let into conversations",
     AuditAction.EXTERNAL_APPROVED: "An outsider was let in, until an end date (their account was made)",
     AuditAction.EXTERNAL_REFUSED: "A request to let an outsider in was refused",

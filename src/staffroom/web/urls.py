@@ -3,6 +3,7 @@
 from django.urls import path
 
 from staffroom.web.views import (
+    admin_people,
     admin_register,
     announcements,
     conversation,
@@ -18,6 +19,7 @@ from staffroom.web.views import (
 app_name = "web"
 
 message = "c/<int:conversation_id>/m/<int:message_id>/"
+admin_person = "admin/people/<int:person_id>/"
 
 urlpatterns = [
     path("", home.home, name="home"),
@@ -46,6 +48,16 @@ urlpatterns = [
     path("search", search.search, name="search"),
     path("profile", profile.profile, name="profile"),
     path("files/<uuid:attachment_id>/", files.attachment, name="attachment"),
+    # The admin console (Django's own admin site is not mounted: /admin/ is this console alone).
+    path("admin/", admin_people.people, name="admin"),
+    path("admin/people/", admin_people.people_again, name="admin_people"),
+    path("admin/people/new", admin_people.person_new, name="admin_person_new"),
+    path(admin_person, admin_people.person, name="admin_person"),
+    path(admin_person + "change", admin_people.change, name="admin_person_change"),
+    path(admin_person + "end-sessions", admin_people.end_sessions, name="admin_person_end_sessions"),
+    path(admin_person + "deactivate", admin_people.deactivate, name="admin_person_deactivate"),
+    path(admin_person + "restore", admin_people.restore, name="admin_person_restore"),
+    path(admin_person + "sign-in-link", admin_people.sign_in_link, name="admin_person_sign_in_link"),
     path("admin/groups/", admin_register.groups, name="admin_groups"),
     path("admin/groups.csv", admin_register.groups_csv, name="admin_groups_csv"),
     path("admin/groups/<int:conversation_id>/", admin_register.group, name="admin_group"),

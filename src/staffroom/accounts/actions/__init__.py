@@ -15,6 +15,7 @@ from staffroom.accounts.actions.people import (
     end_leavers,
     end_sessions,
     reactivate_person,
+    send_sign_in_link,
     update_person,
 )
 from staffroom.accounts.actions.sessions import (
@@ -46,5 +47,6 @@ __all__ = [
     "record_sign_out",
     "revoke_token",
     "revoke_token_by_raw",
+    "send_sign_in_link",
     "update_person",
 ]
