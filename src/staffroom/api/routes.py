@@ -28,6 +28,7 @@ from staffroom.api import (
     admin_people,
     admin_register,
     auth,
+    compliance,
     conversations,
     externals,
     messages,
@@ -287,3 +288,4 @@ api.add_router("", externals.router)
 api.add_router("/admin", externals.admin_router)
 api.add_router("/admin", admin_register.router)
 api.add_router("", reviews.router)
+api.add_router("/compliance", compliance.router)

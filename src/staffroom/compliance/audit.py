@@ -319,3 +319,27 @@ def verify(organisation: Organisation) -> VerifyResult:
     if head is not None and (head.last_hash != previous or head.entries != count):
         return VerifyResult(organisation.pk, count, False, None, "entries were removed from the end of the chain")
     return VerifyResult(organisation.pk, count, True)
+
+
+def entry_payload(entry: AuditEntry) -> dict[str, Any]:
+    """An audit entry as the audit log viewer shows it (API and CSV)."""
+    action = entry.action
+    meaning = MEANINGS.get(AuditAction(action), "") if action in AuditAction.__members__.values() else ""
+    return {
+        "id": entry.pk,
+        "created_at": entry.created_at.isoformat(),
+        "actor": {"id": entry.actor_id, "label": entry.actor_label} if entry.actor_id else None,
+        "actor_service": entry.actor_service or None,
+        "actor_label": entry.actor_label,
+        "action": action,
+        "meaning": meaning,
+        "target": {"type": entry.target_type, "id": entry.target_id, "label": entry.target_label},
+        "conversation_id": entry.conversation_id,
+        "reason": entry.reason,
+        "data": entry.data,
+        "details": entry.details,
+        "channel": entry.channel,
+        "ip_address": entry.ip_address,
+        "user_agent": entry.user_agent,
+        "redacted": entry.redacted_at is not None,
+    }

@@ -33,4 +33,6 @@ def sections(viewer: Person) -> list[Section]:
         found.append(Section("groups", str(_("Groups")), reverse("web:admin_groups")))
     if permissions.allows(viewer, "external.decide", viewer.organisation):
         found.append(Section("externals", str(_("Outsiders")), reverse("web:admin_externals")))
+    if permissions.allows(viewer, "audit.view", viewer.organisation):
+        found.append(Section("audit", str(_("Audit log")), reverse("web:compliance_audit")))
     return found

@@ -6,6 +6,7 @@ from staffroom.web.views import (
     admin_people,
     admin_register,
     announcements,
+    compliance,
     conversation,
     externals,
     files,
@@ -74,4 +75,8 @@ urlpatterns = [
         externals.decide,
         name="admin_external_decide",
     ),
+    path("compliance/", compliance.audit_page, name="compliance"),
+    path("compliance/audit/", compliance.audit_page, name="compliance_audit"),
+    path("compliance/audit.csv", compliance.audit_download, name="compliance_audit_csv"),
+    path("compliance/audit/verify", compliance.audit_verify, name="compliance_audit_verify"),
 ]
