@@ -37,6 +37,15 @@ def ended(world):
         "person_id": world.teacher.pk,
         "attachment_id": upload.pk,
         "earlier": earlier,
+        "request_id": actions.request_external(
+            acting=world.teacher,
+            name="Another visitor",
+            email="visitor@nhs.example",
+            organisation_name="NHS",
+            reason="Sessions",
+            conversation_ids=[group.pk],
+        ).pk,
+        "decision": "approve",
     }
 
 

@@ -15,6 +15,7 @@ from staffroom.accounts.actions.people import (
     end_leavers,
     end_sessions,
     reactivate_person,
+    send_sign_in_link,
     update_person,
 )
 from staffroom.accounts.actions.schools import add_class, add_school, update_class, update_school
@@ -49,6 +50,7 @@ __all__ = [
     "record_sign_out",
     "revoke_token",
     "revoke_token_by_raw",
+    "send_sign_in_link",
     "update_class",
     "update_person",
     "update_school",
