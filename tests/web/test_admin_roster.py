@@ -40,13 +40,19 @@ def hill_roster(**changes):
     return roster(orgs=[{"sourcedId": "org-hill", "name": "High School", "type": "school"}], **changes)
 
 
-def test_the_page_is_an_it_admin_s_and_links_back_to_the_console(world, as_person):
+def test_the_page_is_an_it_admin_s_section_of_the_console(world, as_person):
     response = as_person(world.admin).get(URL)
     assert response.status_code == 200
-    page = text(response)
-    assert "Import a roster" in page and "Back to the admin console" in page
+    assert "Import a roster" in text(response)
     html = response.content.decode()
-    assert 'href="/admin/"' in html and '<label for="id_file">' in html and 'enctype="multipart/form-data"' in html
+    assert '<a href="/admin/roster/" aria-current="page">Roster import</a>' in html
+    assert '<a href="/admin/">People</a>' in html
+    assert '<label for="id_file">' in html and 'enctype="multipart/form-data"' in html
+
+
+@pytest.mark.parametrize("who", ["head", "dpo"])
+def test_the_console_offers_the_roster_to_it_admins_only(world, as_person, who):
+    assert "/admin/roster/" not in as_person(getattr(world, who)).get("/admin/groups/").content.decode()
 
 
 @pytest.mark.parametrize("who", ["head", "dpo", "dsl", "teacher", "office", "governor", "pupil", "external"])

@@ -1,5 +1,6 @@
 """The admin console's sections, and who has each: people (IT admins, headteachers), groups (the group
-register: IT admins, headteachers, the DPO) and outsiders (deciding requests: the DPO and IT admins).
+register: IT admins, headteachers, the DPO), outsiders (deciding requests: the DPO and IT admins), roster import
+(IT admins across the trust) and the audit log.
 
 Someone with none has no console: the header does not offer it and every /admin/ address is the 404 page.
 """
@@ -33,6 +34,8 @@ def sections(viewer: Person) -> list[Section]:
         found.append(Section("groups", str(_("Groups")), reverse("web:admin_groups")))
     if permissions.allows(viewer, "external.decide", viewer.organisation):
         found.append(Section("externals", str(_("Outsiders")), reverse("web:admin_externals")))
+    if permissions.allows(viewer, "roster.import", viewer.organisation):
+        found.append(Section("roster", str(_("Roster import")), reverse("web:admin_roster")))
     if permissions.allows(viewer, "audit.view", viewer.organisation):
         found.append(Section("audit", str(_("Audit log")), reverse("web:compliance_audit")))
     return found

@@ -148,7 +148,12 @@ def _upload_error(message: str) -> RosterUploadForm:
 
 
 def _upload_page(request: HttpRequest, form: RosterUploadForm, *, status: int = 200) -> HttpResponse:
-    context = {"form": form, "max_mb": settings.STAFFROOM_MAX_ROSTER_UPLOAD_BYTES // (1024 * 1024)}
+    context = {
+        "form": form,
+        "max_mb": settings.STAFFROOM_MAX_ROSTER_UPLOAD_BYTES // (1024 * 1024),
+        "console_section": "roster",
+        "console_home": True,
+    }
     return render(request, "staffroom/admin/roster.html", context, status=status)
 
 
@@ -171,6 +176,7 @@ def _plan_page(
         if not too_large:
             apply_form = RosterApplyForm(initial={"sealed": token, "digest": plan.digest()})
     context = {
+        "console_section": "roster",
         "notice": notice,
         "ok": outcome.ok,
         "changes": plan.changes,
