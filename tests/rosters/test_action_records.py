@@ -32,7 +32,7 @@ def test_an_it_admin_imports_a_roster_and_the_changes_are_roster_sync_s(world):
         enrollments=[enrollment("c-9x", "p-ben"), enrollment("c-9x", "p-cal")],
     )
     changes = [A.SCHOOL_UPDATED, A.PERSON_ADDED, A.PERSON_ADDED, A.PERSON_ADDED, A.CLASS_UPDATED,
-               A.CLASS_PUPIL_ENROLLED, A.CLASS_PUPIL_ENROLLED]  # fmt: skip
+               A.CLASS_PUPILS_ENROLLED]  # fmt: skip
     with verify_action(audit=[*changes, A.ROSTER_IMPORTED], events=[]) as captured:
         outcome = actions.import_roster(parser.parse(files), acting=world.admin)
     assert outcome.applied and outcome.ok

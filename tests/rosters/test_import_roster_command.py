@@ -138,9 +138,8 @@ def test_the_import_is_done_by_roster_sync_and_recorded_last(trust, tmp_path):
         "person.added",
         "person.added",
         "class.added",
-        "class.teacher_assigned",
-        "class.pupil_enrolled",
-        "class.pupil_enrolled",
+        "class.teachers_assigned",
+        "class.pupils_enrolled",
         "conversation.created",
         "roster.imported",
     ]

@@ -209,7 +209,7 @@ def test_a_class_the_roster_removes_loses_the_people_it_brought_but_keeps_those_
     from staffroom.messaging import actions as messaging
 
     klass = Person.objects.get(roster_id="p-ben").classes.get()
-    messaging.enrol_pupil(klass.pk, by_hand.pk, acting=ServiceActor(Service.ROSTER_SYNC, org.pk))
+    messaging.enrol_pupils(klass.pk, [by_hand.pk], acting=ServiceActor(Service.ROSTER_SYNC, org.pk))
     result = plan(org, roster(classes=[school_class("c-9x", "9X Science", status="tobedeleted")]))
     (class_list,) = result.class_lists
     ids = set(Person.objects.filter(roster_id__in=["p-ben", "p-cal"]).values_list("pk", flat=True))

@@ -76,10 +76,10 @@ class AuditAction(StrEnum):
     SCHOOL_UPDATED = "school.updated"
     CLASS_ADDED = "class.added"
     CLASS_UPDATED = "class.updated"
-    CLASS_PUPIL_ENROLLED = "class.pupil_enrolled"
-    CLASS_PUPIL_UNENROLLED = "class.pupil_unenrolled"
-    CLASS_TEACHER_ASSIGNED = "class.teacher_assigned"
-    CLASS_TEACHER_UNASSIGNED = "class.teacher_unassigned"
+    CLASS_PUPILS_ENROLLED = "class.pupils_enrolled"
+    CLASS_PUPILS_UNENROLLED = "class.pupils_unenrolled"
+    CLASS_TEACHERS_ASSIGNED = "class.teachers_assigned"
+    CLASS_TEACHERS_UNASSIGNED = "class.teachers_unassigned"
     ROSTER_IMPORTED = "roster.imported"
     PERSON_SIGN_IN_LINK_SENT = "person.sign_in_link_sent"
     EXTERNAL_REQUESTED = "external.requested"
@@ -124,10 +124,10 @@ MEANINGS: dict[AuditAction, str] = {
     AuditAction.SCHOOL_UPDATED: "A school's name or roster identifier changed",
     AuditAction.CLASS_ADDED: "A class was added to a school",
     AuditAction.CLASS_UPDATED: "A class's name, year group or roster identifier changed",
-    AuditAction.CLASS_PUPIL_ENROLLED: "A pupil joined a class (and its class channels)",
-    AuditAction.CLASS_PUPIL_UNENROLLED: "A pupil left a class (and its class channels)",
-    AuditAction.CLASS_TEACHER_ASSIGNED: "A teacher or assistant was given a class (and joined its class channels)",
-    AuditAction.CLASS_TEACHER_UNASSIGNED: "A teacher or assistant stopped teaching a class (and left its channels)",
+    AuditAction.CLASS_PUPILS_ENROLLED: "Pupils joined a class, and its class channels (`person_ids`)",
+    AuditAction.CLASS_PUPILS_UNENROLLED: "Pupils left a class, and its class channels (`person_ids`)",
+    AuditAction.CLASS_TEACHERS_ASSIGNED: "Teachers or assistants were given a class, and joined its channels",
+    AuditAction.CLASS_TEACHERS_UNASSIGNED: "Teachers or assistants stopped teaching a class, and left its channels",
     AuditAction.ROSTER_IMPORTED: "A roster was imported: the roster sync entries before this one are its changes",
     AuditAction.PERSON_SIGN_IN_LINK_SENT: "An admin emailed a person a link to set their password and sign in",
     AuditAction.EXTERNAL_REQUESTED: "A member of staff asked for an outsider to be let into conversations",

@@ -133,13 +133,15 @@ def _class_lists(steps: Iterable[ClassListStep], sync: ServiceActor) -> None:
     for step in steps:
         file = CLASSES  # the class's line: the list of who is in it is the class's
         class_id = step.class_id or class_ids[step.key]
-        for roster_id in step.assign:
-            _step(file, step.line, messaging.assign_teacher, class_id, person_ids[roster_id], acting=sync)
-        for roster_id in step.enrol:
-            _step(file, step.line, messaging.enrol_pupil, class_id, person_ids[roster_id], acting=sync)
+        if step.assign:
+            _step(
+                file, step.line, messaging.assign_teachers, class_id, [person_ids[r] for r in step.assign], acting=sync
+            )
+        if step.enrol:
+            _step(file, step.line, messaging.enrol_pupils, class_id, [person_ids[r] for r in step.enrol], acting=sync)
         if step.open_channel:
             _step(file, step.line, messaging.open_class_channel, class_id, acting=sync)
-        for person_id in step.unenrol:
-            _step(file, step.line, messaging.unenrol_pupil, class_id, person_id, acting=sync)
-        for person_id in step.unassign:
-            _step(file, step.line, messaging.unassign_teacher, class_id, person_id, acting=sync)
+        if step.unenrol:
+            _step(file, step.line, messaging.unenrol_pupils, class_id, step.unenrol, acting=sync)
+        if step.unassign:
+            _step(file, step.line, messaging.unassign_teachers, class_id, step.unassign, acting=sync)

@@ -7,11 +7,11 @@ One module per subject; this package's names are the public ones.
 
 from staffroom.messaging.actions.announcements import acknowledge, remind_unacknowledged
 from staffroom.messaging.actions.class_lists import (
-    assign_teacher,
-    enrol_pupil,
+    assign_teachers,
+    enrol_pupils,
     open_class_channel,
-    unassign_teacher,
-    unenrol_pupil,
+    unassign_teachers,
+    unenrol_pupils,
 )
 from staffroom.messaging.actions.conversations import MAX_DIRECT_MEMBERS, create_conversation, update_conversation
 from staffroom.messaging.actions.externals import approve_external, refuse_external, request_external
@@ -50,13 +50,13 @@ __all__ = [
     "acknowledge",
     "add_member",
     "approve_external",
-    "assign_teacher",
+    "assign_teachers",
     "check_may_post",
     "create_conversation",
     "delete_message",
     "discard_upload",
     "edit_message",
-    "enrol_pupil",
+    "enrol_pupils",
     "join_channel",
     "mark_read",
     "open_class_channel",
@@ -68,7 +68,7 @@ __all__ = [
     "review_members",
     "send_message",
     "store_upload",
-    "unassign_teacher",
-    "unenrol_pupil",
+    "unassign_teachers",
+    "unenrol_pupils",
     "update_conversation",
 ]

@@ -4,12 +4,15 @@ opened once the class has a teacher.
 A class's lists and its channels change together, in one transaction, so a pupil is in a class channel exactly
 while they are in the class (KCSIE: staff talk to pupils only where the school set it up), and its teachers are
 there with them. Roster sync is the usual caller (`classes.manage`); an IT admin, or a headteacher for their own
-school, may too. A pupil who leaves a class leaves every channel of it, archived ones too; a teacher who stops
-teaching it leaves its channels unless they are the last member of staff in one (a class channel always keeps
-an adult: the audit entry says where they stayed).
+school, may too. Each action takes several people at once, as a roster moves a whole class, and writes one
+audit entry about the class naming them all. A pupil who leaves a class leaves every channel of it, archived
+ones too; a teacher who stops teaching it leaves its channels unless they are the last member of staff in one
+(a class channel always keeps an adult: the audit entry says where they stayed).
 """
 
 from __future__ import annotations
+
+from collections.abc import Callable, Iterable
 
 from django.db import transaction
 from django.db.models import QuerySet
@@ -31,12 +34,12 @@ Kind = Conversation.Kind
 RUNS_THE_CHANNEL = frozenset({Role.HEADTEACHER, Role.DSL, Role.DEPUTY_DSL, Role.TEACHER})
 
 
-def _channels(school_class: SchoolClass, *, open_only: bool) -> QuerySet[Conversation]:
+def _channels(school_class: SchoolClass, *, open_only: bool) -> list[Conversation]:
     """The class's channels, locked (after the class's row) in id order."""
-    channels = Conversation.objects.filter(kind=Kind.CLASS, school_class=school_class)
+    channels: QuerySet[Conversation] = Conversation.objects.filter(kind=Kind.CLASS, school_class=school_class)
     if open_only:
         channels = channels.filter(archived_at__isnull=True)
-    return channels.select_for_update(no_key=True).order_by("pk")
+    return list(channels.select_for_update(no_key=True).order_by("pk"))
 
 
 def _channel_role(person: Person) -> str:
@@ -45,127 +48,164 @@ def _channel_role(person: Person) -> str:
     return Membership.Role.MEMBER
 
 
-def _person(school_class: SchoolClass, person_id: int) -> Person:
-    person = Person.objects.filter(pk=person_id, organisation_id=school_class.school.organisation_id).first()
-    if person is None:
-        raise Invalid("person_id", _("Person %(id)s cannot be added here.") % {"id": person_id})
-    return person
+def _people(
+    school_class: SchoolClass, person_ids: Iterable[int], fits: Callable[[Person], bool], refusal: str
+) -> list[Person]:
+    """The people with these ids in the class's organisation, each of whom `fits`; Invalid for the first who
+    does not (or whom nobody has), naming the id."""
+    wanted = sorted({int(i) for i in person_ids})
+    found = Person.objects.filter(pk__in=wanted, organisation_id=school_class.school.organisation_id)
+    people = {p.pk: p for p in found.prefetch_related("role_assignments")}
+    for person_id in wanted:
+        if person_id not in people or not fits(people[person_id]):
+            raise Invalid("person_ids", refusal % {"id": person_id})
+    return [people[i] for i in wanted]
 
 
-def _active_pupil(school_class: SchoolClass, person_id: int) -> Person:
-    person = _person(school_class, person_id)
-    if not person.is_pupil or not person.is_active:
-        raise Invalid("person_id", _("Only a current pupil can be enrolled in a class."))
-    return person
+def _current_pupil(person: Person) -> bool:
+    return person.is_pupil and person.is_active
 
 
-def _active_teacher(school_class: SchoolClass, person_id: int) -> Person:
-    person = _person(school_class, person_id)
-    if not person.may_teach_a_class or not person.is_active:
-        raise Invalid(
-            "person_id", _("Only current teaching and safeguarding staff can teach a class and join its channels.")
-        )
-    return person
+def _current_teacher(person: Person) -> bool:
+    return person.may_teach_a_class and person.is_active
 
 
-def _staff_stay(conversation: Conversation, leaving: Person) -> bool:
-    """Whether someone able to be with pupils stays in the class channel when `leaving` goes."""
-    others = Person.objects.filter(memberships__conversation=conversation, is_active=True).exclude(pk=leaving.pk)
+def _anyone(person: Person) -> bool:
+    return True
+
+
+def _members(conversation: Conversation) -> set[int]:
+    return set(Membership.objects.filter(conversation=conversation).values_list("person_id", flat=True))
+
+
+def _staff_stay(conversation: Conversation, leaving: set[int]) -> bool:
+    """Whether someone able to be with pupils stays in the class channel when `leaving` go."""
+    others = Person.objects.filter(memberships__conversation=conversation, is_active=True).exclude(pk__in=leaving)
     return any(p.may_teach_a_class for p in others.prefetch_related("role_assignments"))
 
 
-def enrol_pupil(class_id: int, person_id: int, *, acting: Actor) -> SchoolClass:
-    """A pupil joins a class, and with it each of its open class channels. Enrolling them again changes nothing."""
+def enrol_pupils(class_id: int, person_ids: Iterable[int], *, acting: Actor) -> list[int]:
+    """Pupils join a class, and with it each of its open class channels. Returns the ids of those who were not
+    in it already (none: nothing changes, and nothing is recorded)."""
     with transaction.atomic():
         school_class = managed_class(acting, class_id, lock=True)
-        pupil = _active_pupil(school_class, person_id)
-        if school_class.pupils.filter(pk=pupil.pk).exists():
-            return school_class
-        school_class.pupils.add(pupil)
-        joined = []
+        pupils = _people(school_class, person_ids, _current_pupil, _("Person %(id)s is not a current pupil."))
+        enrolled = set(school_class.pupils.values_list("pk", flat=True))
+        joining = [p for p in pupils if p.pk not in enrolled]
+        if not joining:
+            return []
+        school_class.pupils.add(*joining)
+        conversation_ids = []
         for conversation in _channels(school_class, open_only=True):
-            _membership, created = Membership.objects.get_or_create(conversation=conversation, person=pupil)
-            if created:
-                events.members_added(conversation, [pupil.pk])
-                joined.append(conversation.pk)
+            members = _members(conversation)
+            new = [p for p in joining if p.pk not in members]
+            if new:
+                Membership.objects.bulk_create([Membership(conversation=conversation, person=p) for p in new])
+                events.members_added(conversation, [p.pk for p in new])
+                conversation_ids.append(conversation.pk)
+        ids = [p.pk for p in joining]
         audit.record(
-            acting, AuditAction.CLASS_PUPIL_ENROLLED, target=pupil,
-            data={"class_id": school_class.pk, "conversation_ids": joined},
+            acting, AuditAction.CLASS_PUPILS_ENROLLED, target=school_class,
+            data={"person_ids": ids, "conversation_ids": conversation_ids},
         )  # fmt: skip
-    return school_class
+    return ids
 
 
-def unenrol_pupil(class_id: int, person_id: int, *, acting: Actor) -> SchoolClass:
-    """A pupil leaves a class, and every channel of it (archived ones too): a pupil is in a class channel only
-    while they are in the class. What they wrote stays."""
+def unenrol_pupils(class_id: int, person_ids: Iterable[int], *, acting: Actor) -> list[int]:
+    """Pupils leave a class, and every channel of it (archived ones too): a pupil is in a class channel only
+    while they are in the class. What they wrote stays. Returns the ids of those who were in it."""
     with transaction.atomic():
         school_class = managed_class(acting, class_id, lock=True)
-        pupil = _person(school_class, person_id)
-        if not school_class.pupils.filter(pk=pupil.pk).exists():
-            return school_class
-        school_class.pupils.remove(pupil)
-        left = []
+        people = _people(school_class, person_ids, _anyone, _("Person %(id)s cannot be taken out of this class."))
+        enrolled = set(school_class.pupils.values_list("pk", flat=True))
+        leaving = [p for p in people if p.pk in enrolled]
+        if not leaving:
+            return []
+        school_class.pupils.remove(*leaving)
+        ids = [p.pk for p in leaving]
+        conversation_ids = []
         for conversation in _channels(school_class, open_only=False):
-            removed, _kinds = Membership.objects.filter(conversation=conversation, person=pupil).delete()
-            if removed:
-                events.member_removed(conversation, pupil.pk)
-                left.append(conversation.pk)
+            gone = sorted(_members(conversation) & set(ids))
+            if gone:
+                Membership.objects.filter(conversation=conversation, person_id__in=gone).delete()
+                for person_id in gone:
+                    events.member_removed(conversation, person_id)
+                conversation_ids.append(conversation.pk)
         audit.record(
-            acting, AuditAction.CLASS_PUPIL_UNENROLLED, target=pupil,
-            data={"class_id": school_class.pk, "conversation_ids": left},
+            acting, AuditAction.CLASS_PUPILS_UNENROLLED, target=school_class,
+            data={"person_ids": ids, "conversation_ids": conversation_ids},
         )  # fmt: skip
-    return school_class
+    return ids
 
 
-def assign_teacher(class_id: int, person_id: int, *, acting: Actor) -> SchoolClass:
-    """A teacher (or teaching assistant) takes a class and joins its open class channels: a teacher runs them
-    with the class, a teaching assistant is a member. Assigning them again changes nothing."""
+def assign_teachers(class_id: int, person_ids: Iterable[int], *, acting: Actor) -> list[int]:
+    """Teachers (or teaching assistants) take a class and join its open class channels: a teacher runs them
+    with the class, a teaching assistant is a member. Returns the ids of those who did not teach it already."""
     with transaction.atomic():
         school_class = managed_class(acting, class_id, lock=True)
-        teacher = _active_teacher(school_class, person_id)
-        if school_class.teachers.filter(pk=teacher.pk).exists():
-            return school_class
-        school_class.teachers.add(teacher)
-        joined = []
+        refusal = _("Person %(id)s cannot teach a class: only current teaching and safeguarding staff can.")
+        teachers = _people(school_class, person_ids, _current_teacher, refusal)
+        teaching = set(school_class.teachers.values_list("pk", flat=True))
+        joining = [t for t in teachers if t.pk not in teaching]
+        if not joining:
+            return []
+        school_class.teachers.add(*joining)
+        conversation_ids = []
         for conversation in _channels(school_class, open_only=True):
-            _membership, created = Membership.objects.get_or_create(
-                conversation=conversation, person=teacher, defaults={"role": _channel_role(teacher)}
-            )
-            if created:
-                events.members_added(conversation, [teacher.pk])
-                joined.append(conversation.pk)
+            members = _members(conversation)
+            new = [t for t in joining if t.pk not in members]
+            if new:
+                Membership.objects.bulk_create(
+                    [Membership(conversation=conversation, person=t, role=_channel_role(t)) for t in new]
+                )
+                events.members_added(conversation, [t.pk for t in new])
+                conversation_ids.append(conversation.pk)
+        ids = [t.pk for t in joining]
         audit.record(
-            acting, AuditAction.CLASS_TEACHER_ASSIGNED, target=teacher,
-            data={"class_id": school_class.pk, "conversation_ids": joined},
+            acting, AuditAction.CLASS_TEACHERS_ASSIGNED, target=school_class,
+            data={"person_ids": ids, "conversation_ids": conversation_ids},
         )  # fmt: skip
-    return school_class
+    return ids
 
 
-def unassign_teacher(class_id: int, person_id: int, *, acting: Actor) -> SchoolClass:
-    """A teacher stops teaching a class and leaves its channels, except one where they are the last member of
-    staff: a class channel never has pupils on their own. The audit entry lists where they stayed."""
+def unassign_teachers(class_id: int, person_ids: Iterable[int], *, acting: Actor) -> list[int]:
+    """Teachers stop teaching a class and leave its channels, except one where none of the staff would be left:
+    a class channel never has pupils on their own. The audit entry lists who stayed where. Returns the ids of
+    those who taught it."""
     with transaction.atomic():
         school_class = managed_class(acting, class_id, lock=True)
-        teacher = _person(school_class, person_id)
-        if not school_class.teachers.filter(pk=teacher.pk).exists():
-            return school_class
-        school_class.teachers.remove(teacher)
-        left, stayed = [], []
+        people = _people(school_class, person_ids, _anyone, _("Person %(id)s cannot be taken off this class."))
+        teaching = set(school_class.teachers.values_list("pk", flat=True))
+        leaving = [p for p in people if p.pk in teaching]
+        if not leaving:
+            return []
+        school_class.teachers.remove(*leaving)
+        ids = [p.pk for p in leaving]
+        conversation_ids, stayed = [], []
         for conversation in _channels(school_class, open_only=False):
-            membership = Membership.objects.filter(conversation=conversation, person=teacher).first()
-            if membership is None:
+            going = sorted(_members(conversation) & set(ids))
+            if not going:
                 continue
-            if not _staff_stay(conversation, teacher):
-                stayed.append(conversation.pk)
-                continue
-            membership.delete()
-            events.member_removed(conversation, teacher.pk)
-            left.append(conversation.pk)
+            if not _staff_stay(conversation, set(going)):
+                # The one who has been in it longest stays; the others go.
+                keep = (
+                    Membership.objects.filter(conversation=conversation, person_id__in=going)
+                    .order_by("joined_at", "pk")
+                    .values_list("person_id", flat=True)
+                    .first()
+                )
+                stayed.append([conversation.pk, keep])
+                going = [p for p in going if p != keep]
+            if going:
+                Membership.objects.filter(conversation=conversation, person_id__in=going).delete()
+                for person_id in going:
+                    events.member_removed(conversation, person_id)
+                conversation_ids.append(conversation.pk)
         audit.record(
-            acting, AuditAction.CLASS_TEACHER_UNASSIGNED, target=teacher,
-            data={"class_id": school_class.pk, "conversation_ids": left, "stayed_in": stayed},
+            acting, AuditAction.CLASS_TEACHERS_UNASSIGNED, target=school_class,
+            data={"person_ids": ids, "conversation_ids": conversation_ids, "stayed_in": stayed},
         )  # fmt: skip
-    return school_class
+    return ids
 
 
 def open_class_channel(class_id: int, *, acting: Actor, title: str = "") -> Conversation:
@@ -175,7 +215,7 @@ def open_class_channel(class_id: int, *, acting: Actor, title: str = "") -> Conv
     with transaction.atomic():
         school_class = managed_class(acting, class_id, lock=True)
         permissions.require(acting, "conversation.create.class", school_class.school)
-        existing = _channels(school_class, open_only=True).first()
+        existing = next(iter(_channels(school_class, open_only=True)), None)
         if existing is not None:
             return existing
         teachers = list(school_class.teachers.filter(is_active=True).prefetch_related("role_assignments"))
