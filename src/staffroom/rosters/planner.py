@@ -24,14 +24,10 @@ from collections import Counter, defaultdict
 from dataclasses import asdict, dataclass, field
 from typing import Any, Final
 
-from django.db.models import Q
-from django.db.models.functions import Lower
-
 from staffroom.accounts.actions.people import MAX_NAME
 from staffroom.accounts.actions.schools import MAX_CLASS_NAME, MAX_SCHOOL_NAME
 from staffroom.accounts.models import CLASS_STAFF_ROLES, Organisation, Person, Role, School, SchoolClass
 from staffroom.errors import Invalid
-from staffroom.messaging.models import Conversation
 from staffroom.rosters import queries
 from staffroom.rosters.parser import (
     ABSENT,
@@ -206,17 +202,12 @@ class _Planner:
         self.organisation = organisation
         self.email_domain = email_domain
         self.plan = result
-        schools = list(School.objects.filter(organisation=organisation))
+        schools = queries.schools(organisation)
         self.schools_by_roster = {s.roster_id: s for s in schools if s.roster_id}
         self.schools_by_name = {s.name: s for s in schools}
         # Org sourcedId (of a school) -> the school's id; None for one this import adds.
         self.school_ids: dict[str, int | None] = {}
-        self.people_by_roster = {
-            p.roster_id: p
-            for p in Person.objects.filter(organisation=organisation)
-            .exclude(roster_id="")
-            .prefetch_related("role_assignments")
-        }
+        self.people_by_roster = queries.roster_people(organisation)
         self.final: dict[str, _Final] = {}
         self.leaving: set[int] = set()
         self.class_ids: dict[str, int | None] = {}
@@ -299,12 +290,7 @@ class _Planner:
     def _people(self) -> None:
         users = self.roster.users
         addresses = {self._address(u) for u in users} - {""}
-        by_address = {
-            p.email.lower(): p
-            for p in Person.objects.annotate(address=Lower("email"))
-            .filter(address__in=addresses)
-            .prefetch_related("role_assignments")
-        }
+        by_address = queries.people_signing_in_as(addresses)
         roster_ids = {u.sourced_id for u in users}
         taken_by: dict[str, int] = {}
         for user in users:
@@ -453,7 +439,7 @@ class _Planner:
     # --- classes ----------------------------------------------------------------------------------------
 
     def _classes(self) -> None:
-        classes = list(SchoolClass.objects.filter(school__organisation=self.organisation).select_related("school"))
+        classes = queries.classes(self.organisation)
         by_roster = {c.roster_id: c for c in classes if c.roster_id}
         by_name = {(c.school_id, c.name): c for c in classes}
         names = self._class_names()
@@ -536,10 +522,10 @@ class _Planner:
     def _empty(self, school_class: SchoolClass, line: int | None) -> None:
         """A class the roster removed: the pupils and teachers it brought leave it (people added by hand stay)."""
         step = ClassListStep(school_class.roster_id, school_class.name, line, school_class.pk)
-        pupils = school_class.pupils.filter(is_active=True).exclude(roster_id="")
-        teachers = school_class.teachers.filter(is_active=True).exclude(roster_id="")
-        step.unenrol = sorted(p.pk for p in pupils if p.pk not in self.leaving)
-        step.unassign = sorted(p.pk for p in teachers if p.pk not in self.leaving)
+        pupils = queries.roster_members(school_class.pupils.all(), active_only=True).values()
+        teachers = queries.roster_members(school_class.teachers.all(), active_only=True).values()
+        step.unenrol = sorted(pk for pk in pupils if pk not in self.leaving)
+        step.unassign = sorted(pk for pk in teachers if pk not in self.leaving)
         if step.changes:
             self.plan.class_lists.append(step)
 
@@ -599,11 +585,7 @@ class _Planner:
         return later is not None and later.active
 
     def _classes_not_in_file(self) -> list[SchoolClass]:
-        return list(
-            SchoolClass.objects.filter(school__organisation=self.organisation)
-            .exclude(roster_id="")
-            .exclude(roster_id__in=list(self.class_ids))
-        )
+        return [c for c in queries.classes(self.organisation) if c.roster_id and c.roster_id not in self.class_ids]
 
     def _fits(self, enrolled_as: str, roster_role: str, user_id: str, line: int, person: _Final) -> bool:
         if enrolled_as == PUPIL and not person.is_pupil:
@@ -626,10 +608,10 @@ class _Planner:
         complete: bool,
     ) -> None:
         class_id = self.class_ids[class_key]
-        school_class = SchoolClass.objects.filter(pk=class_id).first() if class_id is not None else None
-        pupils = _roster_members(school_class.pupils.all()) if school_class else {}
-        teachers = _roster_members(school_class.teachers.all()) if school_class else {}
-        name = school_class.name if school_class else self.class_names.get(class_key, class_key)
+        state = queries.class_state(self.organisation, class_id) if class_id is not None else None
+        pupils = state.pupils if state else {}
+        teachers = state.teachers if state else {}
+        name = state.school_class.name if state else class_key
         step = ClassListStep(class_key, self.class_names.get(class_key, name), line, class_id)
         step.enrol = sorted(wanted[PUPIL] - set(pupils))
         step.assign = sorted(wanted[STAFF] - set(teachers))
@@ -638,28 +620,11 @@ class _Planner:
         # Leavers keep their places (as in every conversation); only those who stay are moved out.
         step.unenrol = sorted(pupils[r] for r in going_pupils if self._stays(r))
         step.unassign = sorted(teachers[r] for r in going_teachers if self._stays(r))
-        has_channel = (
-            school_class is not None
-            and Conversation.objects.filter(
-                kind=Conversation.Kind.CLASS, school_class=school_class, archived_at__isnull=True
-            ).exists()
-        )
-        if not has_channel:
-            staying = _teaching(school_class) - set(step.unassign) - self.leaving if school_class else set()
+        if state is None or not state.has_channel:
+            staying = state.teaching - set(step.unassign) - self.leaving if state else set()
             if staying or step.assign:
                 step.open_channel = True
             elif line is not None:
                 self.warn(CLASSES, line, f"{class_key} has no teacher, so it has no class channel yet.")
         if step.changes:
             self.plan.class_lists.append(step)
-
-
-def _roster_members(people: Any) -> dict[str, int]:
-    """roster id -> id of the people with a roster identifier among `people` (leavers too: they keep places)."""
-    return dict(people.exclude(roster_id="").values_list("roster_id", "pk"))
-
-
-def _teaching(school_class: SchoolClass) -> set[int]:
-    """Ids of the class's current teachers who may be in a class channel."""
-    teachers = school_class.teachers.filter(is_active=True, external=False)
-    return set(teachers.filter(Q(role_assignments__role__in=list(CLASS_STAFF_ROLES))).values_list("pk", flat=True))
