@@ -247,3 +247,10 @@ def test_the_digest_changes_with_the_plan(hill):
     assert first.digest() == plan(org, roster()).digest()
     apply(org, roster())
     assert plan(org, roster()).digest() != first.digest()
+
+
+def test_two_people_of_the_roster_cannot_both_be_linked_to_someone_added_by_hand(hill):
+    org, school = hill
+    factories.person(school, Role.PUPIL, email="p-ben@hill.example")
+    result = plan(org, roster(users=[user("p-ben"), user("p-cal", email="P-Ben@hill.example")], enrollments=[]))
+    assert messages(result.errors) == [("users.csv", 3, "email p-ben@hill.example is also on line 2.")]

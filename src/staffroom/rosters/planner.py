@@ -310,10 +310,10 @@ class _Planner:
                     )  # fmt: skip
                     continue
                 person = match
-            if address and person is None:
-                if address in taken_by:
-                    self.error(USERS, user.line, f"email {address} is also on line {taken_by[address]}.")
-                    continue
+            if address in taken_by:
+                self.error(USERS, user.line, f"email {address} is also on line {taken_by[address]}.")
+                continue
+            if address:
                 taken_by[address] = user.line
             self._person(user, person, address)
         if self.roster.mode(USERS) == BULK:
