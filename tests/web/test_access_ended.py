@@ -46,6 +46,8 @@ def ended(world):
             conversation_ids=[group.pk],
         ).pk,
         "decision": "approve",
+        "breach_id": 1,
+        "step": "decide",
     }
 
 

@@ -48,6 +48,7 @@ urlpatterns = [
     path(message + "remind", announcements.remind, name="remind"),
     path("search", search.search, name="search"),
     path("profile", profile.profile, name="profile"),
+    path("profile/lost-device", profile.lost_device, name="lost_device"),
     path("files/<uuid:attachment_id>/", files.attachment, name="attachment"),
     # The admin console (Django's own admin site is not mounted: /admin/ is this console alone).
     path("admin/", admin_people.people, name="admin"),
@@ -79,4 +80,6 @@ urlpatterns = [
     path("compliance/audit/", compliance.audit_page, name="compliance_audit"),
     path("compliance/audit.csv", compliance.audit_download, name="compliance_audit_csv"),
     path("compliance/audit/verify", compliance.audit_verify, name="compliance_audit_verify"),
+    path("compliance/breaches/", compliance.breaches_page, name="compliance_breaches"),
+    path("compliance/breaches/<int:breach_id>/<str:step>", compliance.breach_step, name="compliance_breach_step"),
 ]

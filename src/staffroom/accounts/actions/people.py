@@ -21,9 +21,9 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from staffroom.accounts import permissions, queries
-from staffroom.accounts.actions.sessions import _end_all_sessions
 from staffroom.accounts.actors import Actor, Service, ServiceActor
 from staffroom.accounts.models import Organisation, Person, Role, RoleAssignment, School
+from staffroom.accounts.signout import sign_out_everywhere
 from staffroom.compliance import audit
 from staffroom.compliance.audit import AuditAction
 from staffroom.errors import Invalid, PermissionDenied
@@ -240,7 +240,7 @@ def deactivate_person(
         target.is_active = False
         target.left_at = timezone.now()
         target.save(update_fields=["is_active", "left_at"])
-        ended = _end_all_sessions(target)
+        ended = sign_out_everywhere(target)
         audit.record(
             acting, AuditAction.PERSON_DEACTIVATED, target=target, reason=reason,
             data={"sessions_ended": ended, "handed_over_to": successor.pk if successor else None,
@@ -328,7 +328,7 @@ def end_sessions(person_id: int, *, acting: Actor, reason: str) -> int:
     with transaction.atomic():
         person = queries.managed_person(acting, person_id, lock=True)
         _check_may_change(acting, person)
-        ended = _end_all_sessions(person)
+        ended = sign_out_everywhere(person)
         audit.record(acting, AuditAction.SESSION_ALL_ENDED, target=person, reason=reason.strip(), data={"ended": ended})
     return ended
 
