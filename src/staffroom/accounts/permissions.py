@@ -124,6 +124,10 @@ RULES: dict[str, Grants] = {
         _one(R.IT_ADMIN, S.ORGANISATION), _one(R.HEADTEACHER, S.SCHOOL), _one(R.DPO, S.ORGANISATION)
     ),
     "register.manage_members": _merge(_one(R.IT_ADMIN, S.ORGANISATION), _one(R.HEADTEACHER, S.SCHOOL)),
+    # The bearer tokens a school's identity provider provisions staff with (SCIM, /scim/v2/).
+    "scim.manage_tokens": _one(R.IT_ADMIN, S.ORGANISATION),
+    # Conversations the identity provider keeps (a SCIM Group): created, renamed, given members and archived by it.
+    "conversation.provision": _one(Service.SCIM, S.ORGANISATION),
     # Removing what is due: unsent uploads, and (with retention) records past their schedule.
     "records.purge": _merge(_one(Service.WORKER, S.ORGANISATION), _one(Service.RETENTION, S.ORGANISATION)),
 }
