@@ -28,6 +28,12 @@ from staffroom.messaging.actions.messages import (
     react,
     send_message,
 )
+from staffroom.messaging.actions.provisioned import (
+    archive_provisioned_conversation,
+    provision_conversation,
+    retitle_provisioned_conversation,
+    set_provisioned_members,
+)
 
 __all__ = [
     "CREATE_LIMIT",
@@ -42,6 +48,7 @@ __all__ = [
     "acknowledge",
     "add_member",
     "approve_external",
+    "archive_provisioned_conversation",
     "check_may_post",
     "create_conversation",
     "delete_message",
@@ -49,12 +56,15 @@ __all__ = [
     "edit_message",
     "join_channel",
     "mark_read",
+    "provision_conversation",
     "react",
     "refuse_external",
     "remind_unacknowledged",
     "remove_member",
     "request_external",
+    "retitle_provisioned_conversation",
     "send_message",
+    "set_provisioned_members",
     "store_upload",
     "update_conversation",
 ]
