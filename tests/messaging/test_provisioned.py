@@ -52,37 +52,44 @@ def test_only_the_scim_service_provisions_conversations(world):
 def test_the_directory_renames_its_group_and_the_members_hear(world):
     group = actions.provision_conversation(acting=scim(world), title="Year 9", member_ids=[world.teacher.pk])
     with verify_action(audit=[A.CONVERSATION_UPDATED], events=["conversation.updated"]) as captured:
-        actions.retitle_provisioned_conversation(group.pk, acting=scim(world), title="Year 9 team")
+        actions.change_provisioned_conversation(group.pk, acting=scim(world), title="Year 9 team")
     assert captured.audit[0].details == {"before": {"title": "Year 9"}, "after": {"title": "Year 9 team"}}
     with verify_unchanged():
-        actions.retitle_provisioned_conversation(group.pk, acting=scim(world), title="Year 9 team")
+        actions.change_provisioned_conversation(group.pk, acting=scim(world), title="Year 9 team")
 
 
 def test_the_directory_changes_only_its_own_groups(world):
     mine = world.group(world.teacher2)
     with verify_refused(NotFound):
-        actions.retitle_provisioned_conversation(mine.pk, acting=scim(world), title="Taken over")
+        actions.change_provisioned_conversation(mine.pk, acting=scim(world), title="Taken over")
     group = actions.provision_conversation(acting=scim(world), title="Year 9")
     elsewhere = ServiceActor(Service.SCIM, world.outsider.organisation_id)
     with verify_refused(NotFound):
-        actions.set_provisioned_members(group.pk, [world.outsider.pk], acting=elsewhere)
+        actions.change_provisioned_conversation(group.pk, acting=elsewhere, member_ids=[world.outsider.pk])
 
 
-def test_setting_the_members_adds_and_removes_each_with_its_own_entry(world):
+def test_setting_the_members_adds_and_removes_each_with_its_own_entry_after_every_event(world):
     group = actions.provision_conversation(
         acting=scim(world), title="Year 9", member_ids=[world.teacher.pk, world.teacher2.pk]
     )
     with verify_action(
-        audit=[A.MEMBERSHIP_ADDED, A.MEMBERSHIP_REMOVED], events=["membership.added", "membership.removed"]
+        audit=[A.CONVERSATION_UPDATED, A.MEMBERSHIP_ADDED, A.MEMBERSHIP_REMOVED],
+        events=["conversation.updated", "membership.added", "membership.removed"],
     ) as captured:
-        actions.set_provisioned_members(group.pk, [world.teacher.pk, world.ta.pk], acting=scim(world))
+        actions.change_provisioned_conversation(
+            group.pk, acting=scim(world), title="Year 9 team", member_ids=[world.teacher.pk, world.ta.pk]
+        )
     assert members(group) == {world.teacher.pk, world.ta.pk}
-    assert [e.target_id for e in captured.audit] == [str(world.ta.pk), str(world.teacher2.pk)]
+    assert [e.target_id for e in captured.audit[1:]] == [str(world.ta.pk), str(world.teacher2.pk)]
     assert world.teacher2.pk in captured.event("membership.removed").people
     with verify_unchanged():
-        actions.set_provisioned_members(group.pk, [world.ta.pk, world.teacher.pk], acting=scim(world))
+        actions.change_provisioned_conversation(
+            group.pk, acting=scim(world), member_ids=[world.ta.pk, world.teacher.pk]
+        )
     with verify_refused(Invalid, field="member_ids"):
-        actions.set_provisioned_members(group.pk, [world.teacher.pk, world.pupil.pk], acting=scim(world))
+        actions.change_provisioned_conversation(
+            group.pk, acting=scim(world), member_ids=[world.teacher.pk, world.pupil.pk]
+        )
 
 
 def test_archiving_closes_the_group_and_keeps_it_for_the_records(world):

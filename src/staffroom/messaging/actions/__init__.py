@@ -30,9 +30,8 @@ from staffroom.messaging.actions.messages import (
 )
 from staffroom.messaging.actions.provisioned import (
     archive_provisioned_conversation,
+    change_provisioned_conversation,
     provision_conversation,
-    retitle_provisioned_conversation,
-    set_provisioned_members,
 )
 
 __all__ = [
@@ -49,6 +48,7 @@ __all__ = [
     "add_member",
     "approve_external",
     "archive_provisioned_conversation",
+    "change_provisioned_conversation",
     "check_may_post",
     "create_conversation",
     "delete_message",
@@ -62,9 +62,7 @@ __all__ = [
     "remind_unacknowledged",
     "remove_member",
     "request_external",
-    "retitle_provisioned_conversation",
     "send_message",
-    "set_provisioned_members",
     "store_upload",
     "update_conversation",
 ]

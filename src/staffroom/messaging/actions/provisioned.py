@@ -74,45 +74,48 @@ def provision_conversation(*, acting: ServiceActor, title: str, member_ids: Iter
     return conversation
 
 
-def retitle_provisioned_conversation(conversation_id: int, *, acting: ServiceActor, title: str) -> Conversation:
-    """The directory renamed its group."""
-    title = _clean_title(Kind.GROUP, title)
-    with transaction.atomic():
-        conversation = _provisioned(acting, conversation_id, lock=True)
-        if conversation.title == title:
-            return conversation
-        before = conversation.title
-        conversation.title = title
-        conversation.save(update_fields=["title"])
-        events.conversation_updated(conversation)
-        audit.record(
-            acting, AuditAction.CONVERSATION_UPDATED, target=conversation, conversation=conversation,
-            data={"fields": ["title"]}, details={"before": {"title": before}, "after": {"title": title}},
-        )  # fmt: skip
-    return conversation
-
-
-def set_provisioned_members(conversation_id: int, member_ids: Iterable[int], *, acting: ServiceActor) -> Conversation:
-    """Make the members exactly `member_ids`: those added hear of it and start receiving the conversation, those
-    removed stop at once. One audit entry per person added or removed, as when a person does it."""
-    wanted_ids = set(member_ids)
+def change_provisioned_conversation(
+    conversation_id: int, *, acting: ServiceActor, title: str | None = None, member_ids: Iterable[int] | None = None
+) -> Conversation:
+    """The directory renamed its group (`title`) or changed who is in it (`member_ids`: exactly these, from
+    now). Those added hear of it and start receiving the conversation, those removed stop at once. All the
+    events go out before the audit entries (one per change, as when a person makes it), so the audit chain
+    head stays the last lock taken."""
+    new_title = _clean_title(Kind.GROUP, title) if title is not None else None
     with transaction.atomic():
         conversation = _provisioned(acting, conversation_id, lock=True)
         _lock_conversation(conversation)
-        current = set(Membership.objects.filter(conversation=conversation).values_list("person_id", flat=True))
-        joining = _members(acting, wanted_ids - current)
-        leaving = sorted(current - wanted_ids)
+        before = conversation.title
+        renamed = new_title is not None and new_title != before
+        joining: list[Person] = []
+        leaving: list[int] = []
+        if member_ids is not None:
+            wanted = set(member_ids)
+            current = set(Membership.objects.filter(conversation=conversation).values_list("person_id", flat=True))
+            joining = _members(acting, wanted - current)
+            leaving = sorted(current - wanted)
+        # Rows first, then the events: each event's payload is built from the conversation as it now stands,
+        # as its stored copy will be rebuilt.
+        if renamed:
+            conversation.title = new_title or before
+            conversation.save(update_fields=["title"])
         Membership.objects.bulk_create([Membership(conversation=conversation, person=p) for p in joining])
         Membership.objects.filter(conversation=conversation, person_id__in=leaving).delete()
+        if renamed:
+            events.conversation_updated(conversation)
         if joining:
             events.members_added(conversation, [p.pk for p in joining])
         for person_id in leaving:
             events.member_removed(conversation, person_id)
-        people = {p.pk: p for p in Person.objects.filter(pk__in=[*(p.pk for p in joining), *leaving])}
+        if renamed:
+            audit.record(
+                acting, AuditAction.CONVERSATION_UPDATED, target=conversation, conversation=conversation,
+                data={"fields": ["title"]}, details={"before": {"title": before}, "after": {"title": new_title}},
+            )  # fmt: skip
         for person in joining:
             audit.record(acting, AuditAction.MEMBERSHIP_ADDED, target=person, conversation=conversation)
-        for person_id in leaving:
-            audit.record(acting, AuditAction.MEMBERSHIP_REMOVED, target=people[person_id], conversation=conversation)
+        for left in Person.objects.filter(pk__in=leaving).order_by("pk"):
+            audit.record(acting, AuditAction.MEMBERSHIP_REMOVED, target=left, conversation=conversation)
     return conversation
 
 
