@@ -4,6 +4,9 @@ contact details are never kept; only the token's own organisation is reached."""
 import pytest
 from allauth.usersessions.models import UserSession
 from django.contrib.sessions.backends.db import SessionStore
+from hypothesis import HealthCheck, given
+from hypothesis import settings as hypothesis_settings
+from hypothesis import strategies as st
 
 from staffroom.accounts import actions as people_actions
 from staffroom.accounts.models import ApiToken, Person, Role
@@ -413,3 +416,24 @@ def test_another_organisations_token_sees_none_of_this_one(world):
     assert theirs.get("/Users").json()["totalResults"] == 0
     world.teacher.refresh_from_db()
     assert world.teacher.is_active
+
+
+def test_filter_by_when_they_were_created(scim, world):
+    body = create(scim)
+    since = body["meta"]["created"]
+    found = scim.get("/Users", filter=f'meta.created ge "{since}"').json()["Resources"]
+    assert [r["id"] for r in found] == [body["id"]]
+    error_of(scim.get("/Users", filter='meta.created gt "last week"'), 400, "invalidFilter")
+    assert scim.get("/Users", filter="meta.created pr").json()["totalResults"] >= 1
+
+
+@hypothesis_settings(max_examples=15, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
+@given(start=st.integers(min_value=-3, max_value=20), count=st.integers(min_value=-3, max_value=20))
+def test_any_page_is_the_matching_slice_of_the_whole_list(scim, world, start, count):
+    everyone = [r["id"] for r in scim.get("/Users").json()["Resources"]]
+    page = scim.get("/Users", startIndex=str(start), count=str(count)).json()
+    first = max(1, start)
+    expected = everyone[first - 1 : first - 1 + max(0, count)]
+    assert [r["id"] for r in page["Resources"]] == expected
+    assert page["totalResults"] == len(everyone) and page["startIndex"] == first
+    assert page["itemsPerPage"] == len(expected)

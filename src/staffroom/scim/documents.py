@@ -42,7 +42,7 @@ def user_document(person: Person, record: UserRecord, base: str) -> dict[str, An
         document[STAFFROOM_USER] = {"school": record.school}
     document["meta"] = {
         "resourceType": "User",
-        "created": _time(link.created_at if link else person.created_at),
+        "created": _time(person.created_at),
         "lastModified": _time(link.updated_at if link else person.created_at),
         "location": f"{base}/Users/{person.pk}",
     }

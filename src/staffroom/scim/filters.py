@@ -9,6 +9,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 from django.db.models import Q
+from django.utils.dateparse import parse_datetime
 from scim2_models import SCIMException, ScimFilter
 from scim2_models.path.expressions import Comparison, FilterNode, LogicalExpr, Not, Present, ValuePath
 
@@ -65,6 +66,11 @@ def _comparison(node: Comparison, field: Field, name: str) -> Q:
             raise errors.invalid_filter(f"{name} is compared with eq or ne.")
         q = Q(**{field.lookup: str(value)})
         return ~q if op == "ne" else q
+    if field.kind == "date":
+        when = parse_datetime(value) if isinstance(value, str) else None
+        if when is None or op not in ("eq", "gt", "ge", "lt", "le"):
+            raise errors.invalid_filter(f"{name} is a date and time: compare it with eq, gt, ge, lt or le.")
+        return Q(**{f"{field.lookup}__{_ORDER_LOOKUPS.get(op, 'exact')}": when})
     if value is None:
         # "eq null" is "not present" (RFC 7644 section 3.4.2.2 defines pr; null is its absence).
         absent = Q(**{field.lookup: ""}) | Q(**{f"{field.lookup}__isnull": True})
@@ -97,7 +103,7 @@ def to_q(node: FilterNode, fields: dict[str, Field]) -> Q:
     if isinstance(node, Present):
         name = _name(node.attr_path, fields)
         field = _field(name, fields)
-        if field.kind in ("boolean", "id"):
+        if field.kind in ("boolean", "id", "date"):
             return Q(**{f"{field.lookup}__isnull": False})
         return ~Q(**{field.lookup: ""}) & Q(**{f"{field.lookup}__isnull": False})
     if isinstance(node, Comparison):

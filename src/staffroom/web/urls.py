@@ -4,6 +4,7 @@ from django.urls import path
 
 from staffroom.web.views import (
     admin_register,
+    admin_scim,
     announcements,
     conversation,
     files,
@@ -44,6 +45,9 @@ urlpatterns = [
     path("search", search.search, name="search"),
     path("profile", profile.profile, name="profile"),
     path("files/<uuid:attachment_id>/", files.attachment, name="attachment"),
+    path("admin/scim/", admin_scim.tokens, name="admin_scim"),
+    path("admin/scim/tokens", admin_scim.create_token, name="admin_scim_create"),
+    path("admin/scim/tokens/<int:token_id>/revoke", admin_scim.revoke_token, name="admin_scim_revoke"),
     path("admin/groups/", admin_register.groups, name="admin_groups"),
     path("admin/groups.csv", admin_register.groups_csv, name="admin_groups_csv"),
     path("admin/groups/<int:conversation_id>/", admin_register.group, name="admin_group"),
