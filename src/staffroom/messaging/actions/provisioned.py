@@ -46,7 +46,7 @@ def _provisioned(acting: ServiceActor, conversation_id: int, *, lock: bool = Fal
         pk=conversation_id, organisation_id=acting.organisation_id, provisioned_by=acting.service.value
     )
     if lock:
-        conversations = conversations.select_for_update(no_key=True)
+        conversations = conversations.select_for_update(no_key=True, of=("self",))
     conversation = conversations.select_related("school").first()
     if conversation is None:
         raise NotFound()
