@@ -5,6 +5,7 @@ from django.urls import path
 from staffroom.web.views import (
     admin_people,
     admin_register,
+    admin_scim,
     announcements,
     compliance,
     conversation,
@@ -60,6 +61,9 @@ urlpatterns = [
     path(admin_person + "deactivate", admin_people.deactivate, name="admin_person_deactivate"),
     path(admin_person + "restore", admin_people.restore, name="admin_person_restore"),
     path(admin_person + "sign-in-link", admin_people.sign_in_link, name="admin_person_sign_in_link"),
+    path("admin/scim/", admin_scim.tokens, name="admin_scim"),
+    path("admin/scim/tokens", admin_scim.create_token, name="admin_scim_create"),
+    path("admin/scim/tokens/<int:token_id>/revoke", admin_scim.revoke_token, name="admin_scim_revoke"),
     path("admin/groups/", admin_register.groups, name="admin_groups"),
     path("admin/groups.csv", admin_register.groups_csv, name="admin_groups_csv"),
     path("admin/groups/<int:conversation_id>/", admin_register.group, name="admin_group"),

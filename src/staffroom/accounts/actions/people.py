@@ -57,15 +57,29 @@ def _clean_name(name: str) -> str:
     return cleaned
 
 
-def _clean_email(email: str) -> str:
+def _clean_email(email: str, *, keep_for: Person | None = None) -> str:
     address = (email or "").strip().lower()
     try:
         validate_email(address)
     except ValidationError:
         raise Invalid("email", _("Enter the school email address this person signs in with.")) from None
-    if Person.objects.filter(email__iexact=address).exists():
-        raise Invalid("email", _("Someone already signs in to Staffroom with this address."))
+    taken = Person.objects.filter(email__iexact=address)
+    if keep_for is not None:
+        taken = taken.exclude(pk=keep_for.pk)
+    if taken.exists():
+        raise AddressTaken("email", _("Someone already signs in to Staffroom with this address."))
     return address
+
+
+class AddressTaken(Invalid):
+    """The sign-in address belongs to someone else (SCIM answers this as a uniqueness conflict)."""
+
+
+def _forget_other_addresses(person: Person) -> None:
+    """After a change of sign-in address, no other address may still reset this person's password."""
+    from allauth.account.models import EmailAddress
+
+    EmailAddress.objects.filter(user=person).exclude(email__iexact=person.email).delete()
 
 
 def _clean_roles(roles: Sequence[str], *, acting: Actor, organisation: Organisation) -> list[Role]:
@@ -176,9 +190,11 @@ def update_person(
     school_id: int | _Unchanged | None = UNCHANGED,
     roles: Sequence[str] | _Unchanged = UNCHANGED,
     leaves_on: date | _Unchanged | None = UNCHANGED,
+    email: str | _Unchanged = UNCHANGED,
     reason: str = "",
 ) -> Person:
-    """Change a person's name, school, roles or leave date (None clears it). Only what differs is recorded."""
+    """Change a person's name, sign-in address, school, roles or leave date (None clears it). Only what differs
+    is recorded. A new sign-in address (the school renamed the account) must be free; the old one stops working."""
     with transaction.atomic():
         person = queries.managed_person(acting, person_id, lock=True)
         _check_may_change(acting, person)
@@ -195,6 +211,8 @@ def update_person(
             raise Invalid("school_id", _("A pupil belongs to a school: choose one."))
         if not isinstance(name, _Unchanged):
             person.name = _clean_name(name)
+        if not isinstance(email, _Unchanged) and email.strip().lower() != person.email:
+            person.email = _clean_email(email, keep_for=person)
         if not isinstance(leaves_on, _Unchanged):
             if leaves_on != person.access_ends_on:
                 _check_leave_date(leaves_on)
@@ -203,13 +221,17 @@ def update_person(
         changed = sorted(k for k in after if after[k] != before[k])
         if not changed:
             return person
-        person.save(update_fields=["name", "school", "access_ends_on"])
+        person.save(update_fields=["name", "email", "school", "access_ends_on"])
         if "roles" in changed or "school_id" in changed:
             _assign(person, new_roles)
+        if "email" in changed:
+            _forget_other_addresses(person)
+        readable = ("name", "email")  # personal: in the erasable details, never in the kept data
         audit.record(
             acting, AuditAction.PERSON_UPDATED, target=person, reason=reason,
-            data={"changed": changed, **{k: {"before": before[k], "after": after[k]} for k in changed if k != "name"}},
-            details={"name": {"before": before["name"], "after": after["name"]}} if "name" in changed else None,
+            data={"changed": changed,
+                  **{k: {"before": before[k], "after": after[k]} for k in changed if k not in readable}},
+            details={k: {"before": before[k], "after": after[k]} for k in changed if k in readable} or None,
         )  # fmt: skip
     return person
 
@@ -217,6 +239,7 @@ def update_person(
 def _snapshot(person: Person) -> dict[str, Any]:
     return {
         "name": person.name,
+        "email": person.email,
         "school_id": person.school_id,
         "roles": sorted(person.role_codes),
         "leaves_on": person.access_ends_on.isoformat() if person.access_ends_on else None,

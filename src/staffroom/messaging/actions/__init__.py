@@ -28,6 +28,11 @@ from staffroom.messaging.actions.messages import (
     react,
     send_message,
 )
+from staffroom.messaging.actions.provisioned import (
+    archive_provisioned_conversation,
+    change_provisioned_conversation,
+    provision_conversation,
+)
 from staffroom.messaging.actions.reviews import review_members
 
 __all__ = [
@@ -43,6 +48,8 @@ __all__ = [
     "acknowledge",
     "add_member",
     "approve_external",
+    "archive_provisioned_conversation",
+    "change_provisioned_conversation",
     "check_may_post",
     "create_conversation",
     "delete_message",
@@ -50,6 +57,7 @@ __all__ = [
     "edit_message",
     "join_channel",
     "mark_read",
+    "provision_conversation",
     "react",
     "refuse_external",
     "remind_unacknowledged",
