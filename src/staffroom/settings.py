@@ -73,6 +73,7 @@ INSTALLED_APPS = [
     "staffroom.rosters",
     "staffroom.web",
     "staffroom.api",
+    "staffroom.scim",
     "staffroom.worker",
     "staffroom.demo",
 ]
@@ -333,6 +334,8 @@ STAFFROOM_WS_COMPRESSION = _env_bool("STAFFROOM_WS_COMPRESSION")
 # --- Product limits ---------------------------------------------------------------------------------------
 STAFFROOM_MAX_MESSAGE_LENGTH = 10_000
 STAFFROOM_MAX_TITLE_LENGTH = 120
+# Requests one SCIM token may make a minute (an identity provider's sync sends bursts; 429 asks it to wait).
+STAFFROOM_SCIM_REQUESTS_PER_MINUTE = _env_int("STAFFROOM_SCIM_REQUESTS_PER_MINUTE", 1200)
 STAFFROOM_DEMO_PASSWORD = os.environ.get("STAFFROOM_DEMO_PASSWORD", "")
 # Scheduled work runs in a thread of `staffroom serve` unless it has its own process (`staffroom worker`), as it
 # should when there are several nodes.

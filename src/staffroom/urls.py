@@ -14,6 +14,8 @@ urlpatterns = [
     path("healthz", health.healthz, name="healthz"),
     path("readyz", health.readyz, name="readyz"),
     path("api/v1/", api.urls),
+    # SCIM provisioning for the school's identity provider: its own bearer token, its own error shape.
+    path("scim/v2/", include("staffroom.scim.urls")),
     # Sign-in addresses are issued by the school (DESIGN.md invariant 3). These come before allauth's own routes
     # so that its pages for adding, removing, making primary and verifying addresses are never reached.
     path("accounts/email/", profile.sign_in_address),

@@ -249,3 +249,25 @@ def test_the_group_register_passes_axe_reflows_and_works_by_keyboard(people):
     page.keyboard.press("Tab")
     page.keyboard.press("Enter")
     expect(page.get_by_label("Why are you removing them?")).to_be_focused()
+
+
+def test_the_scim_token_page_passes_axe_reflows_and_issues_a_token_by_keyboard(people):
+    page = people.signed_in("admin", width=320, height=700)
+    page.goto("/admin/scim/")
+    page.get_by_label("What it is for").focus()
+    page.keyboard.type("Entra ID")
+    page.keyboard.press("Enter")
+    token = page.locator("code.secret-token")
+    expect(token).to_have_text(re.compile(r"^srscim_"))
+    problems = []
+    for width in (320, 1280):
+        page.set_viewport_size({"width": width, "height": 700})
+        problems += [f"/admin/scim/ at {width}px: {v}" for v in serious_violations(page)]
+        scroll_width = page.evaluate("document.documentElement.scrollWidth")
+        if width == 320 and scroll_width > 320:
+            problems.append(f"/admin/scim/ scrolls sideways at 320px ({scroll_width}px wide)")
+    assert problems == []
+    page.goto("/admin/scim/")
+    expect(page.get_by_role("cell", name="Never")).to_be_visible()
+    page.get_by_role("button", name=re.compile("^Revoke Entra ID")).click()
+    expect(page.get_by_text("was revoked")).to_be_visible()

@@ -36,6 +36,7 @@ def ended(world):
         "message_id": later.pk,
         "person_id": world.teacher.pk,
         "attachment_id": upload.pk,
+        "token_id": 1,
         "earlier": earlier,
         "request_id": actions.request_external(
             acting=world.teacher,
@@ -46,6 +47,8 @@ def ended(world):
             conversation_ids=[group.pk],
         ).pk,
         "decision": "approve",
+        "breach_id": 1,
+        "step": "decide",
     }
 
 

@@ -274,3 +274,30 @@ class ExternalAccessRequest(models.Model):
 
     def __str__(self) -> str:
         return f"{self.name} ({self.get_status_display()})"
+
+
+class ScimToken(models.Model):
+    """The bearer token a school's identity provider (Entra ID, Google) uses at /scim/v2/ to provision staff.
+
+    It belongs to the organisation, not to a person: requests made with it act as the SCIM service
+    (accounts/actors.py) within that organisation only. Only its SHA-256 is stored; the raw token is shown once.
+    A person's API token is refused at /scim/v2/, and this token at /api/v1/."""
+
+    organisation = models.ForeignKey(Organisation, on_delete=models.PROTECT, related_name="scim_tokens")
+    key_hash = models.CharField(max_length=64, unique=True)
+    label = models.CharField(max_length=100, blank=True)
+    # Completes a userName sent without "@" (e.g. "jsmith") into the sign-in address "jsmith@<domain>".
+    domain = models.CharField(max_length=200, blank=True)
+    # Where people provisioned without a school go; empty: the organisation's only school, if it has one.
+    default_school = models.ForeignKey(School, null=True, blank=True, on_delete=models.SET_NULL, related_name="+")
+    created_by = models.ForeignKey(Person, null=True, blank=True, on_delete=models.SET_NULL, related_name="+")
+    created_at = models.DateTimeField(default=timezone.now)
+    last_used_at = models.DateTimeField(null=True, blank=True)
+    revoked_at = models.DateTimeField(null=True, blank=True)
+
+    def __str__(self) -> str:
+        return f"SCIM token {self.pk} of {self.organisation}"
+
+    @staticmethod
+    def new_raw() -> str:
+        return "srscim_" + secrets.token_urlsafe(32)

@@ -139,6 +139,12 @@ RULES: dict[str, Grants] = {
     "register.manage_members": _merge(_one(R.IT_ADMIN, S.ORGANISATION), _one(R.HEADTEACHER, S.SCHOOL)),
     # The audit log: read by the data protection officer and IT admins (security), never changed by anyone.
     "audit.view": _merge(_one(R.DPO, S.ORGANISATION), _one(R.IT_ADMIN, S.ORGANISATION)),
+    # The breach register (UK GDPR Art. 33): kept by the data protection officer.
+    "breach.manage": _one(R.DPO, S.ORGANISATION),
+    # The bearer tokens a school's identity provider provisions staff with (SCIM, /scim/v2/).
+    "scim.manage_tokens": _one(R.IT_ADMIN, S.ORGANISATION),
+    # Conversations the identity provider keeps (a SCIM Group): created, renamed, given members and archived by it.
+    "conversation.provision": _one(Service.SCIM, S.ORGANISATION),
     # Removing what is due: unsent uploads, and (with retention) records past their schedule.
     "records.purge": _merge(_one(Service.WORKER, S.ORGANISATION), _one(Service.RETENTION, S.ORGANISATION)),
 }

@@ -5,7 +5,7 @@ from django.utils.translation import gettext as _
 
 from staffroom.accounts import permissions
 from staffroom.accounts.actors import Actor, ServiceActor
-from staffroom.accounts.models import ApiToken, Person, Role, School, SchoolClass, hash_token
+from staffroom.accounts.models import ApiToken, Person, Role, School, SchoolClass, ScimToken, hash_token
 from staffroom.accounts.permissions import Scope
 from staffroom.errors import Invalid, NotFound, PermissionDenied
 
@@ -50,6 +50,29 @@ def person_for_token(raw: str) -> Person | None:
         return None
     token.person._api_token_id = token.pk  # type: ignore[attr-defined]
     return token.person
+
+
+def scim_token(raw: str) -> ScimToken | None:
+    """The unrevoked SCIM token with this raw value (with its organisation), or None. A person's API token is
+    never one: the two are kept apart, so neither opens the other's endpoints."""
+    if not raw:
+        return None
+    return (
+        ScimToken.objects.select_related("organisation", "default_school")
+        .filter(key_hash=hash_token(raw), revoked_at__isnull=True)
+        .first()
+    )
+
+
+def scim_tokens(viewer: Person) -> list[ScimToken]:
+    """The organisation's SCIM tokens, newest first, for someone who manages them (else none)."""
+    if not permissions.allows(viewer, "scim.manage_tokens", viewer.organisation):
+        return []
+    return list(
+        ScimToken.objects.filter(organisation_id=viewer.organisation_id)
+        .select_related("default_school", "created_by")
+        .order_by("-created_at", "-pk")
+    )
 
 
 def school_classes(viewer: Person) -> list[SchoolClass]:

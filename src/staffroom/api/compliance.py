@@ -3,20 +3,20 @@ exported, and whether its hash chain is intact."""
 
 from __future__ import annotations
 
-from datetime import date
+from datetime import date, datetime
 from typing import Any
 
 from django.http import HttpRequest, HttpResponse
 from django.utils import timezone
 from django.utils.translation import gettext as _
-from ninja import P, QueryEx, Router
+from ninja import P, QueryEx, Router, Status
 from pydantic import Field
 
 from staffroom.api.auth import caller
-from staffroom.api.schemas import MAX_ID, Out, Timestamp, answers
-from staffroom.compliance import audit
+from staffroom.api.schemas import MAX_ID, ObjectId, Out, Schema, Timestamp, answers
+from staffroom.compliance import actions, audit
 from staffroom.compliance.export import audit_csv
-from staffroom.compliance.queries import MAX_PAGE, PAGE, AuditFilters, audit_log
+from staffroom.compliance.queries import MAX_PAGE, PAGE, AuditFilters, audit_log, breach_payload, breach_register
 from staffroom.errors import Invalid
 
 router = Router(tags=["compliance"])
@@ -137,3 +137,91 @@ def chain(request: HttpRequest) -> dict[str, Any]:
     result = audit.verify(viewer.organisation)
     return {"ok": result.ok, "entries": result.entries, "first_bad_id": result.first_bad_id,
             "problem": result.problem, "checked_at": timezone.now().isoformat()}  # fmt: skip
+
+
+# --- the breach register ----------------------------------------------------------------------------------
+
+
+class BreachIn(Schema):
+    title: str = Field(max_length=500)
+    description: str = Field("", max_length=10000)
+    aware_at: str | None = Field(None, description="When the school became aware (ISO 8601); now if not given.")
+
+
+class BreachDecisionIn(Schema):
+    risk: str = Field(description="`unlikely`, `risk` or `high`.")
+    notify_ico: bool
+    reason: str = Field(max_length=5000)
+    ico_notified_at: str | None = Field(None, description="When the ICO was told (ISO 8601), once it was.")
+    people_told_at: str | None = Field(None, description="When the people affected were told, if they were.")
+
+
+class BreachCloseIn(Schema):
+    outcome: str = Field(max_length=5000)
+
+
+class BreachOut(Out):
+    id: int
+    kind: str
+    title: str
+    description: str
+    aware_at: Timestamp
+    ico_deadline: Timestamp = Field(description="72 hours after the school became aware.")
+    reported_by: dict[str, Any] | None
+    person: dict[str, Any] | None
+    risk: str
+    notify_ico: bool | None
+    decision_reason: str
+    decided_at: Timestamp | None
+    ico_notified_at: Timestamp | None
+    people_told_at: Timestamp | None
+    status: str
+    outcome: str
+    closed_at: Timestamp | None
+
+
+class BreachPage(Out):
+    items: list[BreachOut]
+    next: str | None
+
+
+def _moment(raw: str | None, field: str) -> datetime | None:
+    if not raw:
+        return None
+    try:
+        moment = datetime.fromisoformat(raw)
+    except ValueError:
+        raise Invalid(field, _("Give a date and time as YYYY-MM-DDTHH:MM.")) from None
+    return moment if timezone.is_aware(moment) else timezone.make_aware(moment)
+
+
+@router.get("/breaches", response=answers({200: BreachPage}), summary="The breach register")
+def breaches(request: HttpRequest) -> dict[str, Any]:
+    """Every breach of your organisation, open ones first, newest first: for the data protection officer."""
+    viewer = caller(request)
+    return {"items": [breach_payload(b) for b in breach_register(viewer)[:500]], "next": None}
+
+
+@router.post("/breaches", response=answers({201: BreachOut}), summary="Log a breach")
+def add_breach(request: HttpRequest, data: BreachIn) -> Status[dict[str, Any]]:
+    breach = actions.record_breach(
+        acting=caller(request), title=data.title, description=data.description,
+        aware_at=_moment(data.aware_at, "aware_at"),
+    )  # fmt: skip
+    return Status(201, breach_payload(breach))
+
+
+@router.post("/breaches/{breach_id}/decide", response=answers({200: BreachOut}), summary="Decide about the ICO")
+def decide(request: HttpRequest, breach_id: ObjectId, data: BreachDecisionIn) -> dict[str, Any]:
+    """The risk to people and whether the ICO is told (within 72 hours of becoming aware), and why."""
+    breach = actions.decide_breach(
+        breach_id, acting=caller(request), risk=data.risk, notify_ico=data.notify_ico, reason=data.reason,
+        ico_notified_at=_moment(data.ico_notified_at, "ico_notified_at"),
+        people_told_at=_moment(data.people_told_at, "people_told_at"),
+    )  # fmt: skip
+    return breach_payload(breach)
+
+
+@router.post("/breaches/{breach_id}/close", response=answers({200: BreachOut}), summary="Close a breach")
+def close(request: HttpRequest, breach_id: ObjectId, data: BreachCloseIn) -> dict[str, Any]:
+    return breach_payload(actions.close_breach(breach_id, acting=caller(request), outcome=data.outcome))

@@ -8,11 +8,13 @@ from django.db.models import Q
 from django.http import HttpRequest
 from django.utils.translation import gettext as _
 from ninja import P, QueryEx, Router
+from pydantic import Field
 
 from staffroom.accounts import queries
 from staffroom.accounts.payloads import me_payload, person_payload
 from staffroom.api.auth import caller
-from staffroom.api.schemas import MAX_ID, MeOut, ObjectId, PersonOut, PersonPage, answers
+from staffroom.api.schemas import MAX_ID, MeOut, ObjectId, Out, PersonOut, PersonPage, Schema, answers
+from staffroom.compliance.actions import report_lost_device
 from staffroom.errors import Invalid
 
 router = Router(tags=["people"])
@@ -54,3 +56,20 @@ def directory(
 def person(request: HttpRequest, person_id: ObjectId) -> dict[str, Any]:
     """A person from your directory (or yourself)."""
     return person_payload(queries.get_person(caller(request), person_id))
+
+
+class LostDeviceIn(Schema):
+    note: str = Field("", max_length=2000, description="Anything that helps: which device, where, when.")
+
+
+class LostDeviceOut(Out):
+    ended: int = Field(description="How many sessions and tokens ended (this one included).")
+    breach_id: int = Field(description="The breach register entry opened for the data protection officer.")
+
+
+@router.post("/me/lost-device", response=answers({200: LostDeviceOut}), summary="Report a lost or stolen device")
+def lost_device(request: HttpRequest, data: LostDeviceIn | None = None) -> dict[str, Any]:
+    """Every session and token you have ends at once, this one too, and every open socket closes; the data
+    protection officer is told (an entry in the breach register). Sign in again on the devices you still have."""
+    breach, ended = report_lost_device(acting=caller(request), note=data.note if data else "")
+    return {"ended": ended, "breach_id": breach.pk}

@@ -82,11 +82,15 @@ class AuditAction(StrEnum):
     CLASS_TEACHERS_UNASSIGNED = "class.teachers_unassigned"
     ROSTER_IMPORTED = "roster.imported"
     PERSON_SIGN_IN_LINK_SENT = "person.sign_in_link_sent"
+    SCIM_TOKEN_CREATED = "scim_token.created"
+    SCIM_TOKEN_REVOKED = "scim_token.revoked"
+    SCIM_USER_REMOVED = "scim.user_removed"
     EXTERNAL_REQUESTED = "external.requested"
     EXTERNAL_APPROVED = "external.approved"
     EXTERNAL_REFUSED = "external.refused"
     CONVERSATION_CREATED = "conversation.created"
     CONVERSATION_UPDATED = "conversation.updated"
+    CONVERSATION_ARCHIVED = "conversation.archived"
     MEMBERSHIP_ADDED = "membership.added"
     MEMBERSHIP_JOINED = "membership.joined"
     MEMBERSHIP_LEFT = "membership.left"
@@ -104,6 +108,10 @@ class AuditAction(StrEnum):
     UPLOAD_DISCARDED = "upload.discarded"
     UPLOADS_PURGED = "uploads.purged"
     AUDIT_REDACTED = "audit.redacted"
+    BREACH_LOST_DEVICE = "breach.lost_device"
+    BREACH_RECORDED = "breach.recorded"
+    BREACH_DECIDED = "breach.decided"
+    BREACH_CLOSED = "breach.closed"
 
 
 MEANINGS: dict[AuditAction, str] = {
@@ -117,7 +125,7 @@ MEANINGS: dict[AuditAction, str] = {
     AuditAction.TOKEN_REVOKED: "An API token was revoked",
     AuditAction.SESSION_ALL_ENDED: "An admin signed a person out everywhere (e.g. a lost phone)",
     AuditAction.PERSON_ADDED: "A person was added (a starter)",
-    AuditAction.PERSON_UPDATED: "A person's name, school, roles or leave date changed",
+    AuditAction.PERSON_UPDATED: "A person's name, sign-in address, school, roles or leave date changed",
     AuditAction.PERSON_DEACTIVATED: "A person lost access (a leaver); their sessions ended",
     AuditAction.PERSON_REACTIVATED: "A person's access was restored after a deactivation",
     AuditAction.SCHOOL_ADDED: "A school was added to the trust",
@@ -130,11 +138,15 @@ MEANINGS: dict[AuditAction, str] = {
     AuditAction.CLASS_TEACHERS_UNASSIGNED: "Teachers or assistants stopped teaching a class, and left its channels",
     AuditAction.ROSTER_IMPORTED: "A roster was imported: the roster sync entries before this one are its changes",
     AuditAction.PERSON_SIGN_IN_LINK_SENT: "An admin emailed a person a link to set their password and sign in",
+    AuditAction.SCIM_TOKEN_CREATED: "A token for the identity provider's SCIM provisioning was issued",
+    AuditAction.SCIM_TOKEN_REVOKED: "A SCIM provisioning token was revoked",
+    AuditAction.SCIM_USER_REMOVED: "The identity provider deleted a person: they no longer appear to it (records kept)",
     AuditAction.EXTERNAL_REQUESTED: "A member of staff asked for an outsider to be let into conversations",
     AuditAction.EXTERNAL_APPROVED: "An outsider was let in, until an end date (their account was made)",
     AuditAction.EXTERNAL_REFUSED: "A request to let an outsider in was refused",
     AuditAction.CONVERSATION_CREATED: "A conversation was started",
     AuditAction.CONVERSATION_UPDATED: "A conversation's title or description changed",
+    AuditAction.CONVERSATION_ARCHIVED: "A conversation was closed: kept for the records, nobody can post in it",
     AuditAction.MEMBERSHIP_ADDED: "Someone was added to a conversation",
     AuditAction.MEMBERSHIP_JOINED: "Someone joined an open channel",
     AuditAction.MEMBERSHIP_LEFT: "Someone left a conversation",
@@ -152,6 +164,10 @@ MEANINGS: dict[AuditAction, str] = {
     AuditAction.UPLOAD_DISCARDED: "An uploaded file was removed by its uploader before it was sent",
     AuditAction.UPLOADS_PURGED: "Uploaded files never sent were removed",
     AuditAction.AUDIT_REDACTED: "Personal details in audit entries were blanked (e.g. for an erasure)",
+    AuditAction.BREACH_LOST_DEVICE: "A person reported a lost or stolen device; all their sessions ended",
+    AuditAction.BREACH_RECORDED: "A personal data breach was logged in the breach register",
+    AuditAction.BREACH_DECIDED: "The risk of a breach and the decision to tell the ICO were recorded",
+    AuditAction.BREACH_CLOSED: "A breach was closed, with what was done",
 }
 
 

@@ -23,6 +23,6 @@ class AuditOriginMiddleware:
         self.get_response = get_response
 
     def __call__(self, request: HttpRequest) -> HttpResponse:
-        channel = "api" if request.path.startswith("/api/") else "web"
+        channel = "api" if request.path.startswith("/api/") else "scim" if request.path.startswith("/scim/") else "web"
         with audit.origin(channel, client_ip(request.META), request.META.get("HTTP_USER_AGENT", "")):
             return self.get_response(request)

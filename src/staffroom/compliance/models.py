@@ -55,3 +55,50 @@ class AuditChainHead(models.Model):
 
     def __str__(self) -> str:
         return f"audit chain of {self.organisation}"
+
+
+class Breach(models.Model):
+    """The breach register (UK GDPR Art. 33): every personal data breach, reported to the ICO or not, with the
+    risk, the decision to notify and why, and when. The ICO must hear within 72 hours of the school becoming
+    aware, where there is a risk to people."""
+
+    class Kind(models.TextChoices):
+        LOST_DEVICE = "lost_device", "Lost or stolen device"
+        OTHER = "other", "Other"
+
+    class Risk(models.TextChoices):
+        UNASSESSED = "unassessed", "Not yet assessed"
+        UNLIKELY = "unlikely", "Unlikely to result in a risk to people"
+        RISK = "risk", "A risk to people"
+        HIGH = "high", "A high risk to people"
+
+    class Status(models.TextChoices):
+        OPEN = "open", "Open"
+        CLOSED = "closed", "Closed"
+
+    organisation = models.ForeignKey(Organisation, on_delete=models.PROTECT, related_name="+")
+    kind = models.CharField(max_length=20, choices=Kind.choices, default=Kind.OTHER)
+    title = models.CharField(max_length=200)
+    description = models.TextField(blank=True)
+    # When the school became aware: the 72 hours run from here.
+    aware_at = models.DateTimeField(default=timezone.now)
+    reported_by = models.ForeignKey(Person, null=True, blank=True, on_delete=models.PROTECT, related_name="+")
+    # Whose device or account, for a lost device.
+    person = models.ForeignKey(Person, null=True, blank=True, on_delete=models.PROTECT, related_name="+")
+    risk = models.CharField(max_length=20, choices=Risk.choices, default=Risk.UNASSESSED)
+    notify_ico = models.BooleanField(null=True, blank=True)
+    decision_reason = models.TextField(blank=True)
+    decided_by = models.ForeignKey(Person, null=True, blank=True, on_delete=models.PROTECT, related_name="+")
+    decided_at = models.DateTimeField(null=True, blank=True)
+    ico_notified_at = models.DateTimeField(null=True, blank=True)
+    people_told_at = models.DateTimeField(null=True, blank=True)
+    status = models.CharField(max_length=10, choices=Status.choices, default=Status.OPEN)
+    outcome = models.TextField(blank=True)
+    closed_at = models.DateTimeField(null=True, blank=True)
+    created_at = models.DateTimeField(default=timezone.now)
+
+    class Meta:
+        indexes = [models.Index(fields=["organisation", "status", "-aware_at"])]
+
+    def __str__(self) -> str:
+        return self.title

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from datetime import date, datetime, time, timedelta
+from typing import Any
 
 from django.db.models import Q, QuerySet
 from django.utils import timezone
@@ -12,7 +13,7 @@ from django.utils.translation import gettext as _
 from staffroom.accounts import permissions
 from staffroom.accounts.models import Person
 from staffroom.compliance.audit import AuditAction
-from staffroom.compliance.models import AuditEntry
+from staffroom.compliance.models import AuditEntry, Breach
 from staffroom.errors import Invalid, PermissionDenied
 
 PAGE = 100
@@ -74,3 +75,39 @@ def audit_log(viewer: Person, filters: AuditFilters | None = None) -> QuerySet[A
             Q(actor_label__icontains=words) | Q(target_label__icontains=words) | Q(reason__icontains=words)
         )
     return entries.order_by("-id")
+
+
+def breach_register(viewer: Person) -> QuerySet[Breach]:
+    """The organisation's breaches, open ones first, then newest first: for whoever keeps the register."""
+    permissions.require(viewer, "breach.manage", viewer.organisation)
+    return (
+        Breach.objects.filter(organisation_id=viewer.organisation_id)
+        .select_related("reported_by", "person", "decided_by")
+        .order_by("-status", "-aware_at")  # "open" sorts after "closed": descending puts open first
+    )
+
+
+def breach_payload(breach: Breach) -> dict[str, Any]:
+    def who(person: Person | None) -> dict[str, Any] | None:
+        return {"id": person.pk, "name": person.name} if person else None
+
+    def when(moment: datetime | None) -> str | None:
+        return moment.isoformat() if moment else None
+
+    return {
+        "id": breach.pk, "kind": breach.kind, "title": breach.title, "description": breach.description,
+        "aware_at": breach.aware_at.isoformat(), "ico_deadline": ico_deadline(breach).isoformat(),
+        "reported_by": who(breach.reported_by), "person": who(breach.person), "risk": breach.risk,
+        "notify_ico": breach.notify_ico, "decision_reason": breach.decision_reason,
+        "decided_at": when(breach.decided_at), "ico_notified_at": when(breach.ico_notified_at),
+        "people_told_at": when(breach.people_told_at), "status": breach.status, "outcome": breach.outcome,
+        "closed_at": when(breach.closed_at),
+    }  # fmt: skip
+
+
+ICO_HOURS = 72
+
+
+def ico_deadline(breach: Breach) -> datetime:
+    """UK GDPR Art. 33: the ICO is told within 72 hours of the school becoming aware."""
+    return breach.aware_at + timedelta(hours=ICO_HOURS)

@@ -37,6 +37,9 @@ class Conversation(models.Model):
     archived_at = models.DateTimeField(null=True, blank=True)
     # When its members were last confirmed (the termly membership review); the group register shows it.
     last_reviewed_at = models.DateTimeField(null=True, blank=True)
+    # The service that keeps this conversation and its members (e.g. "scim": a group in the school's identity
+    # provider); empty for conversations people started. Nobody owns a provisioned conversation.
+    provisioned_by = models.CharField(max_length=30, blank=True)
 
     class Meta:
         indexes = [models.Index(fields=["organisation", "kind"])]

@@ -38,4 +38,6 @@ def sections(viewer: Person) -> list[Section]:
         found.append(Section("roster", str(_("Roster import")), reverse("web:admin_roster")))
     if permissions.allows(viewer, "audit.view", viewer.organisation):
         found.append(Section("audit", str(_("Audit log")), reverse("web:compliance_audit")))
+    if permissions.allows(viewer, "breach.manage", viewer.organisation):
+        found.append(Section("breaches", str(_("Breaches")), reverse("web:compliance_breaches")))
     return found

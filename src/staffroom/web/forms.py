@@ -306,3 +306,17 @@ def show_error(form: forms.Form, error: StaffroomError, *, default_field: str | 
     if field is not None and field not in form.fields:
         field = None
     form.add_error(field, error.message)
+
+
+class ScimTokenForm(forms.Form):
+    """A new SCIM token for the school's identity provider (admin console, /admin/scim/)."""
+
+    label = forms.CharField(max_length=100, required=False, label=_("What it is for"))
+    domain = forms.CharField(max_length=200, required=False, label=_("Domain of the school's addresses"))
+    default_school_id = forms.TypedChoiceField(
+        coerce=int, empty_value=None, required=False, label=_("School for people the directory gives none")
+    )
+
+    def __init__(self, *args: Any, schools: list[tuple[int, str]], **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.fields["default_school_id"].choices = [("", _("None: the directory says")), *schools]  # type: ignore[attr-defined]

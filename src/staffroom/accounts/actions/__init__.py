@@ -19,6 +19,7 @@ from staffroom.accounts.actions.people import (
     update_person,
 )
 from staffroom.accounts.actions.schools import add_class, add_school, update_class, update_school
+from staffroom.accounts.actions.scim_tokens import create_scim_token, note_scim_token_used, revoke_scim_token
 from staffroom.accounts.actions.sessions import (
     create_token,
     end_access,
@@ -38,6 +39,7 @@ __all__ = [
     "add_person",
     "add_school",
     "change_person",
+    "create_scim_token",
     "create_token",
     "deactivate_person",
     "end_access",
@@ -45,9 +47,11 @@ __all__ = [
     "end_leavers",
     "end_other_sessions",
     "end_sessions",
+    "note_scim_token_used",
     "reactivate_person",
     "record_sign_in",
     "record_sign_out",
+    "revoke_scim_token",
     "revoke_token",
     "revoke_token_by_raw",
     "send_sign_in_link",

@@ -21,9 +21,9 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from staffroom.accounts import permissions, queries
-from staffroom.accounts.actions.sessions import _end_all_sessions
 from staffroom.accounts.actors import Actor, Service, ServiceActor
 from staffroom.accounts.models import ROSTER_ID_MAX, Organisation, Person, Role, RoleAssignment, School
+from staffroom.accounts.signout import sign_out_everywhere
 from staffroom.compliance import audit
 from staffroom.compliance.audit import AuditAction
 from staffroom.errors import Invalid, PermissionDenied
@@ -57,15 +57,29 @@ def _clean_name(name: str) -> str:
     return cleaned
 
 
-def _clean_email(email: str) -> str:
+def _clean_email(email: str, *, keep_for: Person | None = None) -> str:
     address = (email or "").strip().lower()
     try:
         validate_email(address)
     except ValidationError:
         raise Invalid("email", _("Enter the school email address this person signs in with.")) from None
-    if Person.objects.filter(email__iexact=address).exists():
-        raise Invalid("email", _("Someone already signs in to Staffroom with this address."))
+    taken = Person.objects.filter(email__iexact=address)
+    if keep_for is not None:
+        taken = taken.exclude(pk=keep_for.pk)
+    if taken.exists():
+        raise AddressTaken("email", _("Someone already signs in to Staffroom with this address."))
     return address
+
+
+class AddressTaken(Invalid):
+    """The sign-in address belongs to someone else (SCIM answers this as a uniqueness conflict)."""
+
+
+def _forget_other_addresses(person: Person) -> None:
+    """After a change of sign-in address, no other address may still reset this person's password."""
+    from allauth.account.models import EmailAddress
+
+    EmailAddress.objects.filter(user=person).exclude(email__iexact=person.email).delete()
 
 
 def _clean_roles(roles: Sequence[str], *, acting: Actor, organisation: Organisation) -> list[Role]:
@@ -194,11 +208,13 @@ def update_person(
     school_id: int | _Unchanged | None = UNCHANGED,
     roles: Sequence[str] | _Unchanged = UNCHANGED,
     leaves_on: date | _Unchanged | None = UNCHANGED,
+    email: str | _Unchanged = UNCHANGED,
     roster_id: str | _Unchanged = UNCHANGED,
     reason: str = "",
 ) -> Person:
-    """Change a person's name, school, roles, leave date (None clears it) or roster identifier. Only what
-    differs is recorded."""
+    """Change a person's name, sign-in address, school, roles, leave date (None clears it) or roster identifier.
+    Only what differs is recorded. A new sign-in address (the school renamed the account) must be free; the old
+    one stops working."""
     with transaction.atomic():
         person = queries.managed_person(acting, person_id, lock=True)
         _check_may_change(acting, person)
@@ -215,6 +231,8 @@ def update_person(
             raise Invalid("school_id", _("A pupil belongs to a school: choose one."))
         if not isinstance(name, _Unchanged):
             person.name = _clean_name(name)
+        if not isinstance(email, _Unchanged) and email.strip().lower() != person.email:
+            person.email = _clean_email(email, keep_for=person)
         if not isinstance(leaves_on, _Unchanged):
             if leaves_on != person.access_ends_on:
                 _check_leave_date(leaves_on)
@@ -225,9 +243,11 @@ def update_person(
         changed = sorted(k for k in after if after[k] != before[k])
         if not changed:
             return person
-        person.save(update_fields=["name", "school", "access_ends_on", "roster_id"])
+        person.save(update_fields=["name", "email", "school", "access_ends_on", "roster_id"])
         if "roles" in changed or "school_id" in changed:
             _assign(person, new_roles)
+        if "email" in changed:
+            _forget_other_addresses(person)
         change = {k: {"before": before[k], "after": after[k]} for k in changed}
         audit.record(
             acting, AuditAction.PERSON_UPDATED, target=person, reason=reason,
@@ -238,12 +258,13 @@ def update_person(
 
 
 # What an erasure may blank: kept in an entry's `details`, not its `data`.
-_READABLE = frozenset({"name", "roster_id"})
+_READABLE = frozenset({"name", "email", "roster_id"})
 
 
 def _snapshot(person: Person) -> dict[str, Any]:
     return {
         "name": person.name,
+        "email": person.email,
         "roster_id": person.roster_id,
         "school_id": person.school_id,
         "roles": sorted(person.role_codes),
@@ -268,7 +289,7 @@ def deactivate_person(
         target.is_active = False
         target.left_at = timezone.now()
         target.save(update_fields=["is_active", "left_at"])
-        ended = _end_all_sessions(target)
+        ended = sign_out_everywhere(target)
         audit.record(
             acting, AuditAction.PERSON_DEACTIVATED, target=target, reason=reason,
             data={"sessions_ended": ended, "handed_over_to": successor.pk if successor else None,
@@ -356,7 +377,7 @@ def end_sessions(person_id: int, *, acting: Actor, reason: str) -> int:
     with transaction.atomic():
         person = queries.managed_person(acting, person_id, lock=True)
         _check_may_change(acting, person)
-        ended = _end_all_sessions(person)
+        ended = sign_out_everywhere(person)
         audit.record(acting, AuditAction.SESSION_ALL_ENDED, target=person, reason=reason.strip(), data={"ended": ended})
     return ended
 

@@ -10,6 +10,7 @@ from django.utils.translation import gettext as _
 from staffroom.accounts import permissions
 from staffroom.accounts.actors import Service, ServiceActor
 from staffroom.accounts.models import ApiToken, Person, hash_token
+from staffroom.accounts.signout import end_sessions_of, sign_out_everywhere
 from staffroom.compliance import audit
 from staffroom.compliance.audit import AuditAction
 from staffroom.errors import Invalid, NotFound, PermissionDenied
@@ -56,21 +57,6 @@ def revoke_token_by_raw(raw: str, *, acting: Person) -> None:
     revoke_token(token, acting=acting)
 
 
-def _end_sessions(person: Person, *, keep_session_key: str | None = None) -> int:
-    """End the person's browser sessions (but the kept one) and revoke their API tokens; sockets close at once
-    (deleting a UserSession closes its sockets, see accounts.signals). Call inside an action's transaction."""
-    from allauth.usersessions.models import UserSession
-
-    sessions = UserSession.objects.filter(user=person).exclude(session_key=keep_session_key or "")
-    keys = list(sessions.values_list("session_key", flat=True))
-    Session.objects.filter(session_key__in=keys).delete()
-    sessions.delete()
-    tokens = ApiToken.objects.filter(person=person, revoked_at__isnull=True).update(revoked_at=timezone.now())
-    if tokens:
-        realtime.send_control(person.pk, {"type": "session.revoke", "token_ids": "all"})
-    return len(keys) + tokens
-
-
 def end_devices(person: Person, session_keys: list[str], *, acting: Person) -> int:
     """ "Sign out this device" for some of one's own browser sessions (allauth's session list calls this); their
     sockets close at once. Returns how many ended."""
@@ -88,17 +74,10 @@ def end_devices(person: Person, session_keys: list[str], *, acting: Person) -> i
     return len(keys)
 
 
-def _end_all_sessions(person: Person) -> int:
-    """Sign `person` out everywhere: web sessions, API tokens and open sockets. Call inside an action."""
-    ended = _end_sessions(person)
-    realtime.send_control(person.pk, {"type": "session.revoke", "all": True})
-    return ended
-
-
 def end_other_sessions(person: Person, *, keep_session_key: str | None = None) -> int:
     """After a password change: every other browser session and every API token stops working at once."""
     with transaction.atomic():
-        ended = _end_sessions(person, keep_session_key=keep_session_key)
+        ended = end_sessions_of(person, keep_session_key=keep_session_key)
         audit.record(person, AuditAction.SESSION_OTHERS_ENDED, target=person, data={"ended": ended})
     return ended
 
@@ -108,7 +87,7 @@ def end_access(person: Person) -> int:
     passed, or a person made inactive other than by `deactivate_person`). Nobody acts: the calendar did, so the
     audit entry's actor is the worker service. Called when such a session makes its next request."""
     with transaction.atomic():
-        ended = _end_all_sessions(person)
+        ended = sign_out_everywhere(person)
         audit.record(
             ServiceActor(Service.WORKER, person.organisation_id), AuditAction.SESSION_ACCESS_ENDED, target=person,
             data={

@@ -35,6 +35,11 @@ from staffroom.messaging.actions.messages import (
     react,
     send_message,
 )
+from staffroom.messaging.actions.provisioned import (
+    archive_provisioned_conversation,
+    change_provisioned_conversation,
+    provision_conversation,
+)
 from staffroom.messaging.actions.reviews import review_members
 
 __all__ = [
@@ -50,7 +55,9 @@ __all__ = [
     "acknowledge",
     "add_member",
     "approve_external",
+    "archive_provisioned_conversation",
     "assign_teachers",
+    "change_provisioned_conversation",
     "check_may_post",
     "create_conversation",
     "delete_message",
@@ -60,6 +67,7 @@ __all__ = [
     "join_channel",
     "mark_read",
     "open_class_channel",
+    "provision_conversation",
     "react",
     "refuse_external",
     "remind_unacknowledged",

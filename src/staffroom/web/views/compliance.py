@@ -1,23 +1,26 @@
-"""The compliance console's audit log (`/compliance/`): the data protection officer's (and IT admins') view of
-every recorded action, filtered, downloadable, with the state of its hash chain."""
+"""The compliance console (`/compliance/`): the audit log, for the data protection officer and IT admins (every
+recorded action, filtered, downloadable, with the state of its hash chain), and the DPO's breach register."""
 
 from __future__ import annotations
 
 from urllib.parse import urlencode
 
 from django import forms
+from django.contrib import messages
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
+from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
-from django.views.decorators.http import require_GET, require_POST
+from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from staffroom.accounts import permissions
 from staffroom.accounts.models import Person
-from staffroom.compliance import audit
+from staffroom.compliance import actions, audit
 from staffroom.compliance.audit import MEANINGS
 from staffroom.compliance.export import audit_csv
-from staffroom.compliance.queries import PAGE, AuditFilters, audit_log
-from staffroom.errors import NotFound, StaffroomError
+from staffroom.compliance.models import Breach
+from staffroom.compliance.queries import PAGE, AuditFilters, audit_log, breach_register, ico_deadline
+from staffroom.errors import Invalid, NotFound, PermissionDenied, StaffroomError
 from staffroom.web.forms import show_error
 from staffroom.web.guards import signed_in
 from staffroom.web.pages import viewer_of
@@ -105,3 +108,88 @@ def audit_verify(request: HttpRequest) -> HttpResponse:
         "ok": result.ok, "entries": result.entries, "first_bad_id": result.first_bad_id, "problem": result.problem,
     }  # fmt: skip
     return redirect("web:compliance_audit")
+
+
+# --- the breach register ----------------------------------------------------------------------------------
+
+
+class BreachForm(forms.Form):
+    title = forms.CharField(max_length=200, label=_("What happened, in a few words"))
+    description = forms.CharField(required=False, max_length=10000, label=_("Details"), widget=forms.Textarea)
+    aware_at = forms.DateTimeField(required=False, label=_("When the school became aware (empty: now)"))
+
+
+def _keeper(request: HttpRequest) -> Person:
+    viewer = viewer_of(request)
+    if not permissions.allows(viewer, "breach.manage", viewer.organisation):
+        raise NotFound()
+    return viewer
+
+
+def _render_breaches(
+    request: HttpRequest, viewer: Person, form: BreachForm | None = None, status: int = 200
+) -> HttpResponse:
+    now = timezone.now()
+    rows = []
+    for breach in breach_register(viewer)[:200]:
+        deadline = ico_deadline(breach)
+        hours_left = (deadline - now).total_seconds() / 3600
+        rows.append({"breach": breach, "deadline": deadline, "hours_left": round(hours_left),
+                     "overdue": hours_left < 0 and breach.notify_ico is None})  # fmt: skip
+    context = {
+        "rows": rows,
+        "form": form or BreachForm(),
+        "risks": [(v, label) for v, label in Breach.Risk.choices if v != Breach.Risk.UNASSESSED],
+        "console_section": "breaches",
+        "console_home": True,
+    }
+    return render(request, "staffroom/compliance/breaches.html", context, status=status)
+
+
+@signed_in
+@require_http_methods(["GET", "POST"])
+def breaches_page(request: HttpRequest) -> HttpResponse:
+    viewer = _keeper(request)
+    if request.method == "GET":
+        return _render_breaches(request, viewer)
+    form = BreachForm(request.POST)
+    if form.is_valid():
+        aware = form.cleaned_data["aware_at"]
+        try:
+            actions.record_breach(
+                acting=viewer, title=form.cleaned_data["title"], description=form.cleaned_data["description"],
+                aware_at=timezone.make_aware(aware) if aware and timezone.is_naive(aware) else aware,
+            )  # fmt: skip
+        except StaffroomError as exc:
+            show_error(form, exc)
+        else:
+            messages.success(request, _("The breach is in the register. Assess the risk within 72 hours."))
+            return redirect("web:compliance_breaches")
+    return _render_breaches(request, viewer, form, status=422)
+
+
+@signed_in
+@require_POST
+def breach_step(request: HttpRequest, breach_id: int, step: str) -> HttpResponse:
+    viewer = _keeper(request)
+    try:
+        if step == "decide":
+            notify = request.POST.get("notify_ico", "")
+            if notify not in ("yes", "no"):
+                raise Invalid("notify_ico", str(_("Choose whether the ICO is told.")))
+            told_ico = request.POST.get("ico_notified", "") == "yes"
+            actions.decide_breach(
+                breach_id, acting=viewer, risk=request.POST.get("risk", ""), notify_ico=notify == "yes",
+                reason=request.POST.get("reason", ""), ico_notified_at=timezone.now() if told_ico else None,
+            )  # fmt: skip
+            messages.success(request, _("The decision is recorded."))
+        elif step == "close":
+            actions.close_breach(breach_id, acting=viewer, outcome=request.POST.get("outcome", ""))
+            messages.success(request, _("The breach is closed."))
+        else:
+            raise NotFound()
+    except (NotFound, PermissionDenied):
+        raise
+    except StaffroomError as exc:
+        messages.error(request, exc.message)
+    return redirect("web:compliance_breaches")

@@ -2,11 +2,15 @@
 
 from __future__ import annotations
 
+from django.contrib import messages
+from django.contrib.auth import logout
 from django.http import HttpRequest, HttpResponse
-from django.shortcuts import render
-from django.views.decorators.http import require_GET
+from django.shortcuts import redirect, render
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_GET, require_POST
 
 from staffroom.accounts import queries as people_queries
+from staffroom.compliance.actions import report_lost_device
 from staffroom.web.guards import signed_in
 from staffroom.web.pages import viewer_of
 from staffroom.web.timeline import role_labels
@@ -27,3 +31,20 @@ def sign_in_address(request: HttpRequest) -> HttpResponse:
     """Stands in for allauth's address management: the school issues sign-in addresses (DESIGN.md invariant 3),
     so this page only says which one is yours and who can change it."""
     return render(request, "staffroom/sign_in_address.html", {"person": viewer_of(request)})
+
+
+@signed_in
+@require_POST
+def lost_device(request: HttpRequest) -> HttpResponse:
+    """Report a lost or stolen device: every session ends (this one too) and the DPO is told."""
+    viewer = viewer_of(request)
+    report_lost_device(acting=viewer, note=request.POST.get("note", "")[:2000])
+    logout(request)
+    messages.success(
+        request,
+        _(
+            "Every session of yours has ended, on every device, and the data protection officer has been told. "
+            "Sign in again here; if you think someone knows your password, change it after signing in."
+        ),
+    )
+    return redirect("account_login")

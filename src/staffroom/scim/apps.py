@@ -1,0 +1,7 @@
+from django.apps import AppConfig
+
+
+class ScimConfig(AppConfig):
+    name = "staffroom.scim"
+    label = "scim"
+    verbose_name = "SCIM provisioning"
