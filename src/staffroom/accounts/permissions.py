@@ -124,6 +124,8 @@ RULES: dict[str, Grants] = {
         _one(R.IT_ADMIN, S.ORGANISATION), _one(R.HEADTEACHER, S.SCHOOL), _one(R.DPO, S.ORGANISATION)
     ),
     "register.manage_members": _merge(_one(R.IT_ADMIN, S.ORGANISATION), _one(R.HEADTEACHER, S.SCHOOL)),
+    # How people sign in: single sign-on providers and who must use a second sign-in step (the console).
+    "signin.manage": _one(R.IT_ADMIN, S.ORGANISATION),
     # Removing what is due: unsent uploads, and (with retention) records past their schedule.
     "records.purge": _merge(_one(Service.WORKER, S.ORGANISATION), _one(Service.RETENTION, S.ORGANISATION)),
 }

@@ -6,12 +6,17 @@ whose domain errors `show_error` puts beside the field they are about.
 
 from __future__ import annotations
 
+import math
 import uuid
 from collections.abc import Mapping
 from typing import Any
 
+from allauth.account.forms import LoginForm
+from allauth.core.internal.ratelimit import parse_rates
 from django import forms
+from django.conf import settings
 from django.core.files.uploadedfile import UploadedFile
+from django.urls import reverse
 from django.utils.translation import gettext_lazy as _
 
 from staffroom.errors import NotFound, PermissionDenied, StaffroomError
@@ -185,3 +190,35 @@ def show_error(form: forms.Form, error: StaffroomError, *, default_field: str | 
     if field is not None and field not in form.fields:
         field = None
     form.add_error(field, error.message)
+
+
+class SignInForm(LoginForm):
+    """allauth's sign-in form (ACCOUNT_FORMS), with what the page shows beside it: the single sign-on buttons of
+    the organisations that offer them, and how long a lockout lasts."""
+
+    @property
+    def locked_out(self) -> bool:
+        return any(error.code == "too_many_login_attempts" for error in self.non_field_errors().as_data())
+
+    @property
+    def lockout_minutes(self) -> int:
+        """The longest window in which failures are counted (ACCOUNT_RATE_LIMITS "login_failed"): how long, at
+        most, until signing in from here works again."""
+        rates = parse_rates(settings.ACCOUNT_RATE_LIMITS["login_failed"])
+        return max(1, math.ceil(max(rate.duration for rate in rates) / 60))
+
+    @property
+    def single_sign_on(self) -> list[tuple[str, str]]:
+        """(button label, URL to post to) for each provider offered, named with its organisation only when several
+        organisations share this server."""
+        from allauth.socialaccount.adapter import get_adapter
+
+        apps = get_adapter().list_apps(self.request)
+        organisations = {app.staffroom_provider.organisation_id for app in apps}
+        buttons = []
+        for app in apps:
+            label = _("Sign in with %(provider)s") % {"provider": app.name}
+            if len(organisations) > 1:
+                label = f"{label} ({app.staffroom_provider.organisation.name})"
+            buttons.append((str(label), reverse("openid_connect_login", kwargs={"provider_id": app.provider_id})))
+        return buttons

@@ -1,6 +1,6 @@
-"""Every state change about people: tokens and sessions, and (for the school's admins) adding, changing and
-ending people. Each action checks permission, changes rows in one transaction and writes its audit entry last
-(DESIGN.md invariant 1). Views, the API, SCIM, roster sync and commands call these.
+"""Every state change about people: tokens and sessions, how people sign in, and (for the school's admins)
+adding, changing and ending people. Each action checks permission, changes rows in one transaction and writes
+its audit entry last (DESIGN.md invariant 1). Views, the API, SCIM, roster sync and commands call these.
 
 One module per subject; this package's names are the public ones.
 """
@@ -27,6 +27,11 @@ from staffroom.accounts.actions.sessions import (
     revoke_token,
     revoke_token_by_raw,
 )
+from staffroom.accounts.actions.sign_in import (
+    configure_sign_in_provider,
+    link_sign_in_account,
+    set_second_factor_rule,
+)
 
 __all__ = [
     "ASSIGNABLE_ROLES",
@@ -34,6 +39,7 @@ __all__ = [
     "UNCHANGED",
     "add_person",
     "change_person",
+    "configure_sign_in_provider",
     "create_token",
     "deactivate_person",
     "end_access",
@@ -41,10 +47,12 @@ __all__ = [
     "end_leavers",
     "end_other_sessions",
     "end_sessions",
+    "link_sign_in_account",
     "reactivate_person",
     "record_sign_in",
     "record_sign_out",
     "revoke_token",
     "revoke_token_by_raw",
+    "set_second_factor_rule",
     "update_person",
 ]
