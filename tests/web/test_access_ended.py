@@ -42,6 +42,7 @@ def ended(world):
             reason="Sessions", conversation_ids=[group.pk],
         ).pk,
         "decision": "approve",
+        "kind": "google",
     }
 
 

@@ -5,7 +5,7 @@ from django.utils.translation import gettext as _
 
 from staffroom.accounts import permissions
 from staffroom.accounts.actors import Actor, ServiceActor
-from staffroom.accounts.models import ApiToken, Person, Role, SchoolClass, hash_token
+from staffroom.accounts.models import ApiToken, Person, Role, SchoolClass, SignInProvider, hash_token
 from staffroom.accounts.permissions import Scope
 from staffroom.errors import Invalid, NotFound, PermissionDenied
 
@@ -125,3 +125,14 @@ def managed_person(viewer: Actor, person_id: int, *, lock: bool = False, permiss
     if person is None:
         raise NotFound()
     return person
+
+
+def sign_in_settings(viewer: Person) -> tuple[str, dict[str, SignInProvider]]:
+    """The viewer's organisation's second-step rule and its single sign-on providers by kind, for its IT admins
+    (anyone else: NotFound, so the console does not show itself)."""
+    from staffroom.accounts.second_factor import rule_for
+
+    if not permissions.allows(viewer, "signin.manage", viewer.organisation):
+        raise NotFound()
+    providers = SignInProvider.objects.filter(organisation_id=viewer.organisation_id).select_related("app")
+    return rule_for(viewer.organisation_id), {p.kind: p for p in providers}

@@ -19,6 +19,7 @@ from django.core.files.uploadedfile import UploadedFile
 from django.urls import reverse
 from django.utils.translation import gettext_lazy as _
 
+from staffroom.accounts.models import SecondFactorRule
 from staffroom.errors import NotFound, PermissionDenied, StaffroomError
 
 
@@ -222,3 +223,21 @@ class SignInForm(LoginForm):
                 label = f"{label} ({app.staffroom_provider.organisation.name})"
             buttons.append((str(label), reverse("openid_connect_login", kwargs={"provider_id": app.provider_id})))
         return buttons
+
+
+class SecondFactorRuleForm(forms.Form):
+    second_factor = forms.ChoiceField(
+        label=_("Who must use a second sign-in step"), choices=SecondFactorRule.choices, widget=forms.RadioSelect
+    )
+
+
+class SignInProviderForm(forms.Form):
+    """One single sign-on provider. The secret is never sent back to the browser: left empty, the stored one stays."""
+
+    client_id = forms.CharField(label=_("Client id"), max_length=191, required=False)
+    client_secret = forms.CharField(
+        label=_("Client secret"), max_length=191, required=False, widget=forms.PasswordInput(render_value=False)
+    )
+    tenant = forms.CharField(label=_("Directory (tenant) id or primary domain"), max_length=100, required=False)
+    allowed_domain = forms.CharField(label=_("Allowed email domain"), max_length=253, required=False)
+    enabled = forms.BooleanField(label=_("Offer this on the sign-in page"), required=False)

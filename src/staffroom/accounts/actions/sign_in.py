@@ -43,6 +43,8 @@ def set_second_factor_rule(rule: str, *, acting: Person) -> SecondFactorRule:
         policy.second_factor = chosen
         policy.updated_at = timezone.now()
         policy.save()
+        # Now, and again once committed: a request reading the old rule meanwhile could cache it again.
+        forget_rule(organisation.pk)
         transaction.on_commit(lambda: forget_rule(organisation.pk))
         audit.record(
             acting,
