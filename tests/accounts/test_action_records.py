@@ -467,3 +467,32 @@ def test_only_an_it_admin_changes_who_must_use_a_second_step(world, who):
 def test_an_unknown_second_step_rule_is_refused(world):
     with verify_refused(Invalid, field="second_factor"):
         actions.set_second_factor_rule("everyone-but-me", acting=world.admin)
+
+
+def test_an_it_admin_resets_a_lost_second_step_and_signs_them_out(world):
+    signed_in(world.head)
+    with verify_action(audit=[A.SIGN_IN_SECOND_FACTOR_RESET], events=[]) as captured:
+        removed = actions.reset_second_factor(world.head.pk, acting=world.admin, reason="Lost phone; checked in person")
+    from allauth.mfa.models import Authenticator
+
+    assert removed == 1 and not Authenticator.objects.filter(user=world.head).exists()
+    entry = captured.audit[0]
+    assert entry.reason == "Lost phone; checked in person"
+    assert entry.data == {"authenticators_removed": 1, "sessions_ended": 1}
+    assert (world.head.pk, {"type": "session.revoke", "all": True}) in captured.controls
+
+
+@pytest.mark.parametrize("who", ["head", "dpo", "dsl", "teacher", "outsider"])
+def test_only_an_it_admin_resets_someone_s_second_step(world, who):
+    with verify_refused(PermissionDenied if who != "outsider" else NotFound):
+        actions.reset_second_factor(world.dsl.pk, acting=getattr(world, who), reason="Lost phone")
+
+
+def test_nobody_resets_their_own_second_step(world):
+    with verify_refused(PermissionDenied):
+        actions.reset_second_factor(world.admin.pk, acting=world.admin, reason="Lost phone")
+
+
+def test_a_reset_without_a_reason_is_refused(world):
+    with verify_refused(Invalid, field="reason"):
+        actions.reset_second_factor(world.head.pk, acting=world.admin, reason="  ")

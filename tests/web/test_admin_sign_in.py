@@ -124,3 +124,27 @@ def test_the_settings_of_another_organisation_are_not_shown(as_person, world):
     factories.authenticator_app(their_admin)
     html = as_person(their_admin).get(PAGE).content.decode()
     assert "ours-1234" not in html and "Not set up." in html
+
+
+def test_an_it_admin_helps_someone_who_lost_their_phone(as_person, world):
+    from allauth.mfa.models import Authenticator
+
+    client = as_person(world.admin)
+    form = {"reset-email": world.head.email.upper(), "reset-reason": "Lost phone; checked in person"}
+    response = client.post(f"{PAGE}reset-second-factor", form)
+    assert (response.status_code, response["Location"]) == (302, PAGE)
+    assert not Authenticator.objects.filter(user=world.head).exists()
+    assert AuditEntry.objects.get(action=AuditAction.SIGN_IN_SECOND_FACTOR_RESET).reason == form["reset-reason"]
+    unknown = client.post(f"{PAGE}reset-second-factor", form | {"reset-email": "nobody@nowhere.example"})
+    assert unknown.status_code == 422
+    assert "Nobody in your organisation signs in with that address" in unknown.content.decode()
+    outsider = client.post(f"{PAGE}reset-second-factor", form | {"reset-email": world.outsider.email})
+    assert outsider.status_code == 422
+
+
+def test_only_an_it_admin_can_reset_a_second_step_from_the_page(as_person, world):
+    from allauth.mfa.models import Authenticator
+
+    form = {"reset-email": world.dsl.email, "reset-reason": "Lost phone"}
+    assert as_person(world.head).post(f"{PAGE}reset-second-factor", form).status_code == 404
+    assert Authenticator.objects.filter(user=world.dsl).exists()

@@ -126,6 +126,8 @@ RULES: dict[str, Grants] = {
     "register.manage_members": _merge(_one(R.IT_ADMIN, S.ORGANISATION), _one(R.HEADTEACHER, S.SCHOOL)),
     # How people sign in: single sign-on providers and who must use a second sign-in step (the console).
     "signin.manage": _one(R.IT_ADMIN, S.ORGANISATION),
+    # Removing someone's second step when they lost it (they then set up a new one): only IT admins.
+    "signin.reset_second_factor": _one(R.IT_ADMIN, S.ORGANISATION),
     # Removing what is due: unsent uploads, and (with retention) records past their schedule.
     "records.purge": _merge(_one(Service.WORKER, S.ORGANISATION), _one(Service.RETENTION, S.ORGANISATION)),
 }

@@ -136,3 +136,14 @@ def sign_in_settings(viewer: Person) -> tuple[str, dict[str, SignInProvider]]:
         raise NotFound()
     providers = SignInProvider.objects.filter(organisation_id=viewer.organisation_id).select_related("app")
     return rule_for(viewer.organisation_id), {p.kind: p for p in providers}
+
+
+def person_by_sign_in_address(viewer: Person, email: str) -> Person:
+    """Anyone in the viewer's organisation by their sign-in address, for the IT admins helping them sign in
+    (a lost second step); NotFound otherwise."""
+    if not permissions.allows(viewer, "signin.reset_second_factor", viewer.organisation):
+        raise NotFound()
+    person = Person.objects.filter(organisation_id=viewer.organisation_id, email__iexact=email.strip()).first()
+    if person is None:
+        raise NotFound(_("Nobody in your organisation signs in with that address."))
+    return person

@@ -72,6 +72,7 @@ class AuditAction(StrEnum):
     SIGN_IN_PROVIDER_ADDED = "sign_in.provider_added"
     SIGN_IN_PROVIDER_CHANGED = "sign_in.provider_changed"
     SIGN_IN_SECOND_FACTOR_RULE_CHANGED = "sign_in.second_factor_rule_changed"
+    SIGN_IN_SECOND_FACTOR_RESET = "sign_in.second_factor_reset"
     PERSON_ADDED = "person.added"
     PERSON_UPDATED = "person.updated"
     PERSON_DEACTIVATED = "person.deactivated"
@@ -117,6 +118,9 @@ MEANINGS: dict[AuditAction, str] = {
         "An IT admin changed or turned off single sign-on (which settings changed; never the secret)"
     ),
     AuditAction.SIGN_IN_SECOND_FACTOR_RULE_CHANGED: "An IT admin changed who must use a second sign-in step",
+    AuditAction.SIGN_IN_SECOND_FACTOR_RESET: (
+        "An IT admin removed a person's authenticator apps, passkeys and recovery codes (a lost phone), with why"
+    ),
     AuditAction.PERSON_ADDED: "A person was added (a starter)",
     AuditAction.PERSON_UPDATED: "A person's name, school, roles or leave date changed",
     AuditAction.PERSON_DEACTIVATED: "A person lost access (a leaver); their sessions ended",

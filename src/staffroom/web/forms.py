@@ -241,3 +241,8 @@ class SignInProviderForm(forms.Form):
     tenant = forms.CharField(label=_("Directory (tenant) id or primary domain"), max_length=100, required=False)
     allowed_domain = forms.CharField(label=_("Allowed email domain"), max_length=253, required=False)
     enabled = forms.BooleanField(label=_("Offer this on the sign-in page"), required=False)
+
+
+class ResetSecondFactorForm(forms.Form):
+    email = forms.EmailField(label=_("Their sign-in address"))
+    reason = forms.CharField(label=_("How you checked it is really them"), max_length=500, widget=forms.Textarea)

@@ -57,6 +57,7 @@ urlpatterns = [
     ),
     path("admin/sign-in/", admin_sign_in.sign_in_settings, name="admin_sign_in"),
     path("admin/sign-in/second-factor", admin_sign_in.second_factor, name="admin_sign_in_second_factor"),
+    path("admin/sign-in/reset-second-factor", admin_sign_in.reset_second_factor, name="admin_sign_in_reset"),
     path("admin/sign-in/<str:kind>", admin_sign_in.provider, name="admin_sign_in_provider"),
     path("externals/new", externals.request_external, name="externals"),
     path("admin/externals/", externals.decide_list, name="admin_externals"),

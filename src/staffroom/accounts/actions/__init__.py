@@ -30,6 +30,7 @@ from staffroom.accounts.actions.sessions import (
 from staffroom.accounts.actions.sign_in import (
     configure_sign_in_provider,
     link_sign_in_account,
+    reset_second_factor,
     set_second_factor_rule,
 )
 
@@ -51,6 +52,7 @@ __all__ = [
     "reactivate_person",
     "record_sign_in",
     "record_sign_out",
+    "reset_second_factor",
     "revoke_token",
     "revoke_token_by_raw",
     "set_second_factor_rule",

@@ -11,11 +11,12 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from staffroom.accounts import permissions
+from staffroom.accounts.actions.sessions import _end_all_sessions
 from staffroom.accounts.models import Person, SecondFactorRule, SignInPolicy, SignInProvider
 from staffroom.accounts.second_factor import forget_rule, rule_for
 from staffroom.compliance import audit
 from staffroom.compliance.audit import AuditAction
-from staffroom.errors import Invalid, PermissionDenied
+from staffroom.errors import Invalid, NotFound, PermissionDenied
 
 GOOGLE_ISSUER = "https://accounts.google.com"
 # Entra's "common", "organizations" and "consumers" endpoints take anyone's directory; a school's is one tenant.
@@ -205,3 +206,32 @@ def link_sign_in_account(
             data={"sign_in_provider_id": provider.pk, "kind": provider.kind},
         )
     return account
+
+
+def reset_second_factor(person_id: int, *, acting: Person, reason: str) -> int:
+    """For someone who has lost their phone or passkey and their recovery codes: remove every authenticator app,
+    passkey and recovery code of theirs and end their sessions and tokens, so that they sign in with their
+    password and set up a new second step. Only an IT admin, for someone else, with a reason for the record.
+    Returns how many authenticators were removed."""
+    from allauth.mfa.models import Authenticator
+
+    with transaction.atomic():
+        person = Person.objects.select_for_update().filter(pk=person_id, organisation_id=acting.organisation_id).first()
+        if person is None:
+            raise NotFound()
+        permissions.require(acting, "signin.reset_second_factor", person)
+        if person.pk == acting.pk:
+            raise PermissionDenied(_("Ask another IT admin to reset your own second sign-in step."))
+        reason = reason.strip()
+        if not reason:
+            raise Invalid("reason", _("Say why, for the record: for example, how you checked it was really them."))
+        removed, _by_type = Authenticator.objects.filter(user=person).delete()
+        ended = _end_all_sessions(person)
+        audit.record(
+            acting,
+            AuditAction.SIGN_IN_SECOND_FACTOR_RESET,
+            target=person,
+            reason=reason,
+            data={"authenticators_removed": removed, "sessions_ended": ended},
+        )
+    return removed

@@ -17,7 +17,7 @@ from staffroom.accounts import actions
 from staffroom.accounts import queries as people_queries
 from staffroom.accounts.models import Person, SignInProvider
 from staffroom.errors import NotFound, StaffroomError
-from staffroom.web.forms import SecondFactorRuleForm, SignInProviderForm, show_error
+from staffroom.web.forms import ResetSecondFactorForm, SecondFactorRuleForm, SignInProviderForm, show_error
 from staffroom.web.guards import signed_in
 from staffroom.web.pages import viewer_of
 
@@ -44,6 +44,7 @@ def _page(
     *,
     rule_form: SecondFactorRuleForm | None = None,
     bound: tuple[str, SignInProviderForm] | None = None,
+    reset_form: ResetSecondFactorForm | None = None,
     status: int = 200,
 ) -> HttpResponse:
     rule, providers = people_queries.sign_in_settings(viewer)
@@ -59,6 +60,7 @@ def _page(
     context: dict[str, Any] = {
         "rule_form": rule_form or SecondFactorRuleForm(initial={"second_factor": rule}),
         "providers": sections,
+        "reset_form": reset_form or ResetSecondFactorForm(prefix="reset"),
     }
     return render(request, "staffroom/admin/sign_in.html", context, status=status)
 
@@ -107,3 +109,31 @@ def provider(request: HttpRequest, kind: str) -> HttpResponse:
             messages.success(request, _("Saved %(provider)s sign-in.") % {"provider": Kind(kind).label})
             return redirect("web:admin_sign_in")
     return _page(request, viewer, bound=(kind, form), status=422)
+
+
+@signed_in
+@require_POST
+def reset_second_factor(request: HttpRequest) -> HttpResponse:
+    """Help someone who lost their phone or passkey and their recovery codes back in."""
+    viewer = viewer_of(request)
+    people_queries.sign_in_settings(viewer)
+    form = ResetSecondFactorForm(request.POST, prefix="reset")
+    if form.is_valid():
+        try:
+            person = people_queries.person_by_sign_in_address(viewer, form.cleaned_data["email"])
+            actions.reset_second_factor(person.pk, acting=viewer, reason=form.cleaned_data["reason"])
+        except NotFound as exc:
+            form.add_error("email", exc.message)
+        except StaffroomError as exc:
+            form.add_error("reason" if exc.field == "reason" else None, exc.message)
+        else:
+            messages.success(
+                request,
+                _(
+                    "%(name)s's second sign-in step was removed and they were signed out everywhere. They sign in "
+                    "with their password and set up a new one."
+                )
+                % {"name": person.name},
+            )
+            return redirect("web:admin_sign_in")
+    return _page(request, viewer, reset_form=form, status=422)
