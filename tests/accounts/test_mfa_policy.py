@@ -125,6 +125,8 @@ def test_setting_up_an_authenticator_app_through_the_pages_lets_them_in(world, n
     secret = re.search(r'id="authenticator_secret"[^>]*value="([A-Z2-7]+)"', activate.content.decode()).group(1)
     done = client.post("/accounts/2fa/totp/activate/", {"code": totp_code(secret)})
     assert done.status_code == 302, done.content.decode()[:2000]
+    codes = client.get(done["Location"]).content.decode()  # the recovery codes, then on into Staffroom
+    assert "Your unused codes" in codes and 'href="/"' in codes
     assert client.get(f"/c/{conversation.pk}/").status_code == 200
     # Next time, the password is not enough on its own.
     later = Client()
