@@ -298,3 +298,15 @@ def test_a_person_with_another_role_is_still_only_who_the_school_says(world, idp
     assert sign_in(idp, google, "newcomer-sub").signed_in_as == newcomer.pk
     newcomer.refresh_from_db()
     assert newcomer.name == "School Name"
+
+
+def test_a_leader_without_a_password_sets_up_their_second_step_after_single_sign_on(world, idp, google):
+    """Someone who only ever signs in through the school's provider is not asked for a password they never had."""
+    head = factories.person(world.school, Role.HEADTEACHER, name="New Head")
+    head.set_unusable_password()
+    head.save(update_fields=["password"])
+    set_user(idp, "new-head-sub", google_claims(head))
+    result = sign_in(idp, google, "new-head-sub")
+    assert result.signed_in_as == head.pk
+    assert result.client.get("/")["Location"] == "/accounts/2fa/"
+    assert result.client.get("/accounts/2fa/totp/activate/").status_code == 200
