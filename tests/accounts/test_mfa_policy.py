@@ -235,3 +235,18 @@ def test_the_profile_links_to_the_second_step_and_the_password_change(world):
     assert 'href="/accounts/2fa/"' in page and 'href="/accounts/password/change/"' in page
     assert "Required for your role" in page
     assert "Required for your role" not in signed_in(world.teacher).get("/profile").content.decode()
+
+
+def test_the_audit_says_how_they_signed_in(world):
+    from staffroom.compliance.audit import AuditAction
+    from staffroom.compliance.models import AuditEntry
+
+    head = factories.person(world.school, Role.HEADTEACHER)
+    secret = authenticator_app(head)
+    client = Client()
+    assert client.post("/accounts/login/", {"login": head.email, "password": PASSWORD})["Location"] == (
+        "/accounts/2fa/authenticate/"
+    )
+    assert client.post("/accounts/2fa/authenticate/", {"code": totp_code(secret)}).status_code == 302
+    entry = AuditEntry.objects.filter(action=AuditAction.SESSION_SIGNED_IN, target_id=str(head.pk)).get()
+    assert entry.data == {"method": "password+totp"}
