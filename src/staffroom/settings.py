@@ -116,6 +116,7 @@ TEMPLATES = [
                 "django.template.context_processors.csp",
                 "django.contrib.auth.context_processors.auth",
                 "django.contrib.messages.context_processors.messages",
+                "staffroom.web.context_processors.admin_console",
             ],
         },
     },
@@ -363,6 +364,10 @@ STAFFROOM_DEMO_PASSWORD = os.environ.get("STAFFROOM_DEMO_PASSWORD", "")
 STAFFROOM_IN_PROCESS_WORKER = _env_bool("STAFFROOM_IN_PROCESS_WORKER", not os.environ.get("DATABASE_URL"))
 # Events are kept this long so a client that was offline can resume without a gap.
 STAFFROOM_EVENT_RETENTION_DAYS = _env_int("STAFFROOM_EVENT_RETENTION_DAYS", 14)
+# Termly membership reviews (messaging/reviews.py): the days terms start (MM-DD, in any order), and how long
+# into a term a review may wait before the register shows it overdue.
+STAFFROOM_TERM_STARTS = os.environ.get("STAFFROOM_TERM_STARTS", "09-01,01-01,04-15")
+STAFFROOM_REVIEW_GRACE_DAYS = _env_int("STAFFROOM_REVIEW_GRACE_DAYS", 28)
 
 # --- Logs: one JSON object per line on stderr -------------------------------------------------------------
 LOGGING = {

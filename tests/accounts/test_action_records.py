@@ -4,8 +4,11 @@ nothing at all (tests/verify.py)."""
 from datetime import timedelta
 
 import pytest
+from allauth.core.context import request_context
 from allauth.usersessions.models import UserSession
 from django.contrib.sessions.backends.db import SessionStore
+from django.core import mail
+from django.test import RequestFactory
 from django.utils import timezone
 
 from staffroom.accounts import actions
@@ -329,6 +332,42 @@ def test_ending_a_person_s_sessions_needs_a_reason_and_closes_their_sockets(worl
         actions.end_sessions(world.teacher.pk, acting=world.head, reason=" ")
     with verify_refused(PermissionDenied):
         actions.end_sessions(world.teacher2.pk, acting=world.teacher, reason="prank")
+
+
+@pytest.fixture
+def in_a_web_request():
+    """Sign-in links are built from the address of the request that asks for them, as a page or the API does."""
+    with request_context(RequestFactory().post("/admin/people/1/sign-in-link")):
+        yield
+
+
+def test_a_sign_in_link_is_mailed_to_the_school_address_after_commit_and_recorded(world, in_a_web_request):
+    with verify_action(audit=[A.PERSON_SIGN_IN_LINK_SENT], events=[]) as captured:
+        actions.send_sign_in_link(world.teacher.pk, acting=world.head)
+    entry = captured.audit[0]
+    assert entry.target_id == str(world.teacher.pk) and entry.data in ({}, None)
+    (sent,) = mail.outbox
+    assert sent.to == [world.teacher.email]
+    assert "http://testserver/accounts/password/reset/key/" in sent.body
+
+
+def test_no_sign_in_link_for_a_leaver_a_trust_role_holder_or_by_someone_who_manages_nobody(world, in_a_web_request):
+    actions.deactivate_person(world.teacher2, acting=world.admin, reason="Left")
+    with verify_refused(Invalid, field="active"):
+        actions.send_sign_in_link(world.teacher2.pk, acting=world.admin)
+    with verify_refused(PermissionDenied):
+        actions.send_sign_in_link(world.admin.pk, acting=world.head)
+    with verify_refused(PermissionDenied):
+        actions.send_sign_in_link(world.teacher.pk, acting=world.dsl)
+    with verify_refused(NotFound):
+        actions.send_sign_in_link(world.other_teacher.pk, acting=world.head)
+    assert mail.outbox == []
+
+
+def test_a_sign_in_link_is_not_sent_from_outside_a_request(world):
+    with verify_refused(Invalid, field="active"):
+        actions.send_sign_in_link(world.teacher.pk, acting=world.admin)
+    assert mail.outbox == []
 
 
 def test_leavers_are_ended_by_the_worker_the_day_after_their_last_day(world):

@@ -88,3 +88,42 @@ def test_a_service_acts_only_where_the_table_says_and_only_in_its_organisation(w
     assert allows(scim, "people.manage", world.teacher)
     assert not allows(scim, "people.manage", world.outsider)
     assert not allows(scim, "conversation.post", world.group(world.teacher2))
+
+
+@pytest.fixture
+def most_favourable(world):
+    """For a person holding one role: a message they wrote in a class channel of their school that they run.
+    Every scope holds for it (organisation, school, supervised, manager, member, own), so the table alone
+    decides: a role in an action's row is allowed, a role missing from it is refused even here."""
+    from staffroom.messaging.models import Conversation, Membership, Message
+    from tests import factories
+
+    def make(role):
+        person = factories.person(world.school, role, name=f"Only {role}")
+        conversation = Conversation.objects.create(
+            organisation=world.org, school=world.school, kind=Conversation.Kind.CLASS, title="9X Science",
+            school_class=world.klass, created_by=person,
+        )  # fmt: skip
+        Membership.objects.create(conversation=conversation, person=person, role=Membership.Role.OWNER)
+        message = Message.objects.create(conversation=conversation, author=person, body="Hello", html="<p>Hello</p>")
+        return person, message
+
+    return make
+
+
+@pytest.mark.parametrize("role", Role.values)
+def test_every_cell_of_the_table_allows_or_refuses_as_it_says(most_favourable, role):
+    """Each role against every action: the table's answer, denials included (the issue: every denial in the
+    permission table has a test)."""
+    person, target = most_favourable(role)
+    for action, grants in RULES.items():
+        assert permissions.allows(person, action, target) is (role in grants), (action, role)
+
+
+@pytest.mark.parametrize("service", list(Service))
+def test_every_service_may_do_only_what_its_column_says(world, service):
+    actor = ServiceActor(service, world.org.pk)
+    for action, grants in RULES.items():
+        expected = Scope.ORGANISATION in grants.get(service, frozenset())
+        assert permissions.allows(actor, action, world.teacher) is expected, (action, service)
+        assert not permissions.allows(actor, action, world.outsider), (action, service)

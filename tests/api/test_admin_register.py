@@ -214,7 +214,10 @@ def test_schemas_name_exactly_the_payload_fields(world):
     group = world.group(world.teacher2)
     entry = register_entry(world.admin, group.pk)
     assert set(admin_register.RegisterRowOut.model_fields) == set(register_payload(entry.row))
-    assert set(admin_register.RegisterEntryOut.model_fields) == set(register_payload(entry.row)) | {"members"}
+    assert set(admin_register.RegisterEntryOut.model_fields) == set(register_payload(entry.row)) | {
+        "members",
+        "reviews",
+    }
     assert set(admin_register.OwnerOut.model_fields) == {"id", "name"}
     from staffroom.api.schemas import MemberOut
 

@@ -128,6 +128,8 @@ RULES: dict[str, Grants] = {
     "signin.manage": _one(R.IT_ADMIN, S.ORGANISATION),
     # Removing someone's second step when they lost it (they then set up a new one): only IT admins.
     "signin.reset_second_factor": _one(R.IT_ADMIN, S.ORGANISATION),
+    # The audit log: read by the data protection officer and IT admins (security), never changed by anyone.
+    "audit.view": _merge(_one(R.DPO, S.ORGANISATION), _one(R.IT_ADMIN, S.ORGANISATION)),
     # Removing what is due: unsent uploads, and (with retention) records past their schedule.
     "records.purge": _merge(_one(Service.WORKER, S.ORGANISATION), _one(Service.RETENTION, S.ORGANISATION)),
 }

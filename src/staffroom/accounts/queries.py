@@ -5,7 +5,7 @@ from django.utils.translation import gettext as _
 
 from staffroom.accounts import permissions
 from staffroom.accounts.actors import Actor, ServiceActor
-from staffroom.accounts.models import ApiToken, Person, Role, SchoolClass, SignInProvider, hash_token
+from staffroom.accounts.models import ApiToken, Person, Role, School, SchoolClass, SignInProvider, hash_token
 from staffroom.accounts.permissions import Scope
 from staffroom.errors import Invalid, NotFound, PermissionDenied
 
@@ -84,6 +84,19 @@ def manages_people(viewer: Actor) -> bool:
     if isinstance(viewer, ServiceActor):
         return permissions.allows(viewer, "people.manage")
     return any(permissions.schools_with_scope(viewer, "people.manage", scope) != (False, set()) for scope in Scope)
+
+
+def managed_schools(viewer: Person) -> list[School]:
+    """The schools whose people the viewer manages, in name order: every school of the trust for a trust-wide
+    admin, a headteacher's own school otherwise. Where a starter may be placed, and what a list filters by."""
+    schools = School.objects.filter(organisation_id=viewer.organisation_id).order_by("name", "id")
+    return [school for school in schools if permissions.allows(viewer, "people.manage", school)]
+
+
+def manages_trust_wide(viewer: Person) -> bool:
+    """Whether the viewer manages people across the whole trust: only they place someone at no one school, and
+    give or take away the trust roles (IT admin, DPO)."""
+    return permissions.allows(viewer, "people.manage", viewer.organisation)
 
 
 def managed_people(

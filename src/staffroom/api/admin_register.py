@@ -15,11 +15,22 @@ from ninja import P, QueryEx, Router, Status
 from pydantic import Field, StringConstraints
 
 from staffroom.api.auth import caller
-from staffroom.api.schemas import KIND, MAX_ID, MemberOut, ObjectId, Out, RowId, Schema, Timestamp, answers
+from staffroom.api.schemas import (
+    KIND,
+    MAX_ID,
+    MemberOut,
+    ObjectId,
+    Out,
+    ReviewOut,
+    RowId,
+    Schema,
+    Timestamp,
+    answers,
+)
 from staffroom.errors import Invalid
 from staffroom.messaging import actions, queries, register_csv
 from staffroom.messaging.models import Conversation
-from staffroom.messaging.payloads import member_payload, register_payload
+from staffroom.messaging.payloads import member_payload, register_payload, review_payload
 from staffroom.messaging.queries import MAX_REGISTER_PAGE, MAX_REGISTER_SEARCH, REGISTER_PAGE, RegisterFilters
 
 router = Router(tags=["admin"])
@@ -46,6 +57,8 @@ class RegisterRowOut(Out):
     last_activity_at: Timestamp = Field(description="The last message, or when it was started if none.")
     last_reviewed_at: Timestamp | None = Field(description="When its members were last reviewed.")
     archived: bool
+    review_due: bool = Field(description="Its members have not been confirmed this term.")
+    review_overdue: bool = Field(description="Due, and the term is past its grace period.")
 
 
 class RegisterPage(Out):
@@ -55,6 +68,7 @@ class RegisterPage(Out):
 
 class RegisterEntryOut(RegisterRowOut):
     members: list[MemberOut]
+    reviews: list[ReviewOut] = Field(description="Its membership reviews, newest first.")
 
 
 class RegisterMemberIn(Schema):
@@ -66,14 +80,17 @@ class ReasonIn(Schema):
     reason: Reason = Field(description="Why you are removing them; kept in the audit log.")
 
 
-def _filters(q: str, kind: str | None, school_id: int | None, externals: bool | None) -> RegisterFilters:
-    return RegisterFilters(q=q, kind=kind or None, school_id=school_id, externals=externals)
+def _filters(
+    q: str, kind: str | None, school_id: int | None, externals: bool | None, review: str | None = None
+) -> RegisterFilters:
+    return RegisterFilters(q=q, kind=kind or None, school_id=school_id, externals=externals, review=review or None)
 
 
 Search = QueryEx[str, P(max_length=MAX_REGISTER_SEARCH, description="Part of the title.")]
 KindFilter = QueryEx[str | None, P(description="Only this kind: " + ", ".join(Conversation.Kind.values) + ".")]
 SchoolFilter = QueryEx[int | None, P(ge=1, le=MAX_ID, description="Only this school's conversations.")]
 ExternalsFilter = QueryEx[bool | None, P(description="`true`: only those with externals; `false`: only without.")]
+ReviewFilter = QueryEx[str | None, P(description="`due`: only those whose members are not yet confirmed this term.")]
 
 
 @router.get("/conversations", response=answers({200: RegisterPage}), summary="The group register")
@@ -83,13 +100,15 @@ def list_register(
     kind: KindFilter = None,
     school_id: SchoolFilter = None,
     externals: ExternalsFilter = None,
+    review: ReviewFilter = None,
     after: QueryEx[str | None, P(max_length=100, description="The `next` value of the previous page.")] = None,
     limit: QueryEx[int, P(ge=1, le=MAX_REGISTER_PAGE)] = REGISTER_PAGE,
 ) -> dict[str, Any]:
     """Every conversation you oversee, most recent activity first: IT admins and the DPO see the whole
     organisation's, headteachers their school's (not the trust-wide ones). Titles, owners and counts only,
     never what anyone wrote."""
-    page = queries.register_page(caller(request), _filters(q, kind, school_id, externals), after=after, limit=limit)
+    filters = _filters(q, kind, school_id, externals, review)
+    page = queries.register_page(caller(request), filters, after=after, limit=limit)
     return {"items": [register_payload(row) for row in page.items], "next": page.next}
 
 
@@ -105,9 +124,10 @@ def register_as_csv(
     kind: KindFilter = None,
     school_id: SchoolFilter = None,
     externals: ExternalsFilter = None,
+    review: ReviewFilter = None,
 ) -> HttpResponse:
     """The same rows as the register (every page), with a header row, for a spreadsheet."""
-    rows = queries.register_rows(caller(request), _filters(q, kind, school_id, externals))
+    rows = queries.register_rows(caller(request), _filters(q, kind, school_id, externals, review))
     return register_csv.download(rows)
 
 
@@ -115,7 +135,11 @@ def register_as_csv(
 def get_register_entry(request: HttpRequest, conversation_id: ObjectId) -> dict[str, Any]:
     """A conversation of your register and who is in it, with their role in it. Never its messages."""
     entry = queries.register_entry(caller(request), conversation_id)
-    return {**register_payload(entry.row), "members": [member_payload(m) for m in entry.members]}
+    return {
+        **register_payload(entry.row),
+        "members": [member_payload(m) for m in entry.members],
+        "reviews": [review_payload(r) for r in entry.reviews],
+    }
 
 
 @router.post("/conversations/{conversation_id}/members", response=answers({201: MemberOut}), summary="Add a member")

@@ -24,7 +24,18 @@ from ninja.errors import AuthenticationError, HttpError, ValidationError
 from ninja.parser import Parser
 
 from staffroom import admission
-from staffroom.api import admin_people, admin_register, auth, conversations, externals, messages, people, uploads
+from staffroom.api import (
+    admin_people,
+    admin_register,
+    auth,
+    compliance,
+    conversations,
+    externals,
+    messages,
+    people,
+    reviews,
+    uploads,
+)
 from staffroom.errors import NotFound, StaffroomError
 
 logger = logging.getLogger(__name__)
@@ -280,3 +291,5 @@ api.add_router("/admin", admin_people.router)
 api.add_router("", externals.router)
 api.add_router("/admin", externals.admin_router)
 api.add_router("/admin", admin_register.router)
+api.add_router("", reviews.router)
+api.add_router("/compliance", compliance.router)

@@ -160,6 +160,15 @@ class DecisionIn(Schema):
     reason: str = Field("", max_length=2000, description="Why; required to refuse.")
 
 
+class ReviewOut(Out):
+    """A termly membership review: who confirmed the members, when, how many stayed, who was taken out."""
+
+    reviewed_at: Timestamp
+    reviewed_by: dict[str, Any] = Field(description="`{id, name}`")
+    kept: int
+    removed_ids: list[int]
+
+
 class MemberOut(PersonOut):
     membership_role: str = Field(description="`owner`, `admin` or `member` of this conversation.")
 

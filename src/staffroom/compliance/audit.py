@@ -77,6 +77,7 @@ class AuditAction(StrEnum):
     PERSON_UPDATED = "person.updated"
     PERSON_DEACTIVATED = "person.deactivated"
     PERSON_REACTIVATED = "person.reactivated"
+    PERSON_SIGN_IN_LINK_SENT = "person.sign_in_link_sent"
     EXTERNAL_REQUESTED = "external.requested"
     EXTERNAL_APPROVED = "external.approved"
     EXTERNAL_REFUSED = "external.refused"
@@ -86,6 +87,7 @@ class AuditAction(StrEnum):
     MEMBERSHIP_JOINED = "membership.joined"
     MEMBERSHIP_LEFT = "membership.left"
     MEMBERSHIP_REMOVED = "membership.removed"
+    MEMBERS_REVIEWED = "membership.reviewed"
     CONVERSATION_READ = "conversation.read"
     MESSAGE_SENT = "message.sent"
     MESSAGE_EDITED = "message.edited"
@@ -125,6 +127,7 @@ MEANINGS: dict[AuditAction, str] = {
     AuditAction.PERSON_UPDATED: "A person's name, school, roles or leave date changed",
     AuditAction.PERSON_DEACTIVATED: "A person lost access (a leaver); their sessions ended",
     AuditAction.PERSON_REACTIVATED: "A person's access was restored after a deactivation",
+    AuditAction.PERSON_SIGN_IN_LINK_SENT: "An admin emailed a person a link to set their password and sign in",
     AuditAction.EXTERNAL_REQUESTED: "A member of staff asked for an outsider to be let into conversations",
     AuditAction.EXTERNAL_APPROVED: "An outsider was let in, until an end date (their account was made)",
     AuditAction.EXTERNAL_REFUSED: "A request to let an outsider in was refused",
@@ -134,6 +137,7 @@ MEANINGS: dict[AuditAction, str] = {
     AuditAction.MEMBERSHIP_JOINED: "Someone joined an open channel",
     AuditAction.MEMBERSHIP_LEFT: "Someone left a conversation",
     AuditAction.MEMBERSHIP_REMOVED: "Someone was removed from a conversation",
+    AuditAction.MEMBERS_REVIEWED: "Whoever runs a conversation confirmed its members (the termly review)",
     AuditAction.CONVERSATION_READ: "A person read a conversation up to a message (what read receipts show)",
     AuditAction.MESSAGE_SENT: "A message was posted",
     AuditAction.MESSAGE_EDITED: "A message was edited (the earlier text is kept)",
@@ -331,3 +335,27 @@ def verify(organisation: Organisation) -> VerifyResult:
     if head is not None and (head.last_hash != previous or head.entries != count):
         return VerifyResult(organisation.pk, count, False, None, "entries were removed from the end of the chain")
     return VerifyResult(organisation.pk, count, True)
+
+
+def entry_payload(entry: AuditEntry) -> dict[str, Any]:
+    """An audit entry as the audit log viewer shows it (API and CSV)."""
+    action = entry.action
+    meaning = MEANINGS.get(AuditAction(action), "") if action in AuditAction.__members__.values() else ""
+    return {
+        "id": entry.pk,
+        "created_at": entry.created_at.isoformat(),
+        "actor": {"id": entry.actor_id, "label": entry.actor_label} if entry.actor_id else None,
+        "actor_service": entry.actor_service or None,
+        "actor_label": entry.actor_label,
+        "action": action,
+        "meaning": meaning,
+        "target": {"type": entry.target_type, "id": entry.target_id, "label": entry.target_label},
+        "conversation_id": entry.conversation_id,
+        "reason": entry.reason,
+        "data": entry.data,
+        "details": entry.details,
+        "channel": entry.channel,
+        "ip_address": entry.ip_address,
+        "user_agent": entry.user_agent,
+        "redacted": entry.redacted_at is not None,
+    }

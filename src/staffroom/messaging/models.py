@@ -185,3 +185,21 @@ class Attachment(models.Model):
     @property
     def is_image(self) -> bool:
         return self.content_type.startswith("image/")
+
+
+class MembershipReview(models.Model):
+    """Once a term, whoever runs a conversation confirms who should still be in it (the register shows reviews
+    that are overdue, and this history). What it records: who reviewed, when, how many stayed, who was taken out."""
+
+    conversation = models.ForeignKey(Conversation, on_delete=models.CASCADE, related_name="reviews")
+    reviewed_by = models.ForeignKey(Person, on_delete=models.PROTECT, related_name="+")
+    reviewed_at = models.DateTimeField(default=timezone.now)
+    kept = models.PositiveIntegerField()
+    removed_ids = models.JSONField(default=list, blank=True)
+    note = models.TextField(blank=True)
+
+    class Meta:
+        indexes = [models.Index(fields=["conversation", "-reviewed_at"])]
+
+    def __str__(self) -> str:
+        return f"review of {self.conversation_id} on {self.reviewed_at:%Y-%m-%d}"

@@ -8,7 +8,7 @@ from django.urls import reverse
 
 from staffroom.accounts.models import ExternalAccessRequest
 from staffroom.accounts.payloads import person_payload
-from staffroom.messaging.models import Attachment, Conversation, Membership, Message
+from staffroom.messaging.models import Attachment, Conversation, Membership, MembershipReview, Message
 from staffroom.messaging.queries import RegisterRow
 
 
@@ -113,4 +113,16 @@ def register_payload(row: RegisterRow) -> dict[str, Any]:
         "last_activity_at": row.last_activity_at.isoformat(),
         "last_reviewed_at": row.last_reviewed_at.isoformat() if row.last_reviewed_at else None,
         "archived": row.archived,
+        "review_due": row.review_due,
+        "review_overdue": row.review_overdue,
+    }
+
+
+def review_payload(review: MembershipReview) -> dict[str, Any]:
+    """A termly membership review: who confirmed the members, when, how many stayed and who was taken out."""
+    return {
+        "reviewed_at": review.reviewed_at.isoformat(),
+        "reviewed_by": {"id": review.reviewed_by_id, "name": review.reviewed_by.name},
+        "kept": review.kept,
+        "removed_ids": list(review.removed_ids),
     }

@@ -9,7 +9,20 @@ from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 from typing import Any
 
-from django.db.models import Count, IntegerField, Min, OuterRef, Prefetch, Q, QuerySet, Subquery, Sum, Value
+from django.db.models import (
+    BooleanField,
+    Count,
+    ExpressionWrapper,
+    IntegerField,
+    Min,
+    OuterRef,
+    Prefetch,
+    Q,
+    QuerySet,
+    Subquery,
+    Sum,
+    Value,
+)
 from django.db.models.functions import Coalesce
 from django.utils.translation import gettext as _
 
@@ -17,7 +30,15 @@ from staffroom.accounts import permissions
 from staffroom.accounts.models import Person, School
 from staffroom.accounts.permissions import Scope
 from staffroom.errors import Invalid, NotFound, PermissionDenied
-from staffroom.messaging.models import Acknowledgement, Attachment, Conversation, Membership, Message, Reaction
+from staffroom.messaging.models import (
+    Acknowledgement,
+    Attachment,
+    Conversation,
+    Membership,
+    MembershipReview,
+    Message,
+    Reaction,
+)
 
 DEFAULT_PAGE = 50
 MAX_PAGE = 200
@@ -400,6 +421,7 @@ class RegisterFilters:
     kind: str | None = None
     school_id: int | None = None
     externals: bool | None = None
+    review: str | None = None  # "due": not yet reviewed this term (overdue ones included)
 
 
 @dataclass(frozen=True)
@@ -424,6 +446,8 @@ class RegisterRow:
     last_activity_at: datetime
     last_reviewed_at: datetime | None
     archived: bool
+    review_due: bool = False
+    review_overdue: bool = False
 
 
 def register(viewer: Person, filters: RegisterFilters | None = None) -> QuerySet[Conversation]:
@@ -465,6 +489,15 @@ def register(viewer: Person, filters: RegisterFilters | None = None) -> QuerySet
         conversations = conversations.filter(external_count__gt=0)
     elif filters.externals is False:
         conversations = conversations.filter(external_count=0)
+    from staffroom.messaging import reviews
+
+    conversations = conversations.annotate(
+        review_due=ExpressionWrapper(reviews.due_filter(), output_field=BooleanField())
+    )
+    if filters.review == "due":
+        conversations = conversations.filter(reviews.due_filter())
+    elif filters.review is not None:
+        raise Invalid("review", _("Review must be `due`, or left out."))
     return conversations
 
 
@@ -489,7 +522,15 @@ def register_row(conversation: Conversation) -> RegisterRow:
         last_activity_at=annotated.last_activity_at,
         last_reviewed_at=conversation.last_reviewed_at,
         archived=conversation.archived_at is not None,
+        review_due=bool(getattr(annotated, "review_due", False)),
+        review_overdue=bool(getattr(annotated, "review_due", False)) and _reviews_overdue(),
     )
+
+
+def _reviews_overdue() -> bool:
+    from staffroom.messaging import reviews
+
+    return reviews.is_overdue()
 
 
 def _register_cursor(row: RegisterRow) -> str:
@@ -544,6 +585,7 @@ class RegisterEntry:
     conversation: Conversation
     row: RegisterRow
     members: list[Membership]
+    reviews: list[MembershipReview]
 
 
 def register_conversation(viewer: Person, conversation_id: int) -> Conversation:
@@ -563,7 +605,8 @@ def register_entry(viewer: Person, conversation_id: int) -> RegisterEntry:
         .prefetch_related("person__role_assignments")
         .order_by("person__name", "person_id")
     )
-    return RegisterEntry(conversation=conversation, row=register_row(conversation), members=members)
+    history = list(conversation.reviews.select_related("reviewed_by").order_by("-reviewed_at")[:20])
+    return RegisterEntry(conversation=conversation, row=register_row(conversation), members=members, reviews=history)
 
 
 def in_register(viewer: Person, conversation: Conversation, permission: str = "register.view") -> bool:

@@ -17,6 +17,7 @@ from django.http import HttpResponse
 from django.utils import timezone
 
 from staffroom.messaging.queries import RegisterRow
+from staffroom.spreadsheet import spreadsheet_safe
 
 COLUMNS = (
     "id",
@@ -31,13 +32,6 @@ COLUMNS = (
     "last_reviewed_at",
     "archived",
 )
-_FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
-
-
-def spreadsheet_safe(value: object) -> str:
-    """`value` as a cell that a spreadsheet shows as text and never runs as a formula."""
-    text = "" if value is None else str(value)
-    return f"'{text}" if text.startswith(_FORMULA_STARTS) else text
 
 
 def _when(moment: datetime | None) -> str:

@@ -92,12 +92,23 @@ class NewConversationForm(forms.Form):
         self.fields["school_class_id"].choices = [("", "-"), *classes]  # type: ignore[attr-defined]
 
 
-class PersonIdField(forms.TypedChoiceField):
-    """A person picked from suggestions; whether they may be added is the action's to say, not the form's, so
-    the page and the API give the same answer for the same id."""
+class OpenChoiceField(forms.TypedChoiceField):
+    """A value picked from a list; whether it may be used is the action's (or query's) to say, not the form's,
+    so the page and the API give the same answer for the same value."""
 
     def valid_value(self, value: Any) -> bool:
         return True
+
+
+class OpenMultipleChoiceField(forms.MultipleChoiceField):
+    """Several values ticked from a list; as `OpenChoiceField`, the action says which may be used."""
+
+    def valid_value(self, value: Any) -> bool:
+        return True
+
+
+class PersonIdField(OpenChoiceField):
+    """A person picked from suggestions; whether they may be added is the action's to say."""
 
 
 class AddMemberForm(forms.Form):
@@ -123,6 +134,11 @@ class RegisterFilterForm(forms.Form):
         label=_("Externals"),
         choices=[("", _("With or without externals")), ("yes", _("With externals")), ("no", _("Without externals"))],
     )
+    review = forms.ChoiceField(
+        required=False,
+        label=_("Membership review"),
+        choices=[("", _("Reviewed or not")), ("due", _("Not yet reviewed this term"))],
+    )
 
     def __init__(
         self, data: Mapping[str, Any] | None = None, *, kinds: list[tuple[str, str]], schools: list[tuple[int, str]]
@@ -147,6 +163,85 @@ class RegisterAddMemberForm(AddMemberForm, ReasonForm):
     """Adding someone from the group register: whom, and why."""
 
     field_order = ["person_id", "reason"]
+
+
+# --- the admin console's people ------------------------------------------------------------------------------
+
+Choices = list[tuple[Any, Any]]  # (value, label): a label may be lazily translated
+REAL_DATE = _("Enter a real date.")
+
+
+class PeopleFilterForm(forms.Form):
+    """The people list's search and filters (a GET form). Unknown roles and statuses are the query's to refuse."""
+
+    q = forms.CharField(required=False, max_length=200, label=_("Name, email or mention name"))
+    school_id = OpenChoiceField(required=False, coerce=int, empty_value=None, label=_("School"))
+    role = OpenChoiceField(required=False, label=_("Role"))
+    status = OpenChoiceField(required=False, label=_("Status"))
+
+    def __init__(
+        self, data: Mapping[str, Any] | None = None, *, schools: Choices, roles: Choices, statuses: Choices
+    ) -> None:
+        super().__init__(data)
+        self.fields["school_id"].choices = [("", _("All schools")), *schools]  # type: ignore[attr-defined]
+        self.fields["role"].choices = [("", _("All roles")), *roles]  # type: ignore[attr-defined]
+        self.fields["status"].choices = [("", _("Everyone")), *statuses]  # type: ignore[attr-defined]
+
+
+class PersonDetailsForm(forms.Form):
+    """Name, school, roles and leave date: what adding and changing a person share. Only the shape is checked
+    here; accounts.actions.people says what is allowed."""
+
+    name = forms.CharField(required=False, max_length=500, label=_("Name"))
+    school_id = OpenChoiceField(required=False, coerce=int, empty_value=None, label=_("School"))
+    roles = OpenMultipleChoiceField(required=False, label=_("Roles"))
+    leaves_on = forms.DateField(
+        required=False, input_formats=["%Y-%m-%d"], label=_("Leave date"), error_messages={"invalid": REAL_DATE}
+    )
+
+    def __init__(
+        self,
+        data: Mapping[str, Any] | None = None,
+        *,
+        schools: Choices,
+        roles: Choices,
+        initial: dict[str, Any] | None = None,
+        prefix: str | None = None,
+    ) -> None:
+        super().__init__(data, initial=initial, prefix=prefix)
+        self.fields["school_id"].choices = schools  # type: ignore[attr-defined]
+        self.fields["roles"].choices = roles  # type: ignore[attr-defined]
+
+
+class NewPersonForm(PersonDetailsForm):
+    email = forms.CharField(required=False, max_length=254, label=_("School email address"))
+    send_link = forms.BooleanField(required=False, label=_("Email them a sign-in link now"))
+
+    field_order = ["email", "name", "school_id", "roles", "leaves_on", "send_link"]
+
+
+class ChangePersonForm(PersonDetailsForm):
+    reason = forms.CharField(required=False, max_length=1000, label=_("Reason (optional)"))
+
+
+class PersonReasonForm(forms.Form):
+    """Signing someone out everywhere and restoring their access: a reason, which the action says whether it
+    needs (signing out does)."""
+
+    reason = forms.CharField(required=False, max_length=1000, label=_("Reason"))
+
+    def __init__(self, data: Mapping[str, Any] | None = None, *, prefix: str | None = None) -> None:
+        super().__init__(data, prefix=prefix)
+
+
+class DeactivateForm(forms.Form):
+    reason = forms.CharField(required=False, max_length=1000, label=_("Reason"))
+    hand_over_to = PersonIdField(required=False, coerce=int, empty_value=None, label=_("Who takes over their groups"))
+    confirmed = forms.BooleanField(required=False, widget=forms.HiddenInput)
+
+    def __init__(self, data: Mapping[str, Any] | None = None, *, people: Choices, prefix: str | None = None) -> None:
+        super().__init__(data, prefix=prefix)
+        self.fields["hand_over_to"].choices = [("", _("Nobody chosen")), *people]  # type: ignore[attr-defined]
 
 
 # Domain field names that belong to a differently named form field.
@@ -178,6 +273,15 @@ class DecisionForm(forms.Form):
     reason = forms.CharField(required=False, label=_("Reason"), max_length=2000, widget=forms.Textarea)
 
 
+class ReviewForm(forms.Form):
+    remove_ids = forms.TypedMultipleChoiceField(required=False, coerce=int, label=_("Take out"))
+    note = forms.CharField(required=False, max_length=2000, label=_("Note for the record"))
+
+    def __init__(self, data: Mapping[str, Any] | None = None, *, members: list[int]) -> None:
+        super().__init__(data)
+        self.fields["remove_ids"].choices = [(m, str(m)) for m in members]  # type: ignore[attr-defined]
+
+
 def show_error(form: forms.Form, error: StaffroomError, *, default_field: str | None = None) -> None:
     """Put a domain error beside the field it is about, or at the top of the form when it has none here.
 
@@ -186,7 +290,7 @@ def show_error(form: forms.Form, error: StaffroomError, *, default_field: str | 
     if isinstance(error, NotFound | PermissionDenied):
         raise error
     field = error.field if error.field is not None else default_field
-    if field in FIELD_ALIASES:
+    if field in FIELD_ALIASES and field not in form.fields:
         field = FIELD_ALIASES[field]
     if field is not None and field not in form.fields:
         field = None

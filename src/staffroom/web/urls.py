@@ -3,9 +3,11 @@
 from django.urls import path
 
 from staffroom.web.views import (
+    admin_people,
     admin_register,
     admin_sign_in,
     announcements,
+    compliance,
     conversation,
     externals,
     files,
@@ -19,6 +21,7 @@ from staffroom.web.views import (
 app_name = "web"
 
 message = "c/<int:conversation_id>/m/<int:message_id>/"
+admin_person = "admin/people/<int:person_id>/"
 
 urlpatterns = [
     path("", home.home, name="home"),
@@ -35,6 +38,7 @@ urlpatterns = [
     path("c/<int:conversation_id>/members/add", members.add_member, name="add_member"),
     path("c/<int:conversation_id>/members/<int:person_id>/remove", members.remove_member, name="remove_member"),
     path("c/<int:conversation_id>/leave", members.leave, name="leave"),
+    path("c/<int:conversation_id>/review", members.review_members, name="review_members"),
     path(message, messages.message, name="message"),
     path(message + "edit", messages.edit, name="edit_message"),
     path(message + "delete", messages.delete, name="delete_message"),
@@ -46,6 +50,16 @@ urlpatterns = [
     path("search", search.search, name="search"),
     path("profile", profile.profile, name="profile"),
     path("files/<uuid:attachment_id>/", files.attachment, name="attachment"),
+    # The admin console (Django's own admin site is not mounted: /admin/ is this console alone).
+    path("admin/", admin_people.people, name="admin"),
+    path("admin/people/", admin_people.people_again, name="admin_people"),
+    path("admin/people/new", admin_people.person_new, name="admin_person_new"),
+    path(admin_person, admin_people.person, name="admin_person"),
+    path(admin_person + "change", admin_people.change, name="admin_person_change"),
+    path(admin_person + "end-sessions", admin_people.end_sessions, name="admin_person_end_sessions"),
+    path(admin_person + "deactivate", admin_people.deactivate, name="admin_person_deactivate"),
+    path(admin_person + "restore", admin_people.restore, name="admin_person_restore"),
+    path(admin_person + "sign-in-link", admin_people.sign_in_link, name="admin_person_sign_in_link"),
     path("admin/groups/", admin_register.groups, name="admin_groups"),
     path("admin/groups.csv", admin_register.groups_csv, name="admin_groups_csv"),
     path("admin/groups/<int:conversation_id>/", admin_register.group, name="admin_group"),
@@ -66,4 +80,8 @@ urlpatterns = [
         externals.decide,
         name="admin_external_decide",
     ),
+    path("compliance/", compliance.audit_page, name="compliance"),
+    path("compliance/audit/", compliance.audit_page, name="compliance_audit"),
+    path("compliance/audit.csv", compliance.audit_download, name="compliance_audit_csv"),
+    path("compliance/audit/verify", compliance.audit_verify, name="compliance_audit_verify"),
 ]

@@ -15,6 +15,7 @@ from staffroom.accounts.actions.people import (
     end_leavers,
     end_sessions,
     reactivate_person,
+    send_sign_in_link,
     update_person,
 )
 from staffroom.accounts.actions.sessions import (
@@ -55,6 +56,7 @@ __all__ = [
     "reset_second_factor",
     "revoke_token",
     "revoke_token_by_raw",
+    "send_sign_in_link",
     "set_second_factor_rule",
     "update_person",
 ]

@@ -333,6 +333,43 @@ def end_sessions(person_id: int, *, acting: Actor, reason: str) -> int:
     return ended
 
 
+def send_sign_in_link(person_id: int, *, acting: Actor) -> Person:
+    """Email a person a link to set their password and sign in: a starter's first sign-in, or someone who has
+    forgotten theirs. It goes only to the school address they sign in with, and works once, for a few days.
+
+    The mail is allauth's own password reset, sent after commit through the site's address as the current web
+    request gives it; a mail server that fails is logged, never shown (accounts.adapter), so the page says the
+    same whatever happens to the mail."""
+    from allauth.core import context
+
+    with transaction.atomic():
+        person = queries.managed_person(acting, person_id, lock=True)
+        _check_may_change(acting, person)
+        request = context.request
+        if request is None:
+            raise Invalid("active", _("Sign-in links are sent from the web or the API, which know the site's address."))
+        if not person.may_use_staffroom():
+            raise Invalid(
+                "active", _("This person cannot use Staffroom now. Restore their access first, then send the link.")
+            )
+        audit.record(acting, AuditAction.PERSON_SIGN_IN_LINK_SENT, target=person)
+        address = person.email
+        transaction.on_commit(lambda: _mail_sign_in_link(request, address))
+    return person
+
+
+def _mail_sign_in_link(request: Any, address: str) -> None:
+    from allauth.account.forms import ResetPasswordForm
+    from allauth.core.context import request_context
+
+    # allauth builds the link from the request it is given and from the one it holds as current: the same here,
+    # should this run after the request (a commit deferred by an outer transaction).
+    with request_context(request):
+        form = ResetPasswordForm(data={"email": address})
+        if form.is_valid():
+            form.save(request)
+
+
 def end_leavers(organisation_id: int, *, today: date | None = None) -> list[int]:
     """The worker's daily round: everyone whose last day (their leave date, or an external's end date) has
     passed is deactivated as a leaver would be. Returns their ids."""

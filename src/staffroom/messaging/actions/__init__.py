@@ -28,6 +28,7 @@ from staffroom.messaging.actions.messages import (
     react,
     send_message,
 )
+from staffroom.messaging.actions.reviews import review_members
 
 __all__ = [
     "CREATE_LIMIT",
@@ -54,6 +55,7 @@ __all__ = [
     "remind_unacknowledged",
     "remove_member",
     "request_external",
+    "review_members",
     "send_message",
     "store_upload",
     "update_conversation",

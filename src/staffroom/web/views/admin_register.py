@@ -58,8 +58,9 @@ def _filter_form(viewer: Person, data: Any) -> RegisterFilterForm:
 def _filters(form: RegisterFilterForm) -> RegisterFilters:
     data = form.cleaned_data
     return RegisterFilters(
-        q=data["q"], kind=data["kind"] or None, school_id=data["school_id"], externals=EXTERNALS.get(data["externals"])
-    )
+        q=data["q"], kind=data["kind"] or None, school_id=data["school_id"], externals=EXTERNALS.get(data["externals"]),
+        review=data["review"] or None,
+    )  # fmt: skip
 
 
 def _query_string(form: RegisterFilterForm, **extra: str) -> str:
@@ -122,6 +123,7 @@ def _render_group(
         **_shown(entry.row),
         "entry": entry,
         "members": [(m, role_labels(m.person)) for m in entry.members],
+        "reviews": entry.reviews,
         "may_manage": may_manage,
         "add_form": form if may_manage else None,
     }

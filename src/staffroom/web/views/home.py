@@ -13,7 +13,7 @@ from staffroom.accounts import permissions
 from staffroom.accounts import queries as people_queries
 from staffroom.accounts.models import Person
 from staffroom.errors import StaffroomError
-from staffroom.messaging import actions, queries
+from staffroom.messaging import actions, queries, reviews
 from staffroom.messaging.models import Conversation
 from staffroom.web import sidebar
 from staffroom.web.forms import NewConversationForm, show_error
@@ -58,6 +58,8 @@ def _home(request: HttpRequest, form: NewConversationForm | None = None, status:
         directory=directory,
         chosen_members={str(v) for v in (form["member_ids"].value() or [])},
         joinable=queries.joinable_channels(viewer),
+        reviews_due=list(reviews.due_for(viewer)[:10]),
+        reviews_overdue=reviews.is_overdue(),
         # Where a conversation belongs matters for open channels and announcements (who can find or must
         # read them); a group or direct message is simply its members.
         may_go_trust_wide=any(

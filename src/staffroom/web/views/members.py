@@ -6,15 +6,15 @@ from django.contrib import messages
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
-from django.views.decorators.http import require_GET, require_POST
+from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from staffroom.accounts import permissions
 from staffroom.accounts import queries as people_queries
 from staffroom.accounts.models import Person
-from staffroom.errors import StaffroomError
+from staffroom.errors import NotFound, StaffroomError
 from staffroom.messaging import actions, queries
 from staffroom.messaging.models import Conversation, Membership
-from staffroom.web.forms import AddMemberForm, show_error
+from staffroom.web.forms import AddMemberForm, ReviewForm, show_error
 from staffroom.web.guards import signed_in
 from staffroom.web.pages import viewer_of, with_sidebar
 from staffroom.web.sidebar import conversation_name
@@ -109,3 +109,45 @@ def leave(request: HttpRequest, conversation_id: int) -> HttpResponse:
         return redirect("web:members", conversation_id=conversation.pk)
     messages.success(request, _("You left %(name)s.") % {"name": conversation_name(viewer, conversation)})
     return redirect("web:home")
+
+
+@signed_in
+@require_http_methods(["GET", "POST"])
+def review_members(request: HttpRequest, conversation_id: int) -> HttpResponse:
+    """The termly review: whoever runs the conversation confirms who stays (messaging/reviews.py)."""
+    viewer = viewer_of(request)
+    conversation = queries.get_conversation(viewer, conversation_id)
+    if conversation.kind == Conversation.Kind.DIRECT or not permissions.allows(
+        viewer, "conversation.manage_members", conversation
+    ):
+        raise NotFound()
+    members = queries.members(viewer, conversation)
+    form = ReviewForm(request.POST if request.method == "POST" else None, members=[m.person_id for m in members])
+    status = 200
+    if request.method == "POST":
+        if form.is_valid():
+            try:
+                review = actions.review_members(
+                    conversation, acting=viewer, remove_ids=form.cleaned_data["remove_ids"],
+                    note=form.cleaned_data["note"],
+                )  # fmt: skip
+            except StaffroomError as exc:
+                show_error(form, exc, default_field="remove_ids")
+            else:
+                messages.success(
+                    request,
+                    _("Thank you: the members are confirmed (%(kept)d stay, %(removed)d taken out).")
+                    % {"kept": review.kept, "removed": len(review.removed_ids)},
+                )
+                return redirect("web:members", conversation_id=conversation.pk)
+        status = 422
+    context = with_sidebar(
+        request,
+        current_id=conversation.pk,
+        conversation=conversation,
+        conversation_title=conversation_name(viewer, conversation),
+        members=[(m, role_label(m.person)) for m in members],
+        form=form,
+        chosen={str(v) for v in (form["remove_ids"].value() or [])},
+    )
+    return render(request, "staffroom/review.html", context, status=status)

@@ -1,0 +1,21 @@
+"""What the layout shared by every page needs to know about the signed-in person."""
+
+from __future__ import annotations
+
+import functools
+from collections.abc import Callable
+from typing import Any
+
+from django.http import HttpRequest
+
+from staffroom.accounts.models import Person
+from staffroom.web import console
+
+
+def admin_console(request: HttpRequest) -> dict[str, Callable[[], list[console.Section]]]:
+    """`console_sections`: the admin console's sections the person may use (none: the header does not offer
+    the console). Worked out only when a template asks (it calls it), and once per request."""
+    user: Any = getattr(request, "user", None)
+    if not isinstance(user, Person):
+        return {}
+    return {"console_sections": functools.cache(lambda: console.sections(user))}
