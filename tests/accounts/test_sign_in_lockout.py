@@ -146,7 +146,7 @@ def test_a_locked_out_person_is_told_for_how_long_and_shown_the_way_back_in(worl
     assert "Signing in is paused" in html
     assert f"Try again in up to {int(RATES['key'].duration // 60)} minutes" in html
     assert 'href="/accounts/password/reset/"' in html
-    assert "IT admin can send you a sign-in link" in html
+    assert "IT admin can also send you a sign-in link" in html
 
 
 def test_a_wrong_password_is_not_called_a_lockout(world):
