@@ -46,6 +46,25 @@ def person(
     return p
 
 
+def authenticator_app(person: Person) -> str:
+    """Set up an authenticator app (TOTP) for `person`, as they would on their profile; returns its secret."""
+    from allauth.mfa.totp.internal.auth import TOTP, generate_totp_secret
+
+    secret = generate_totp_secret()
+    TOTP.activate(person, secret)
+    return secret
+
+
+def totp_code(secret: str) -> str:
+    """The code an authenticator app with this secret shows now."""
+    import time
+
+    from allauth.mfa import app_settings
+    from allauth.mfa.totp.internal.auth import format_hotp_value, hotp_value
+
+    return format_hotp_value(hotp_value(secret, int(time.time()) // app_settings.TOTP_PERIOD))
+
+
 def school_class(sch: School, name: str = "", pupils: list[Person] | None = None) -> SchoolClass:
     klass = SchoolClass.objects.create(school=sch, name=name or f"Class {next(_counter)}", year_group="Year 9")
     for pupil in pupils or []:
@@ -99,6 +118,15 @@ class World:
 
 
 def world() -> World:
+    """The organisation follows the default sign-in policy, so its leaders (IT admin, headteacher, DPO, DSL) have
+    each set up an authenticator app, as they must before using Staffroom (accounts/second_factor.py)."""
+    built = _world()
+    for leader in (built.admin, built.head, built.dpo, built.dsl):
+        authenticator_app(leader)
+    return built
+
+
+def _world() -> World:
     org = organisation()
     sch = school(org, "High School")
     other = school(org, "Primary School")

@@ -65,6 +65,8 @@ INSTALLED_APPS = [
     "allauth",
     "allauth.account",
     "allauth.mfa",
+    "allauth.socialaccount",
+    "allauth.socialaccount.providers.openid_connect",
     "allauth.usersessions",
     "staffroom.accounts",
     "staffroom.compliance",
@@ -97,6 +99,8 @@ MIDDLEWARE = [
     "staffroom.compliance.middleware.AuditOriginMiddleware",
     # After the audit origin (its ending of a session is audited with the address) and the messages (it says why).
     "staffroom.accounts.access.AccessMiddleware",
+    # After the access check: someone who may not use Staffroom at all is not asked to set up a second step.
+    "staffroom.accounts.second_factor.SecondFactorMiddleware",
 ]
 
 ROOT_URLCONF = "staffroom.urls"
@@ -180,6 +184,7 @@ AUTHENTICATION_BACKENDS = [
     "allauth.account.auth_backends.AuthenticationBackend",
 ]
 ACCOUNT_ADAPTER = "staffroom.accounts.adapter.StaffroomAccountAdapter"
+ACCOUNT_FORMS = {"login": "staffroom.web.forms.SignInForm"}
 ACCOUNT_USER_MODEL_USERNAME_FIELD = None
 ACCOUNT_LOGIN_METHODS = {"email"}
 ACCOUNT_SIGNUP_FIELDS = ["email*", "password1*"]
@@ -198,8 +203,31 @@ LOGIN_REDIRECT_URL = "web:home"
 ACCOUNT_LOGOUT_REDIRECT_URL = "account_login"
 USERSESSIONS_TRACK_ACTIVITY = True
 USERSESSIONS_ADAPTER = "staffroom.accounts.adapter.StaffroomUserSessionsAdapter"
-MFA_SUPPORTED_TYPES = ["totp", "recovery_codes"]
+# A second sign-in step: an authenticator app (TOTP) or a passkey (WebAuthn), each backed up by recovery codes.
+# Who must have one is each organisation's policy (accounts/second_factor.py), set in the console.
+MFA_SUPPORTED_TYPES = ["totp", "webauthn", "recovery_codes"]
 MFA_TOTP_ISSUER = "Staffroom"
+MFA_ADAPTER = "staffroom.accounts.adapter.StaffroomMFAAdapter"
+# A passkey is both steps at once (the device, and the fingerprint or PIN that unlocks it): offered on the
+# sign-in page instead of the password.
+MFA_PASSKEY_LOGIN_ENABLED = True
+# allauth refuses a second step to anyone with an unverified address, lest someone sign up with another's address
+# and lock its owner out. There is no sign-up here: every address is issued by the school.
+MFA_ALLOW_UNVERIFIED_EMAIL = True
+# Passkeys are bound to an HTTPS origin. Plain HTTP is accepted only while the server answers to loopback names
+# alone (the embedded default and the tests); a server reachable by any other name must be served over HTTPS.
+MFA_WEBAUTHN_ALLOW_INSECURE_ORIGIN = all(h in {"127.0.0.1", "localhost", "[::1]", "::1"} for h in ALLOWED_HOSTS)
+
+# Single sign-on through the school's Google Workspace or Entra ID, configured per organisation in the console
+# (/admin/sign-in/, stored as allauth SocialApps). It only ever signs in people the school has already added
+# (accounts/sso.py): no sign-up, no e-mail matching by allauth itself, no provider tokens kept.
+SOCIALACCOUNT_ADAPTER = "staffroom.accounts.sso.StaffroomSocialAccountAdapter"
+SOCIALACCOUNT_AUTO_SIGNUP = False
+SOCIALACCOUNT_EMAIL_AUTHENTICATION = False
+SOCIALACCOUNT_STORE_TOKENS = False
+SOCIALACCOUNT_QUERY_EMAIL = False
+SOCIALACCOUNT_EMAIL_REQUIRED = False
+SOCIALACCOUNT_REQUESTS_TIMEOUT = 10  # seconds: the provider's token and userinfo endpoints
 
 SESSION_COOKIE_HTTPONLY = True
 SESSION_COOKIE_SAMESITE = "Lax"

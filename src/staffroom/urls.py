@@ -20,6 +20,10 @@ urlpatterns = [
     # so that its pages for adding, removing, making primary and verifying addresses are never reached.
     path("accounts/email/", profile.sign_in_address),
     re_path(r"^accounts/confirm-email/", _not_offered),
+    # Single sign-on only signs in people the school has added (accounts/sso.py): allauth's pages for signing up
+    # through a provider, and for linking other providers' accounts to one's own, are not served either.
+    re_path(r"^accounts/3rdparty/(?:signup/)?$", _not_offered),
+    re_path(r"^accounts/social/(?:signup|connections)/$", _not_offered),
     path("accounts/", include("allauth.urls")),
     path("", include("staffroom.web.urls")),
 ]

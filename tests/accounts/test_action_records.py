@@ -477,3 +477,159 @@ def test_a_headteacher_keeps_classes_of_their_own_school_only(world):
         actions.add_class(acting=world.head, school_id=world.school.pk, name="9X Science")  # taken
     with verify_refused(PermissionDenied):
         actions.update_class(world.klass.pk, acting=world.teacher, name="9X Physics")
+
+
+# --- how people sign in -----------------------------------------------------------------------------------
+
+ISSUER = "https://idp.test.example"
+
+
+def google(**changes):
+    """The settings of a Google sign-in, with some changed."""
+    return {"client_id": "client-1", "client_secret": "secret-1", "allowed_domain": "school.example"} | changes
+
+
+def google_for(world, **changes):
+    return actions.configure_sign_in_provider("google", acting=world.admin, **google(**changes))
+
+
+def test_an_it_admin_sets_up_single_sign_on_without_the_secret_in_the_record(world):
+    with verify_action(audit=[A.SIGN_IN_PROVIDER_ADDED], events=[]) as captured:
+        provider = actions.configure_sign_in_provider("google", acting=world.admin, **google())
+    entry = captured.audit[0]
+    assert entry.data == {"sign_in_provider_id": provider.pk, "kind": "google", "enabled": True}
+    assert entry.details == {"client_id": "client-1", "tenant": "", "allowed_domain": "school.example"}
+    assert "secret-1" not in str(entry.data) + str(entry.details)
+    assert provider.app.secret == "secret-1"
+    assert provider.app.settings["server_url"] == "https://accounts.google.com"
+
+
+def test_changing_single_sign_on_records_what_changed_and_keeps_the_secret_unless_given(world):
+    google_for(world)
+    with verify_action(audit=[A.SIGN_IN_PROVIDER_CHANGED], events=[]) as captured:
+        provider = actions.configure_sign_in_provider(
+            "google", acting=world.admin, **google(client_secret="", enabled=False, allowed_domain="")
+        )
+    assert captured.audit[0].data["changed"] == ["allowed_domain", "enabled"]
+    assert provider.app.secret == "secret-1"
+    with verify_action(audit=[A.SIGN_IN_PROVIDER_CHANGED], events=[]) as captured:
+        actions.configure_sign_in_provider(
+            "google", acting=world.admin, **google(client_secret="secret-2", enabled=False, allowed_domain="")
+        )
+    assert captured.audit[0].data["changed"] == ["client_secret"]
+    assert "secret-2" not in str(captured.audit[0].details)
+
+
+def test_saving_single_sign_on_unchanged_records_nothing(world):
+    google_for(world)
+    with verify_unchanged():
+        actions.configure_sign_in_provider("google", acting=world.admin, **google(client_secret=""))
+
+
+@pytest.mark.parametrize("who", ["head", "dpo", "dsl", "teacher", "pupil", "outsider"])
+def test_only_an_it_admin_sets_up_single_sign_on(world, who):
+    with verify_refused(PermissionDenied):
+        actions.configure_sign_in_provider("google", acting=getattr(world, who), client_id="c", client_secret="s")
+
+
+@pytest.mark.parametrize(
+    ("kind", "changes", "field"),
+    [
+        ("google", {"client_id": " "}, "client_id"),
+        ("google", {"client_secret": ""}, "client_secret"),
+        ("google", {"allowed_domain": "not a domain"}, "allowed_domain"),
+        ("entra", {"tenant": ""}, "tenant"),
+        ("entra", {"tenant": "common"}, "tenant"),
+        ("entra", {"tenant": "organizations"}, "tenant"),
+        ("okta", {}, "kind"),
+    ],
+)
+def test_single_sign_on_with_missing_or_unsafe_settings_is_refused(world, kind, changes, field):
+    settings = {"client_id": "client-1", "client_secret": "secret-1", "tenant": "school.onmicrosoft.com"}
+    with verify_refused(Invalid, field=field):
+        actions.configure_sign_in_provider(kind, acting=world.admin, **(settings | changes))
+
+
+def test_entra_id_is_bound_to_the_school_s_tenant(world):
+    provider = actions.configure_sign_in_provider(
+        "entra", acting=world.admin, client_id="app", client_secret="s", tenant="0B9B9A51-8F43-4C47-A2A9-5A6B3C2D1E0F"
+    )
+    assert provider.tenant == "0b9b9a51-8f43-4c47-a2a9-5a6b3c2d1e0f"
+    assert provider.app.settings["server_url"] == (
+        "https://login.microsoftonline.com/0b9b9a51-8f43-4c47-a2a9-5a6b3c2d1e0f/v2.0"
+    )
+
+
+def test_linking_a_person_s_school_account_records_it(world):
+    provider = google_for(world, issuer=ISSUER)
+    with verify_action(audit=[A.SIGN_IN_ACCOUNT_LINKED], events=[]) as captured:
+        account = actions.link_sign_in_account(
+            world.teacher, provider=provider, uid="sub-1", extra_data={"sub": "sub-1"}, acting=world.teacher
+        )
+    assert (account.user_id, account.provider, account.uid) == (world.teacher.pk, provider.app.provider_id, "sub-1")
+    assert captured.audit[0].data == {"sign_in_provider_id": provider.pk, "kind": "google"}
+
+
+def test_a_leaver_s_account_is_not_linked(world):
+    provider = google_for(world, issuer=ISSUER)
+    world.teacher.is_active = False
+    world.teacher.save(update_fields=["is_active"])
+    with verify_refused(PermissionDenied):
+        actions.link_sign_in_account(world.teacher, provider=provider, uid="sub-1", extra_data={}, acting=world.teacher)
+
+
+def test_nobody_links_an_account_to_someone_else(world):
+    provider = google_for(world, issuer=ISSUER)
+    with verify_refused(PermissionDenied):
+        actions.link_sign_in_account(world.teacher, provider=provider, uid="sub-1", extra_data={}, acting=world.admin)
+
+
+def test_an_it_admin_changes_who_must_use_a_second_step(world):
+    with verify_action(audit=[A.SIGN_IN_SECOND_FACTOR_RULE_CHANGED], events=[]) as captured:
+        actions.set_second_factor_rule("adults", acting=world.admin)
+    assert captured.audit[0].data == {"second_factor": "adults", "previous": "leaders"}
+
+
+def test_choosing_the_rule_already_in_force_records_nothing(world):
+    with verify_unchanged():
+        actions.set_second_factor_rule("leaders", acting=world.admin)
+
+
+@pytest.mark.parametrize("who", ["head", "dpo", "dsl", "teacher", "pupil"])
+def test_only_an_it_admin_changes_who_must_use_a_second_step(world, who):
+    with verify_refused(PermissionDenied):
+        actions.set_second_factor_rule("nobody", acting=getattr(world, who))
+
+
+def test_an_unknown_second_step_rule_is_refused(world):
+    with verify_refused(Invalid, field="second_factor"):
+        actions.set_second_factor_rule("everyone-but-me", acting=world.admin)
+
+
+def test_an_it_admin_resets_a_lost_second_step_and_signs_them_out(world):
+    signed_in(world.head)
+    with verify_action(audit=[A.SIGN_IN_SECOND_FACTOR_RESET], events=[]) as captured:
+        removed = actions.reset_second_factor(world.head.pk, acting=world.admin, reason="Lost phone; checked in person")
+    from allauth.mfa.models import Authenticator
+
+    assert removed == 1 and not Authenticator.objects.filter(user=world.head).exists()
+    entry = captured.audit[0]
+    assert entry.reason == "Lost phone; checked in person"
+    assert entry.data == {"authenticators_removed": 1, "sessions_ended": 1}
+    assert (world.head.pk, {"type": "session.revoke", "all": True}) in captured.controls
+
+
+@pytest.mark.parametrize("who", ["head", "dpo", "dsl", "teacher", "outsider"])
+def test_only_an_it_admin_resets_someone_s_second_step(world, who):
+    with verify_refused(PermissionDenied if who != "outsider" else NotFound):
+        actions.reset_second_factor(world.dsl.pk, acting=getattr(world, who), reason="Lost phone")
+
+
+def test_nobody_resets_their_own_second_step(world):
+    with verify_refused(PermissionDenied):
+        actions.reset_second_factor(world.admin.pk, acting=world.admin, reason="Lost phone")
+
+
+def test_a_reset_without_a_reason_is_refused(world):
+    with verify_refused(Invalid, field="reason"):
+        actions.reset_second_factor(world.head.pk, acting=world.admin, reason="  ")

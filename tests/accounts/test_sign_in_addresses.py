@@ -23,14 +23,23 @@ INTENDED = {
     "account_reset_password_from_key_done",
     "mfa_index", "mfa_authenticate", "mfa_reauthenticate", "mfa_activate_totp", "mfa_deactivate_totp",
     "mfa_view_recovery_codes", "mfa_generate_recovery_codes", "mfa_download_recovery_codes",
+    "mfa_list_webauthn", "mfa_add_webauthn", "mfa_reauthenticate_webauthn", "mfa_remove_webauthn",
+    "mfa_edit_webauthn", "mfa_login_webauthn",
+    # Single sign-on (accounts/sso.py): signs in only people the school has added, never changes an address.
+    "openid_connect_login", "openid_connect_callback",
+    "socialaccount_login_cancelled", "socialaccount_login_error",
+    "(unnamed) social/login/cancelled/", "(unnamed) social/login/error/",
     "usersessions_list",
 }  # fmt: skip
 CLOSED = {
     "account_email", "account_email_verification_sent", "account_confirm_email",
     "account_signup", "account_confirm_login_code",
+    # Signing up through a provider, and linking other providers' accounts to one's own.
+    "socialaccount_signup", "socialaccount_connections",
+    "(unnamed) social/signup/", "(unnamed) social/connections/",
 }  # fmt: skip
 
-SAMPLE = {"key": "MQ:1tAbCd:abcdefghijklmnop", "uidb36": "1"}
+SAMPLE = {"key": "MQ:1tAbCd:abcdefghijklmnop", "uidb36": "1", "provider_id": "google-nowhere", "pk": "1"}
 
 
 def allauth_routes() -> list[tuple[str, str]]:
@@ -45,7 +54,8 @@ def allauth_routes() -> list[tuple[str, str]]:
                 assert isinstance(pattern, URLPattern)
                 route = (prefix + str(pattern.pattern)).replace("^", "").replace("$", "")
                 route = re.sub(r"\(\?P<(\w+)>[^)]*\)", lambda m: SAMPLE[m.group(1)], route)
-                found.append((pattern.name, "/accounts/" + route))
+                route = re.sub(r"<(?:int:)?(\w+)>", lambda m: SAMPLE[m.group(1)], route)
+                found.append((pattern.name or f"(unnamed) {route}", "/accounts/" + route))
 
     walk(allauth.urls.urlpatterns)
     return found

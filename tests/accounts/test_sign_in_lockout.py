@@ -137,3 +137,34 @@ def test_a_missing_one_time_code_is_not_a_guess(world):
     for _ in range(PER_ADDRESS + 1):
         assert api(world.teacher.email, PASSWORD, ip=OWNER) == "wrong"
     assert api(world.teacher2.email, PASSWORD, ip=OWNER) == "in"
+
+
+def test_a_locked_out_person_is_told_for_how_long_and_shown_the_way_back_in(world):
+    guess_wrong(world.teacher.email, PER_ACCOUNT_AND_ADDRESS, ip=OWNER)
+    response = Client(REMOTE_ADDR=OWNER).post("/accounts/login/", {"login": world.teacher.email, "password": PASSWORD})
+    html = response.content.decode()
+    assert "Signing in is paused" in html
+    assert f"Try again in up to {int(RATES['key'].duration // 60)} minutes" in html
+    assert 'href="/accounts/password/reset/"' in html
+    assert "IT admin can also send you a sign-in link" in html
+
+
+def test_a_wrong_password_is_not_called_a_lockout(world):
+    html = Client().post("/accounts/login/", {"login": world.teacher.email, "password": "nope"}).content.decode()
+    assert "Signing in is paused" not in html and "You could not be signed in" in html
+
+
+def test_resetting_the_password_lets_them_in_at_once_from_the_same_device(world, mailoutbox):
+    import re
+
+    new_password = "a quite different passphrase"
+    guess_wrong(world.teacher.email, PER_ACCOUNT_AND_ADDRESS, ip=OWNER)
+    assert web(world.teacher.email, PASSWORD, ip=OWNER) == "refused"
+    client = Client(REMOTE_ADDR=OWNER)
+    client.post("/accounts/password/reset/", {"email": world.teacher.email})
+    link = re.search(r"https?://testserver(/accounts/password/reset/key/\S+/)", mailoutbox[-1].body).group(1)
+    form = client.get(link)
+    assert form.status_code == 302  # allauth moves the key into the session, then shows the form
+    done = client.post(form["Location"], {"password1": new_password, "password2": new_password})
+    assert done.status_code == 302, done.content.decode()[:1000]
+    assert web(world.teacher.email, new_password, ip=OWNER) == "in"

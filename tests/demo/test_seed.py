@@ -42,3 +42,18 @@ def test_seed_demo_generates_and_prints_a_password_when_none_is_given(settings, 
     out = capsys.readouterr().out
     password = out.split("Demo password (shown once, not stored): ")[1].strip()
     assert Person.objects.get(email="teacher1@oakfield.example").check_password(password)
+
+
+def test_every_demo_login_works_with_the_password_alone(settings):
+    """The demo trust requires no second sign-in step (its admin can turn it on at /admin/sign-in/)."""
+    from django.test import Client
+
+    settings.STAFFROOM_DEMO_PASSWORD = "demo-password-1"
+    call_command("seed_demo")
+    for login in ["admin", "head", "dpo", "dsl"]:
+        client = Client()
+        signed_in = client.post(
+            "/accounts/login/", {"login": f"{login}@oakfield.example", "password": "demo-password-1"}
+        )
+        assert signed_in["Location"] == "/", login
+        assert client.get("/").status_code == 200, login

@@ -4,7 +4,8 @@ import pytest
 
 HTMX = {"HTTP_HX_REQUEST": "true"}
 
-_INLINE_SCRIPT = re.compile(r"<script(?![^>]*\bsrc=)[^>]*>", re.IGNORECASE)
+# Data blocks (<script type="application/json">, e.g. allauth's passkey options) are not run, so the CSP allows them.
+_INLINE_SCRIPT = re.compile(r"<script(?![^>]*\b(?:src=|type=\"application/json\"))[^>]*>", re.IGNORECASE)
 _EVENT_HANDLER = re.compile(r"<[^>]+\son[a-z]+\s*=", re.IGNORECASE)
 
 

@@ -49,16 +49,22 @@ def ended(world):
         "decision": "approve",
         "breach_id": 1,
         "step": "decide",
+        "kind": "google",
     }
+
+
+# Parameters of console routes whose rows need not exist for the walk: a refusal comes before any lookup.
+ROUTE_DEFAULTS = {"token_id": 1, "breach_id": 1, "step": "decide", "kind": "google", "decision": "approve"}
 
 
 def web_routes(ids: dict) -> list[str]:
     """Every URL of the web app, its parameters filled with the ids of real rows the person could once see."""
     urls = []
+    known = {**ROUTE_DEFAULTS, **ids}
     for pattern in web_urls.urlpatterns:
         assert isinstance(pattern, URLPattern)
         route = str(pattern.pattern)
-        urls.append("/" + re.sub(r"<(?:\w+:)?(\w+)>", lambda m: str(ids[m.group(1)]), route))
+        urls.append("/" + re.sub(r"<(?:\w+:)?(\w+)>", lambda m: str(known[m.group(1)]), route))
     return urls
 
 

@@ -120,6 +120,7 @@ def test_a_plan_that_changed_since_the_check_is_shown_again_rather_than_applied(
 
 def test_a_check_that_was_altered_or_someone_else_s_is_refused(world, as_person):
     admin2 = factories.person(world.school, "it_admin", trust_wide=True)
+    factories.authenticator_app(admin2)  # an IT admin must have a second step (accounts/second_factor.py)
     fields = confirm_fields(upload(as_person(world.admin), hill_roster()))
     response = as_person(admin2).post(APPLY, fields)
     assert response.status_code == 422 and "Upload the file again" in text(response)

@@ -65,6 +65,7 @@ def test_another_organisations_it_admin_cannot_revoke_ours(world, as_person):
     as_person(world.admin).post("/admin/scim/tokens", {"label": "Ours"})
     token = ScimToken.objects.get()
     their_admin = factories.person(world.outsider.school, Role.IT_ADMIN, trust_wide=True)
+    factories.authenticator_app(their_admin)  # leaders set up a second step before anything else
     other = Client()
     other.force_login(their_admin)
     assert other.post(f"/admin/scim/tokens/{token.pk}/revoke").status_code == 404

@@ -16,11 +16,14 @@ from allauth.account.adapter import DefaultAccountAdapter
 from allauth.account.internal.stagekit import clear_login
 from allauth.account.models import EmailAddress
 from allauth.core.internal.ratelimit import get_ip
+from allauth.mfa.adapter import DefaultMFAAdapter
+from allauth.mfa.models import Authenticator
 from allauth.usersessions.adapter import DefaultUserSessionsAdapter
 from django.contrib.auth.base_user import AbstractBaseUser
 from django.core.exceptions import PermissionDenied
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import render
+from django.utils.translation import gettext_lazy as _
 
 from staffroom.accounts.access import refusal
 from staffroom.accounts.models import Person
@@ -30,6 +33,14 @@ logger = logging.getLogger(__name__)
 
 
 class StaffroomAccountAdapter(DefaultAccountAdapter):
+    error_messages = {
+        **DefaultAccountAdapter.error_messages,
+        # The sign-in page says for how long, and the way back in (web/forms.py SignInForm, account/login.html).
+        "too_many_login_attempts": _(
+            "Too many failed login attempts. Signing in to this account from here is paused for a few minutes."
+        ),
+    }
+
     def is_open_for_signup(self, request: HttpRequest) -> bool:
         return False
 
@@ -75,6 +86,27 @@ class StaffroomAccountAdapter(DefaultAccountAdapter):
                 "Could not send an email",
                 extra={"template": template_prefix, "error": type(exc).__name__, "code": code},
             )
+
+
+class StaffroomMFAAdapter(DefaultMFAAdapter):
+    def can_delete_authenticator(self, authenticator: Authenticator) -> bool:
+        """Someone the school requires to use a second sign-in step keeps at least one: they may replace their
+        authenticator app or passkey (add the new one first), not remove the last."""
+        from staffroom.accounts import second_factor
+
+        person = authenticator.user
+        if authenticator.type == Authenticator.Type.RECOVERY_CODES or not isinstance(person, Person):
+            return True
+        if not second_factor.is_required(person):
+            return True
+        others = Authenticator.objects.filter(
+            user_id=person.pk, type__in=[Authenticator.Type.TOTP, Authenticator.Type.WEBAUTHN]
+        ).exclude(pk=authenticator.pk)
+        return others.exists()
+
+    def get_public_key_credential_rp_entity(self) -> dict[str, str]:
+        """Passkeys are listed on people's devices under "Staffroom", not the server's host name."""
+        return {**super().get_public_key_credential_rp_entity(), "name": "Staffroom"}
 
 
 class StaffroomUserSessionsAdapter(DefaultUserSessionsAdapter):

@@ -301,3 +301,51 @@ class ScimToken(models.Model):
     @staticmethod
     def new_raw() -> str:
         return "srscim_" + secrets.token_urlsafe(32)
+
+
+class SecondFactorRule(models.TextChoices):
+    """Who in an organisation must add a second sign-in step (an authenticator app or a passkey) before they use
+    Staffroom. Pupils are never required: they are not given the phones such an app needs."""
+
+    LEADERS = "leaders", _("Leaders: IT admins, headteachers and senior leaders, the DPO, DSLs and deputy DSLs")
+    ADULTS = "adults", _("Every adult: all staff, governors and externals (everyone but pupils)")
+    NOBODY = "nobody", _("Nobody is required (anyone may still add one)")
+
+
+class SignInPolicy(models.Model):
+    """An organisation's sign-in rules, set by its IT admins in the console. An organisation without a row
+    follows the defaults (`SecondFactorRule.LEADERS`)."""
+
+    organisation = models.OneToOneField(Organisation, on_delete=models.CASCADE, related_name="sign_in_policy")
+    second_factor = models.CharField(max_length=20, choices=SecondFactorRule.choices, default=SecondFactorRule.LEADERS)
+    updated_at = models.DateTimeField(default=timezone.now)
+
+    def __str__(self) -> str:
+        return f"sign-in policy of {self.organisation}"
+
+
+class SignInProvider(models.Model):
+    """Single sign-on through the school's identity provider (OpenID Connect). allauth's `SocialApp` holds what
+    allauth needs (client id, secret, issuer); this row says whose it is and the school's rules for it."""
+
+    class Kind(models.TextChoices):
+        GOOGLE = "google", _("Google Workspace")
+        ENTRA = "entra", _("Microsoft Entra ID")
+
+    organisation = models.ForeignKey(Organisation, on_delete=models.CASCADE, related_name="sign_in_providers")
+    kind = models.CharField(max_length=20, choices=Kind.choices)
+    app = models.OneToOneField("socialaccount.SocialApp", on_delete=models.CASCADE, related_name="staffroom_provider")
+    # Entra ID: the directory (tenant) id or its primary domain; never "common" or "organizations".
+    tenant = models.CharField(max_length=100, blank=True)
+    # When set, only addresses in this domain may sign in this way (and, for Google, only its Workspace).
+    allowed_domain = models.CharField(max_length=253, blank=True)
+    enabled = models.BooleanField(default=True)
+    updated_at = models.DateTimeField(default=timezone.now)
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(fields=["organisation", "kind"], name="sign_in_provider_unique"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.get_kind_display()} for {self.organisation}"

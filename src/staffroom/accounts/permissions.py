@@ -137,6 +137,10 @@ RULES: dict[str, Grants] = {
         _one(R.IT_ADMIN, S.ORGANISATION), _one(R.HEADTEACHER, S.SCHOOL), _one(R.DPO, S.ORGANISATION)
     ),
     "register.manage_members": _merge(_one(R.IT_ADMIN, S.ORGANISATION), _one(R.HEADTEACHER, S.SCHOOL)),
+    # How people sign in: single sign-on providers and who must use a second sign-in step (the console).
+    "signin.manage": _one(R.IT_ADMIN, S.ORGANISATION),
+    # Removing someone's second step when they lost it (they then set up a new one): only IT admins.
+    "signin.reset_second_factor": _one(R.IT_ADMIN, S.ORGANISATION),
     # The audit log: read by the data protection officer and IT admins (security), never changed by anyone.
     "audit.view": _merge(_one(R.DPO, S.ORGANISATION), _one(R.IT_ADMIN, S.ORGANISATION)),
     # The breach register (UK GDPR Art. 33): kept by the data protection officer.

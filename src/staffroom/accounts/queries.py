@@ -5,7 +5,16 @@ from django.utils.translation import gettext as _
 
 from staffroom.accounts import permissions
 from staffroom.accounts.actors import Actor, ServiceActor
-from staffroom.accounts.models import ApiToken, Person, Role, School, SchoolClass, ScimToken, hash_token
+from staffroom.accounts.models import (
+    ApiToken,
+    Person,
+    Role,
+    School,
+    SchoolClass,
+    ScimToken,
+    SignInProvider,
+    hash_token,
+)
 from staffroom.accounts.permissions import Scope
 from staffroom.errors import Invalid, NotFound, PermissionDenied
 
@@ -189,3 +198,25 @@ def managed_class(viewer: Actor, class_id: int, *, lock: bool = False) -> School
         raise NotFound()
     permissions.require(viewer, "classes.manage", school_class.school)
     return school_class
+
+
+def sign_in_settings(viewer: Person) -> tuple[str, dict[str, SignInProvider]]:
+    """The viewer's organisation's second-step rule and its single sign-on providers by kind, for its IT admins
+    (anyone else: NotFound, so the console does not show itself)."""
+    from staffroom.accounts.second_factor import rule_for
+
+    if not permissions.allows(viewer, "signin.manage", viewer.organisation):
+        raise NotFound()
+    providers = SignInProvider.objects.filter(organisation_id=viewer.organisation_id).select_related("app")
+    return rule_for(viewer.organisation_id), {p.kind: p for p in providers}
+
+
+def person_by_sign_in_address(viewer: Person, email: str) -> Person:
+    """Anyone in the viewer's organisation by their sign-in address, for the IT admins helping them sign in
+    (a lost second step); NotFound otherwise."""
+    if not permissions.allows(viewer, "signin.reset_second_factor", viewer.organisation):
+        raise NotFound()
+    person = Person.objects.filter(organisation_id=viewer.organisation_id, email__iexact=email.strip()).first()
+    if person is None:
+        raise NotFound(_("Nobody in your organisation signs in with that address."))
+    return person

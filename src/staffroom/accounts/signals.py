@@ -14,7 +14,23 @@ from staffroom.realtime import streams as realtime
 
 def _signed_in(sender: Any, request: Any, user: Any, **kwargs: Any) -> None:
     if user is not None:
-        actions.record_sign_in(user)
+        actions.record_sign_in(user, method=_method(request))
+
+
+def _method(request: Any) -> str:
+    """How the person proved who they are, as allauth recorded it in the session: "password", "sso", and any
+    second step ("password+totp", "sso+webauthn"); "" when allauth was not involved."""
+    from allauth.account.internal.flows.login import AUTHENTICATION_METHODS_SESSION_KEY
+
+    session = getattr(request, "session", None)
+    records = session.get(AUTHENTICATION_METHODS_SESSION_KEY) if session is not None else None
+    steps = []
+    for record in records or []:
+        method = str(record.get("method", ""))
+        step = {"socialaccount": "sso", "mfa": str(record.get("type", "mfa"))}.get(method, method)
+        if step and step not in steps:
+            steps.append(step)
+    return "+".join(steps)
 
 
 def _signed_out(sender: Any, request: Any, user: Any, **kwargs: Any) -> None:

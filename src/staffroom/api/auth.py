@@ -18,7 +18,7 @@ from ninja import Router, Status
 from ninja.security import APIKeyCookie, HttpBearer
 from ninja.utils import check_csrf
 
-from staffroom.accounts import actions
+from staffroom.accounts import actions, second_factor
 from staffroom.accounts.access import refusal
 from staffroom.accounts.models import Person
 from staffroom.accounts.queries import person_for_token
@@ -35,6 +35,22 @@ class CsrfFailed(PermissionDenied):
     code = "csrf_failed"
 
 
+class SecondFactorRequired(PermissionDenied):
+    """The school requires a second sign-in step of this person, and they have not set one up yet."""
+
+    code = "mfa_required"
+
+    def __init__(self) -> None:
+        super().__init__(second_factor.required_message())
+
+
+def _check_setup(person: Person) -> Person:
+    """Someone who must add a second sign-in step first gets nothing else from the API, with any credential."""
+    if second_factor.setup_required(person):
+        raise SecondFactorRequired()
+    return person
+
+
 NOT_SIGNED_IN = gettext_lazy("Sign in first, or send an API token in the header `Authorization: Bearer <token>`.")
 
 
@@ -47,7 +63,7 @@ class BearerToken(HttpBearer):
             return None
         request.user = person
         request._staffroom_bearer = token.strip()  # type: ignore[attr-defined]
-        return person
+        return _check_setup(person)
 
 
 class SessionCookie(APIKeyCookie):
@@ -64,7 +80,7 @@ class SessionCookie(APIKeyCookie):
         user = getattr(request, "user", None)
         if not isinstance(user, Person) or not user.may_use_staffroom():
             return None
-        user = getattr(user, "_wrapped", user)  # the Person itself, not Django's lazy stand-in
+        person: Person = getattr(user, "_wrapped", user)  # the Person itself, not Django's lazy stand-in
         if self.csrf and check_csrf(request) is not None:
             raise CsrfFailed(
                 _(
@@ -72,7 +88,7 @@ class SessionCookie(APIKeyCookie):
                     "or use an API token (Authorization: Bearer) instead of the session."
                 )
             )
-        return user
+        return _check_setup(person)
 
 
 AUTH = [BearerToken(), SessionCookie(csrf=True)]
@@ -131,12 +147,16 @@ def issue_token(request: HttpRequest, credentials: TokenIn) -> dict[str, Any]:
     bearer token. The token is shown only once; send it as `Authorization: Bearer <token>`.
 
     Failed attempts count together with those on the sign-in page: after too many for one account from one
-    address, or from one address in all, further attempts from there get 429 for a few minutes."""
+    address, or from one address in all, further attempts from there get 429 for a few minutes.
+
+    Someone whose school requires a second sign-in step of them, and who has not set one up, gets 403 with code
+    `mfa_required` (here and from every other endpoint) until they have, in a browser."""
     person = _password_owner(request, credentials.email.strip().lower(), credentials.password)
     if person is None:
         raise NotAuthenticated(_("The email address, password or one-time code is not right."))
     if not person.may_use_staffroom():
         raise NotAuthenticated(refusal(person))
+    _check_setup(person)
     _check_second_factor(person, credentials.otp)
     return {"token": actions.create_token(person, acting=person, label="api")}
 

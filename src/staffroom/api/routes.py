@@ -46,6 +46,10 @@ methods) or send `Authorization: Bearer <token>` (get one from `POST /api/v1/aut
 
 Every error is `{"error": {"code": "...", "message": "...", "field": "..."}}` with a 4xx status. Anything you
 may not see answers 404, exactly as if it did not exist.
+
+Someone whose school requires a second sign-in step of them (an authenticator app or a passkey) and who has not
+set one up gets `403` with code `mfa_required` from every endpoint, and no token, until they set it up in a
+browser (the message says where).
 """
 
 

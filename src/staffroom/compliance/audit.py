@@ -68,6 +68,11 @@ class AuditAction(StrEnum):
     TOKEN_CREATED = "token.created"
     TOKEN_REVOKED = "token.revoked"
     SESSION_ALL_ENDED = "session.all_ended"
+    SIGN_IN_ACCOUNT_LINKED = "sign_in.account_linked"
+    SIGN_IN_PROVIDER_ADDED = "sign_in.provider_added"
+    SIGN_IN_PROVIDER_CHANGED = "sign_in.provider_changed"
+    SIGN_IN_SECOND_FACTOR_RULE_CHANGED = "sign_in.second_factor_rule_changed"
+    SIGN_IN_SECOND_FACTOR_RESET = "sign_in.second_factor_reset"
     PERSON_ADDED = "person.added"
     PERSON_UPDATED = "person.updated"
     PERSON_DEACTIVATED = "person.deactivated"
@@ -124,6 +129,17 @@ MEANINGS: dict[AuditAction, str] = {
     AuditAction.TOKEN_CREATED: "An API token was issued",
     AuditAction.TOKEN_REVOKED: "An API token was revoked",
     AuditAction.SESSION_ALL_ENDED: "An admin signed a person out everywhere (e.g. a lost phone)",
+    AuditAction.SIGN_IN_ACCOUNT_LINKED: (
+        "A person's account at the school's identity provider was linked to them, at their first single sign-on"
+    ),
+    AuditAction.SIGN_IN_PROVIDER_ADDED: "An IT admin set up single sign-on with Google Workspace or Entra ID",
+    AuditAction.SIGN_IN_PROVIDER_CHANGED: (
+        "An IT admin changed or turned off single sign-on (which settings changed; never the secret)"
+    ),
+    AuditAction.SIGN_IN_SECOND_FACTOR_RULE_CHANGED: "An IT admin changed who must use a second sign-in step",
+    AuditAction.SIGN_IN_SECOND_FACTOR_RESET: (
+        "An IT admin removed a person's authenticator apps, passkeys and recovery codes (a lost phone), with why"
+    ),
     AuditAction.PERSON_ADDED: "A person was added (a starter)",
     AuditAction.PERSON_UPDATED: "A person's name, sign-in address, school, roles or leave date changed",
     AuditAction.PERSON_DEACTIVATED: "A person lost access (a leaver); their sessions ended",

@@ -5,7 +5,8 @@ with `{"type":"auth","token":...}` as the first frame. The server answers `{"typ
 events follow, each with a larger `seq`. A client that was away sends `{"type":"resume","after":seq}` and
 gets every event it missed, in order, exactly once, before live ones; if they are older than the retention
 window it gets `{"type":"resync","seq":n}` and reloads over HTTP.
-Close codes: 4401 not authenticated or revoked, 4403 forbidden (a cookie from another origin's page), 1013
+Close codes: 4401 not authenticated or revoked, 4403 forbidden (a cookie from another origin's page, or someone
+who must set up a second sign-in step first: accounts/second_factor.py), 1013
 too far behind (resume to catch up).
 """
 
@@ -25,6 +26,7 @@ from django.contrib.sessions.models import Session
 from django.http.request import split_domain_port, validate_host
 from django.utils import timezone
 
+from staffroom.accounts import second_factor
 from staffroom.accounts.models import ApiToken, Person
 from staffroom.accounts.queries import person_for_token
 from staffroom.realtime import frames, streams
@@ -158,6 +160,9 @@ class EventsConsumer(AsyncWebsocketConsumer):
             if not user.may_use_staffroom():
                 await self.close(code=CLOSE_UNAUTHENTICATED)
                 return
+            if await database_sync_to_async(second_factor.setup_required)(user):
+                await self.close(code=CLOSE_FORBIDDEN)
+                return
             origin_ok = _same_origin(self.scope)
             if origin_ok is False:
                 await self.close(code=CLOSE_FORBIDDEN)
@@ -279,6 +284,9 @@ class EventsConsumer(AsyncWebsocketConsumer):
         person = await database_sync_to_async(person_for_token)(token) if isinstance(token, str) and token else None
         if person is None or not person.may_use_staffroom():
             await self.close(code=CLOSE_UNAUTHENTICATED)
+            return
+        if await database_sync_to_async(second_factor.setup_required)(person):
+            await self.close(code=CLOSE_FORBIDDEN)
             return
         self.token_id = getattr(person, "_api_token_id", None)
         await self._start(person)

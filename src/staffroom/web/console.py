@@ -1,6 +1,7 @@
 """The admin console's sections, and who has each: people (IT admins, headteachers), groups (the group
 register: IT admins, headteachers, the DPO), outsiders (deciding requests: the DPO and IT admins), roster import
-(IT admins across the trust) and the audit log.
+(IT admins across the trust), the audit log (the DPO and IT admins) and sign-in settings (single sign-on and the
+second step: IT admins).
 
 Someone with none has no console: the header does not offer it and every /admin/ address is the 404 page.
 """
@@ -40,4 +41,6 @@ def sections(viewer: Person) -> list[Section]:
         found.append(Section("audit", str(_("Audit log")), reverse("web:compliance_audit")))
     if permissions.allows(viewer, "breach.manage", viewer.organisation):
         found.append(Section("breaches", str(_("Breaches")), reverse("web:compliance_breaches")))
+    if permissions.allows(viewer, "signin.manage", viewer.organisation):
+        found.append(Section("sign_in", str(_("Sign-in")), reverse("web:admin_sign_in")))
     return found

@@ -6,14 +6,20 @@ whose domain errors `show_error` puts beside the field they are about.
 
 from __future__ import annotations
 
+import math
 import uuid
 from collections.abc import Mapping
 from typing import Any
 
+from allauth.account.forms import LoginForm
+from allauth.core.internal.ratelimit import parse_rates
 from django import forms
+from django.conf import settings
 from django.core.files.uploadedfile import UploadedFile
+from django.urls import reverse
 from django.utils.translation import gettext_lazy as _
 
+from staffroom.accounts.models import SecondFactorRule
 from staffroom.errors import NotFound, PermissionDenied, StaffroomError
 
 
@@ -320,3 +326,58 @@ class ScimTokenForm(forms.Form):
     def __init__(self, *args: Any, schools: list[tuple[int, str]], **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
         self.fields["default_school_id"].choices = [("", _("None: the directory says")), *schools]  # type: ignore[attr-defined]
+
+
+class SignInForm(LoginForm):
+    """allauth's sign-in form (ACCOUNT_FORMS), with what the page shows beside it: the single sign-on buttons of
+    the organisations that offer them, and how long a lockout lasts."""
+
+    @property
+    def locked_out(self) -> bool:
+        return any(error.code == "too_many_login_attempts" for error in self.non_field_errors().as_data())
+
+    @property
+    def lockout_minutes(self) -> int:
+        """The longest window in which failures are counted (ACCOUNT_RATE_LIMITS "login_failed"): how long, at
+        most, until signing in from here works again."""
+        rates = parse_rates(settings.ACCOUNT_RATE_LIMITS["login_failed"])
+        return max(1, math.ceil(max(rate.duration for rate in rates) / 60))
+
+    @property
+    def single_sign_on(self) -> list[tuple[str, str]]:
+        """(button label, URL to post to) for each provider offered, named with its organisation only when several
+        organisations share this server."""
+        from allauth.socialaccount.adapter import get_adapter
+
+        apps = get_adapter().list_apps(self.request)
+        organisations = {app.staffroom_provider.organisation_id for app in apps}
+        buttons = []
+        for app in apps:
+            label = _("Sign in with %(provider)s") % {"provider": app.name}
+            if len(organisations) > 1:
+                label = f"{label} ({app.staffroom_provider.organisation.name})"
+            buttons.append((str(label), reverse("openid_connect_login", kwargs={"provider_id": app.provider_id})))
+        return buttons
+
+
+class SecondFactorRuleForm(forms.Form):
+    second_factor = forms.ChoiceField(
+        label=_("Who must use a second sign-in step"), choices=SecondFactorRule.choices, widget=forms.RadioSelect
+    )
+
+
+class SignInProviderForm(forms.Form):
+    """One single sign-on provider. The secret is never sent back to the browser: left empty, the stored one stays."""
+
+    client_id = forms.CharField(label=_("Client id"), max_length=191, required=False)
+    client_secret = forms.CharField(
+        label=_("Client secret"), max_length=191, required=False, widget=forms.PasswordInput(render_value=False)
+    )
+    tenant = forms.CharField(label=_("Directory (tenant) id or primary domain"), max_length=100, required=False)
+    allowed_domain = forms.CharField(label=_("Allowed email domain"), max_length=253, required=False)
+    enabled = forms.BooleanField(label=_("Offer this on the sign-in page"), required=False)
+
+
+class ResetSecondFactorForm(forms.Form):
+    email = forms.EmailField(label=_("Their sign-in address"))
+    reason = forms.CharField(label=_("How you checked it is really them"), max_length=500, widget=forms.Textarea)

@@ -25,6 +25,7 @@ from django.shortcuts import render, resolve_url
 from django.utils.translation import gettext_lazy
 
 from staffroom import errors
+from staffroom.accounts import second_factor
 from staffroom.accounts.queries import person_for_token
 
 
@@ -75,7 +76,8 @@ def signed_in[View: Callable[..., HttpResponseBase]](view: View) -> View:
 def signed_in_or_token[View: Callable[..., HttpResponseBase]](view: View) -> View:
     """As `signed_in` for browsers; a request with an `Authorization` header (an API client) is instead signed
     in by its bearer token, the same tokens the API takes, and answered in the API's JSON shape: 401 when the
-    token is missing, wrong, revoked or its owner has left, and the domain's status (404, ...) otherwise."""
+    token is missing, wrong, revoked or its owner has left, 403 `mfa_required` as the API answers someone who
+    must set up a second sign-in step first, and the domain's status (404, ...) otherwise."""
     for_browsers = signed_in(view)
 
     @functools.wraps(view)
@@ -88,6 +90,8 @@ def signed_in_or_token[View: Callable[..., HttpResponseBase]](view: View) -> Vie
             response = _json_error(401, "not_authenticated", str(NOT_AUTHENTICATED))
             response["WWW-Authenticate"] = 'Bearer realm="staffroom"'
             return response
+        if second_factor.setup_required(person):
+            return _json_error(403, "mfa_required", second_factor.required_message())
         # The token's person, for this request only: no session is created.
         request.user = person
         try:

@@ -7,6 +7,7 @@ from staffroom.web.views import (
     admin_register,
     admin_roster,
     admin_scim,
+    admin_sign_in,
     announcements,
     compliance,
     conversation,
@@ -76,6 +77,10 @@ urlpatterns = [
         admin_register.remove_member,
         name="admin_group_remove_member",
     ),
+    path("admin/sign-in/", admin_sign_in.sign_in_settings, name="admin_sign_in"),
+    path("admin/sign-in/second-factor", admin_sign_in.second_factor, name="admin_sign_in_second_factor"),
+    path("admin/sign-in/reset-second-factor", admin_sign_in.reset_second_factor, name="admin_sign_in_reset"),
+    path("admin/sign-in/<str:kind>", admin_sign_in.provider, name="admin_sign_in_provider"),
     path("externals/new", externals.request_external, name="externals"),
     path("admin/externals/", externals.decide_list, name="admin_externals"),
     path(

@@ -1,6 +1,6 @@
-"""Every state change about people: tokens and sessions, and (for the school's admins) adding, changing and
-ending people. Each action checks permission, changes rows in one transaction and writes its audit entry last
-(DESIGN.md invariant 1). Views, the API, SCIM, roster sync and commands call these.
+"""Every state change about people: tokens and sessions, how people sign in, and (for the school's admins)
+adding, changing and ending people. Each action checks permission, changes rows in one transaction and writes
+its audit entry last (DESIGN.md invariant 1). Views, the API, SCIM, roster sync and commands call these.
 
 One module per subject; this package's names are the public ones.
 """
@@ -30,6 +30,12 @@ from staffroom.accounts.actions.sessions import (
     revoke_token,
     revoke_token_by_raw,
 )
+from staffroom.accounts.actions.sign_in import (
+    configure_sign_in_provider,
+    link_sign_in_account,
+    reset_second_factor,
+    set_second_factor_rule,
+)
 
 __all__ = [
     "ASSIGNABLE_ROLES",
@@ -39,6 +45,7 @@ __all__ = [
     "add_person",
     "add_school",
     "change_person",
+    "configure_sign_in_provider",
     "create_scim_token",
     "create_token",
     "deactivate_person",
@@ -47,14 +54,17 @@ __all__ = [
     "end_leavers",
     "end_other_sessions",
     "end_sessions",
+    "link_sign_in_account",
     "note_scim_token_used",
     "reactivate_person",
     "record_sign_in",
     "record_sign_out",
+    "reset_second_factor",
     "revoke_scim_token",
     "revoke_token",
     "revoke_token_by_raw",
     "send_sign_in_link",
+    "set_second_factor_rule",
     "update_class",
     "update_person",
     "update_school",

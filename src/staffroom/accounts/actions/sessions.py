@@ -99,9 +99,10 @@ def end_access(person: Person) -> int:
     return ended
 
 
-def record_sign_in(person: Person) -> None:
+def record_sign_in(person: Person, *, method: str = "") -> None:
+    """Audit a sign-in, and how the person proved who they are ("password", "sso", "totp", "webauthn", ...)."""
     with transaction.atomic():
-        audit.record(person, AuditAction.SESSION_SIGNED_IN, target=person)
+        audit.record(person, AuditAction.SESSION_SIGNED_IN, target=person, data={"method": method} if method else None)
 
 
 def record_sign_out(person: Person, *, session_key: str | None = None) -> None:

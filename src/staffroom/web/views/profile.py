@@ -10,6 +10,7 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_POST
 
 from staffroom.accounts import queries as people_queries
+from staffroom.accounts import second_factor
 from staffroom.compliance.actions import report_lost_device
 from staffroom.web.guards import signed_in
 from staffroom.web.pages import viewer_of
@@ -21,7 +22,12 @@ from staffroom.web.timeline import role_labels
 def profile(request: HttpRequest) -> HttpResponse:
     viewer = viewer_of(request)
     person = people_queries.get_person(viewer, viewer.pk)
-    context = {"person": person, "roles": role_labels(person), "organisation": person.organisation}
+    context = {
+        "person": person,
+        "roles": role_labels(person),
+        "organisation": person.organisation,
+        "second_factor_required": second_factor.is_required(person),
+    }
     return render(request, "staffroom/profile.html", context)
 
 

@@ -19,6 +19,10 @@ class Command(BaseCommand):
         self.stdout.write("Created the demo organisation Oakfield Academy Trust.")
         self.stdout.write(f"Sign in as admin@{demo.DOMAIN}, head@, dpo@, dsl@, teacher1@, teacher2@, ta1@,")
         self.stdout.write("office1@, governor1@, pupil1@ or pupil2@" + demo.DOMAIN + ".")
+        self.stdout.write(
+            "No second sign-in step is required in the demo trust, so the password alone signs in every login."
+        )
+        self.stdout.write("A real organisation requires one of its leaders; change it at /admin/sign-in/.")
         if result.generated_password:
             self.stdout.write(f"Demo password (shown once, not stored): {result.password}")
         else:

@@ -7,6 +7,7 @@
    - Escape closes a message's Actions menu
    - focus a form's error summary when the page loads with one
    - tell the server what has been read, once the person can see it
+   - say so when a passkey could not be used
    No inline scripts: the Content-Security-Policy allows only files from this site. */
 (function () {
   "use strict";
@@ -175,6 +176,16 @@
   }
 
   window.staffroom.markRead = markRead;
+
+  // --- A passkey that could not be used (cancelled, timed out, none on this device) ---
+  // allauth's passkey script only logs the error; the page shows its own words for it instead.
+  document.addEventListener("allauth.error", function (event) {
+    var notice = document.getElementById("passkey-failed");
+    if (!notice) return;
+    event.preventDefault();
+    notice.hidden = false;
+    notice.focus();
+  });
 
   function start() {
     setUpFilters(document);

@@ -6,7 +6,7 @@ from django.db import migrations, models
 
 class Migration(migrations.Migration):
     dependencies = [
-        ("accounts", "0003_scim_token"),
+        ("accounts", "0004_merge_scim_and_sign_in"),
         ("auth", "0012_alter_user_first_name_max_length"),
     ]
 
