@@ -6,6 +6,7 @@ from staffroom.web.views import (
     admin_people,
     admin_register,
     admin_roster,
+    admin_schools,
     admin_scim,
     admin_sign_in,
     announcements,
@@ -94,4 +95,6 @@ urlpatterns = [
     path("compliance/audit/verify", compliance.audit_verify, name="compliance_audit_verify"),
     path("compliance/breaches/", compliance.breaches_page, name="compliance_breaches"),
     path("compliance/breaches/<int:breach_id>/<str:step>", compliance.breach_step, name="compliance_breach_step"),
+    path("admin/schools/", admin_schools.schools, name="admin_schools"),
+    path("admin/schools/<str:what>", admin_schools.change, name="admin_schools_change"),
 ]
