@@ -220,3 +220,17 @@ def person_by_sign_in_address(viewer: Person, email: str) -> Person:
     if person is None:
         raise NotFound(_("Nobody in your organisation signs in with that address."))
     return person
+
+
+def name_order_page(people: QuerySet[Person], *, after: int | None, limit: int) -> tuple[list[Person], int | None]:
+    """One page of people in name order, going on after the person `after` (the last one shown), and the id
+    to go on from next (None on the last page). Invalid when `after` is no longer in the list."""
+    if after is not None:
+        anchor = people.filter(pk=after).values_list("name", flat=True).first()
+        if anchor is None:
+            raise Invalid("after", _("This page marker is no longer valid; start again from the first page."))
+        people = people.filter(Q(name__gt=anchor) | Q(name=anchor, pk__gt=after))
+    page = list(people[: limit + 1])
+    more = len(page) > limit
+    page = page[:limit]
+    return page, (page[-1].pk if more else None)

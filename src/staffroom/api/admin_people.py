@@ -6,7 +6,6 @@ from __future__ import annotations
 from datetime import date
 from typing import Any
 
-from django.db.models import Q
 from django.http import HttpRequest
 from django.utils.translation import gettext as _
 from ninja import P, QueryEx, Router, Status
@@ -65,15 +64,8 @@ def list_people(
     if not queries.manages_people(viewer):
         raise PermissionDenied(_("Only IT admins and headteachers manage people."))
     people = queries.managed_people(viewer, search=q.strip(), school_id=school_id, role=role, status=status)
-    if after is not None:
-        anchor = people.filter(pk=after).values_list("name", flat=True).first()
-        if anchor is None:
-            raise Invalid("after", _("This page marker is no longer valid; start again from the first page."))
-        people = people.filter(Q(name__gt=anchor) | Q(name=anchor, pk__gt=after))
-    page = list(people[: limit + 1])
-    more = len(page) > limit
-    page = page[:limit]
-    return {"items": [admin_person_payload(p) for p in page], "next": str(page[-1].pk) if more else None}
+    page, next_id = queries.name_order_page(people, after=after, limit=limit)
+    return {"items": [admin_person_payload(p) for p in page], "next": str(next_id) if next_id else None}
 
 
 @router.post("/people", response=answers({201: AdminPersonOut}), summary="Add a person (a starter)")

@@ -4,9 +4,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from django.db.models import Q
 from django.http import HttpRequest
-from django.utils.translation import gettext as _
 from ninja import P, QueryEx, Router
 from pydantic import Field
 
@@ -15,7 +13,6 @@ from staffroom.accounts.payloads import me_payload, person_payload
 from staffroom.api.auth import caller
 from staffroom.api.schemas import MAX_ID, MeOut, ObjectId, Out, PersonOut, PersonPage, Schema, answers
 from staffroom.compliance.actions import report_lost_device
-from staffroom.errors import Invalid
 
 router = Router(tags=["people"])
 
@@ -40,16 +37,8 @@ def directory(
     """People you may look up, by name. Staff see the staff of their organisation (never pupils); pupils and
     externals see only people they share a conversation with. Contact details are never included."""
     people = queries.directory(caller(request), search=q.strip(), school_id=school_id)
-    if after is not None:
-        # The directory is in name order; the cursor is the last person shown, and the page goes on after them.
-        anchor = people.filter(pk=after).values_list("name", flat=True).first()
-        if anchor is None:
-            raise Invalid("after", _("This page marker is no longer valid; start again from the first page."))
-        people = people.filter(Q(name__gt=anchor) | Q(name=anchor, pk__gt=after))
-    page = list(people[: limit + 1])
-    more = len(page) > limit
-    page = page[:limit]
-    return {"items": [person_payload(p) for p in page], "next": str(page[-1].pk) if more else None}
+    page, next_id = queries.name_order_page(people, after=after, limit=limit)
+    return {"items": [person_payload(p) for p in page], "next": str(next_id) if next_id else None}
 
 
 @router.get("/users/{person_id}", response=answers({200: PersonOut}), summary="One person")
