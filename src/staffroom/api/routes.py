@@ -27,6 +27,7 @@ from staffroom import admission
 from staffroom.api import (
     admin_people,
     admin_register,
+    admin_setup,
     auth,
     compliance,
     conversations,
@@ -291,5 +292,6 @@ api.add_router("/admin", admin_people.router)
 api.add_router("", externals.router)
 api.add_router("/admin", externals.admin_router)
 api.add_router("/admin", admin_register.router)
+api.add_router("/admin", admin_setup.router)
 api.add_router("", reviews.router)
 api.add_router("/compliance", compliance.router)

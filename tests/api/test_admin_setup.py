@@ -1,0 +1,61 @@
+"""The rest of the admin console in the API: schools and classes, SCIM tokens and the sign-in link, through
+the same actions as the console, refused to everyone the console refuses."""
+
+import pytest
+from django.core import mail
+
+from staffroom.accounts.models import School, SchoolClass, ScimToken
+from tests.api.conftest import ApiClient, error_of
+
+pytestmark = pytest.mark.django_db
+
+
+def test_schools_and_classes(world):
+    api = ApiClient(world.admin)
+    listed = api.get("/admin/schools").json()["items"]
+    assert {s["name"] for s in listed} == {"High School", "Primary School"}
+    made = api.post("/admin/schools", {"name": "Oak Sixth Form"})
+    assert made.status_code == 201
+    school_id = made.json()["id"]
+    added = api.post("/admin/classes", {"school_id": school_id, "name": "12A Biology", "year_group": "Year 12"})
+    assert added.status_code == 201 and added.json()["pupil_count"] == 0
+    renamed = api.patch(f"/admin/classes/{added.json()['id']}", {"name": "12A Biology (A level)"})
+    assert renamed.json()["name"] == "12A Biology (A level)" and renamed.json()["year_group"] == "Year 12"
+    assert api.patch(f"/admin/schools/{school_id}", {"name": "Oak Sixth"}).json()["name"] == "Oak Sixth"
+    assert error_of(api.post("/admin/schools", {"name": "Oak Sixth"}))["field"] == "name"  # taken
+
+
+def test_a_headteacher_keeps_their_own_school_s_classes_only(world):
+    api = ApiClient(world.head)
+    assert [s["name"] for s in api.get("/admin/schools").json()["items"]] == ["High School"]
+    assert api.post("/admin/schools", {"name": "Mine"}).status_code == 403
+    refused = api.post("/admin/classes", {"school_id": world.other_school.pk, "name": "1A"})
+    assert refused.status_code in (403, 404) and not SchoolClass.objects.filter(name="1A").exists()
+    assert not School.objects.filter(name="Mine").exists()
+
+
+@pytest.mark.parametrize("who", ["teacher", "dpo", "pupil", "external"])
+def test_others_are_refused(world, who):
+    api = ApiClient(getattr(world, who))
+    assert api.get("/admin/schools").status_code == 403
+    assert api.get("/admin/scim-tokens").status_code == 403
+    assert api.post("/admin/scim-tokens", {"label": "x"}).status_code == 403
+    assert api.post(f"/admin/people/{world.teacher2.pk}/sign-in-link").status_code in (403, 404)
+    assert not ScimToken.objects.exists() and not mail.outbox
+
+
+def test_scim_tokens_are_shown_once_and_revoked(world):
+    api = ApiClient(world.admin)
+    issued = api.post("/admin/scim-tokens", {"label": "Entra ID"})
+    assert issued.status_code == 201 and issued.json()["token"]
+    listed = api.get("/admin/scim-tokens").json()["items"]
+    assert [t["token"] for t in listed] == [None]
+    assert api.delete(f"/admin/scim-tokens/{listed[0]['id']}").status_code == 204
+    assert api.get("/admin/scim-tokens").json()["items"][0]["revoked_at"]
+
+
+def test_the_sign_in_link_goes_to_the_school_address(world, django_capture_on_commit_callbacks):
+    with django_capture_on_commit_callbacks(execute=True):  # the mail goes after commit
+        response = ApiClient(world.head).post(f"/admin/people/{world.teacher2.pk}/sign-in-link")
+    assert response.status_code == 200 and response.json() == {"sent": True}
+    assert [m.to for m in mail.outbox] == [[world.teacher2.email]]
