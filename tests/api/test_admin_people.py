@@ -123,3 +123,23 @@ def test_ending_sessions_for_a_lost_phone(world, as_person):
     assert ApiClient(token=raw).get("/me").status_code == 401
     missing = as_person(world.head).post(f"/admin/people/{world.teacher.pk}/end-sessions", {})
     assert missing.status_code == 422
+
+
+def test_a_refused_admin_request_is_audited_and_changes_nothing(world, as_person):
+    """The issue: a teacher granting themselves a role, or another organisation's ids: 403/404, audited,
+    nothing written."""
+    before = list(world.teacher.role_codes)
+    response = as_person(world.teacher).patch(f"/admin/people/{world.teacher.pk}", {"roles": ["headteacher"]})
+    assert response.status_code == 403
+    outsider = as_person(world.admin).get(f"/admin/people/{world.outsider.pk}")
+    assert outsider.status_code == 404
+    refused = list(AuditEntry.objects.filter(action="access.refused").order_by("id"))
+    assert [(e.actor, e.data["status"], e.data["method"]) for e in refused] == [
+        (world.teacher, 403, "PATCH"),
+        (world.admin, 404, "GET"),
+    ]
+    world.teacher.refresh_from_db()
+    world.teacher.__dict__.pop("_role_codes", None)
+    world.teacher.__dict__.pop("_assignment_cache", None)
+    assert list(world.teacher.role_codes) == before
+    assert not AuditEntry.objects.filter(action="person.updated").exists()

@@ -15,6 +15,7 @@ from typing import Any
 from django.conf import settings
 from django.core.exceptions import PermissionDenied as DjangoPermissionDenied
 from django.core.exceptions import RequestDataTooBig, SuspiciousOperation
+from django.db import transaction
 from django.http import Http404, HttpRequest, HttpResponse, JsonResponse
 from django.http.multipartparser import MultiPartParserError
 from django.urls import URLPattern, URLResolver, re_path
@@ -24,6 +25,7 @@ from ninja.errors import AuthenticationError, HttpError, ValidationError
 from ninja.parser import Parser
 
 from staffroom import admission
+from staffroom.accounts.models import Person
 from staffroom.api import (
     admin_people,
     admin_register,
@@ -37,7 +39,9 @@ from staffroom.api import (
     reviews,
     uploads,
 )
-from staffroom.errors import NotFound, StaffroomError
+from staffroom.compliance import audit
+from staffroom.compliance.audit import AuditAction
+from staffroom.errors import NotFound, PermissionDenied, StaffroomError
 
 logger = logging.getLogger(__name__)
 
@@ -181,8 +185,30 @@ def _respond(request: HttpRequest, status: int, code: str, message: str, field: 
     return api.create_response(request, error_body(code, message, field), status=status)
 
 
+# Refusals here are kept in the audit log (the issue: a teacher granting themselves a role, another
+# organisation's ids, ... are "403/404, audited, nothing written"): the console's powers are what is probed.
+_AUDITED_REFUSALS = ("/api/v1/admin/", "/api/v1/compliance/")
+
+
+def _audit_refusal(request: HttpRequest, exc: StaffroomError) -> None:
+    person = getattr(request, "auth", None)
+    if not isinstance(exc, NotFound | PermissionDenied) or not isinstance(person, Person):
+        return
+    if not request.path.startswith(_AUDITED_REFUSALS):
+        return
+    try:
+        with transaction.atomic():
+            audit.record(
+                person, AuditAction.ACCESS_REFUSED, target=person,
+                data={"status": exc.status, "method": request.method}, details={"path": request.path[:300]},
+            )  # fmt: skip
+    except Exception:  # a refusal must still be answered if the log cannot be written (e.g. a busy database)
+        logger.exception("could not record a refused request in the audit log")
+
+
 @api.exception_handler(StaffroomError)
 def _domain_error(request: HttpRequest, exc: StaffroomError) -> HttpResponse:
+    _audit_refusal(request, exc)
     response = _respond(request, exc.status, exc.code, exc.message, exc.field)
     if exc.retry_after is not None:
         response["Retry-After"] = str(exc.retry_after)

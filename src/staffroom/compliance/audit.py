@@ -113,6 +113,7 @@ class AuditAction(StrEnum):
     UPLOAD_DISCARDED = "upload.discarded"
     UPLOADS_PURGED = "uploads.purged"
     AUDIT_REDACTED = "audit.redacted"
+    ACCESS_REFUSED = "access.refused"
     BREACH_LOST_DEVICE = "breach.lost_device"
     BREACH_RECORDED = "breach.recorded"
     BREACH_DECIDED = "breach.decided"
@@ -180,6 +181,7 @@ MEANINGS: dict[AuditAction, str] = {
     AuditAction.UPLOAD_DISCARDED: "An uploaded file was removed by its uploader before it was sent",
     AuditAction.UPLOADS_PURGED: "Uploaded files never sent were removed",
     AuditAction.AUDIT_REDACTED: "Personal details in audit entries were blanked (e.g. for an erasure)",
+    AuditAction.ACCESS_REFUSED: "Someone was refused an admin or compliance request (403 or 404); nothing changed",
     AuditAction.BREACH_LOST_DEVICE: "A person reported a lost or stolen device; all their sessions ended",
     AuditAction.BREACH_RECORDED: "A personal data breach was logged in the breach register",
     AuditAction.BREACH_DECIDED: "The risk of a breach and the decision to tell the ICO were recorded",
