@@ -49,6 +49,9 @@ class ApiClient:
     def patch(self, path: str, data: Any = None, **extra: Any) -> Any:
         return self.request("patch", path, data, **extra)
 
+    def put(self, path: str, data: Any = None, **extra: Any) -> Any:
+        return self.request("put", path, data, **extra)
+
     def delete(self, path: str, data: Any = None, **extra: Any) -> Any:
         return self.request("delete", path, data, **extra)
 

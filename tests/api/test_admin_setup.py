@@ -59,3 +59,34 @@ def test_the_sign_in_link_goes_to_the_school_address(world, django_capture_on_co
         response = ApiClient(world.head).post(f"/admin/people/{world.teacher2.pk}/sign-in-link")
     assert response.status_code == 200 and response.json() == {"sent": True}
     assert [m.to for m in mail.outbox] == [[world.teacher2.email]]
+
+
+def test_sign_in_settings_in_the_api(world):
+    api = ApiClient(world.admin)
+    state = api.get("/admin/sign-in").json()
+    assert state["providers"] == [] and state["second_factor"] in ("leaders", "adults", "nobody")
+    set_up = api.put(
+        "/admin/sign-in/providers/google",
+        {"client_id": "abc.apps.googleusercontent.com", "client_secret": "s3cret", "allowed_domain": "school.example"},
+    )
+    assert set_up.status_code == 200, set_up.json()
+    (google,) = set_up.json()["providers"]
+    assert google["has_secret"] and "s3cret" not in str(set_up.json())
+    assert error_of(api.put("/admin/sign-in/providers/myspace", {"client_id": "x"}))["field"] == "kind"
+    assert api.put("/admin/sign-in/policy", {"second_factor": "adults"}).json()["second_factor"] == "adults"
+    assert error_of(api.put("/admin/sign-in/policy", {"second_factor": "everyone!"}))["code"] == "invalid"
+    assert ApiClient(world.head).get("/admin/sign-in").status_code == 403
+
+
+def test_resetting_a_lost_second_step_needs_a_reason(world):
+    from tests import factories
+
+    factories.authenticator_app(world.teacher)
+    api = ApiClient(world.admin)
+    assert api.post(f"/admin/people/{world.teacher.pk}/reset-second-factor", {"reason": ""}).status_code == 422
+    reset = api.post(f"/admin/people/{world.teacher.pk}/reset-second-factor", {"reason": "Phone lost"})
+    assert reset.status_code == 200 and reset.json()["ended"] >= 1
+    assert (
+        ApiClient(world.head).post(f"/admin/people/{world.teacher.pk}/reset-second-factor", {"reason": "x"}).status_code
+        == 403
+    )

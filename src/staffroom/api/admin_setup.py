@@ -12,7 +12,7 @@ from ninja import Router, Status
 from pydantic import Field
 
 from staffroom.accounts import actions, permissions
-from staffroom.accounts.models import School, SchoolClass, ScimToken
+from staffroom.accounts.models import Person, School, SchoolClass, ScimToken, SignInProvider
 from staffroom.api.auth import caller
 from staffroom.api.schemas import ObjectId, Out, RowId, Schema, Timestamp, answers
 from staffroom.errors import PermissionDenied
@@ -173,6 +173,10 @@ def revoke_scim_token(request: HttpRequest, token_id: ObjectId) -> Status[None]:
 # --- a person's sign-in link ------------------------------------------------------------------------------
 
 
+class EndedCount(Out):
+    ended: int = Field(description="How many authenticators, sessions and tokens ended.")
+
+
 class SentOut(Out):
     sent: bool = Field(description="The link was sent to their school address (if the mail server takes it).")
 
@@ -182,3 +186,85 @@ def sign_in_link(request: HttpRequest, person_id: ObjectId) -> dict[str, Any]:
     """Email a person you manage a link to set their password and sign in (a starter, or a forgotten one)."""
     actions.send_sign_in_link(person_id, acting=caller(request))
     return {"sent": True}
+
+
+# --- sign-in: single sign-on and the second-step policy ---------------------------------------------------
+
+
+class ProviderOut(Out):
+    kind: str = Field(description="`google` or `entra`.")
+    enabled: bool
+    client_id: str
+    tenant: str
+    allowed_domain: str
+    has_secret: bool = Field(description="A client secret is stored (it is never shown back).")
+
+
+class SignInOut(Out):
+    second_factor: str = Field(description="Who must add a second step: `leaders`, `adults` or `nobody`.")
+    providers: list[ProviderOut]
+
+
+class ProviderIn(Schema):
+    client_id: str = Field(max_length=300)
+    client_secret: str = Field("", max_length=500, description="Empty keeps the stored one.")
+    tenant: str = Field("", max_length=100, description="Entra ID only: the directory (tenant) id.")
+    allowed_domain: str = Field("", max_length=253)
+    enabled: bool = True
+
+
+class PolicyIn(Schema):
+    second_factor: str
+
+
+class ResetIn(Schema):
+    reason: str = Field(max_length=1000)
+
+
+def _sign_in_state(viewer: Person) -> dict[str, Any]:
+    from staffroom.accounts import second_factor
+
+    providers = SignInProvider.objects.filter(organisation_id=viewer.organisation_id).select_related("app")
+    return {
+        "second_factor": str(second_factor.rule_for(viewer.organisation_id).value),
+        "providers": [
+            {"kind": p.kind, "enabled": p.enabled, "client_id": p.app.client_id, "tenant": p.tenant,
+             "allowed_domain": p.allowed_domain, "has_secret": bool(p.app.secret)}
+            for p in providers.order_by("kind")
+        ],
+    }  # fmt: skip
+
+
+@router.get("/sign-in", response=answers({200: SignInOut}), summary="Sign-in settings")
+def sign_in_settings(request: HttpRequest) -> dict[str, Any]:
+    """Single sign-on providers (never their secrets) and who must add a second sign-in step."""
+    viewer = caller(request)
+    permissions.require(viewer, "signin.manage", viewer.organisation)
+    return _sign_in_state(viewer)
+
+
+@router.put("/sign-in/providers/{kind}", response=answers({200: SignInOut}), summary="Set up single sign-on")
+def set_provider(request: HttpRequest, kind: str, data: ProviderIn) -> dict[str, Any]:
+    viewer = caller(request)
+    actions.configure_sign_in_provider(
+        kind, acting=viewer, client_id=data.client_id, client_secret=data.client_secret, tenant=data.tenant,
+        allowed_domain=data.allowed_domain, enabled=data.enabled,
+    )  # fmt: skip
+    return _sign_in_state(viewer)
+
+
+@router.put("/sign-in/policy", response=answers({200: SignInOut}), summary="Who must add a second step")
+def set_policy(request: HttpRequest, data: PolicyIn) -> dict[str, Any]:
+    viewer = caller(request)
+    actions.set_second_factor_rule(data.second_factor, acting=viewer)
+    return _sign_in_state(viewer)
+
+
+@router.post(
+    "/people/{person_id}/reset-second-factor", response=answers({200: EndedCount}), summary="Reset a second step"
+)
+def reset_second_factor(request: HttpRequest, person_id: ObjectId, data: ResetIn) -> dict[str, Any]:
+    """For someone who lost their phone or authenticator: their authenticators are removed and they are signed
+    out everywhere, so they can set up a new one. A reason is required."""
+    ended = actions.reset_second_factor(person_id, acting=caller(request), reason=data.reason)
+    return {"ended": ended}
