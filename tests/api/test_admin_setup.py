@@ -90,3 +90,45 @@ def test_resetting_a_lost_second_step_needs_a_reason(world):
         ApiClient(world.head).post(f"/admin/people/{world.teacher.pk}/reset-second-factor", {"reason": "x"}).status_code
         == 403
     )
+
+
+def _zip_of(folder) -> bytes:
+    import io
+    import zipfile
+    from pathlib import Path
+
+    buffer = io.BytesIO()
+    with zipfile.ZipFile(buffer, "w") as archive:
+        for path in sorted(Path(folder).iterdir()):
+            archive.write(path, path.name)
+    return buffer.getvalue()
+
+
+def test_a_roster_zip_through_the_api_dry_run_then_applied(world):
+    from django.core.files.uploadedfile import SimpleUploadedFile
+
+    from tests.rosters.conftest import SAMPLES
+
+    data = _zip_of(SAMPLES / "moodle-full")
+    api = ApiClient(world.admin)
+
+    def post(**query):
+        upload = SimpleUploadedFile("roster.zip", data, content_type="application/zip")
+        url = "/api/v1/admin/roster" + ("?dry_run=true" if query.get("dry_run") else "")
+        return api.client.post(url, {"file": upload}, headers=api.headers)
+
+    dry = post(dry_run=True)
+    assert dry.status_code == 200, dry.content
+    assert dry.json()["dry_run"] is True and dry.json()["created"] == 5 and dry.json()["errors"] == []
+    applied = post()
+    assert applied.json()["created"] == 5
+    assert post().json()["created"] == 0  # a second run changes nothing
+    bad = api.client.post(
+        "/api/v1/admin/roster", {"file": SimpleUploadedFile("x.zip", b"not a zip")}, headers=api.headers
+    )
+    assert bad.status_code == 422 and bad.json()["error"]["field"] == "file"
+    head = ApiClient(world.head)
+    refused = head.client.post(
+        "/api/v1/admin/roster", {"file": SimpleUploadedFile("r.zip", data)}, headers=head.headers
+    )
+    assert refused.status_code == 403

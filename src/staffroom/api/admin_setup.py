@@ -5,17 +5,22 @@ from __future__ import annotations
 
 from typing import Any
 
+from django.conf import settings
 from django.db.models import Count
 from django.http import HttpRequest
 from django.utils.translation import gettext as _
-from ninja import Router, Status
+from ninja import File, P, QueryEx, Router, Status, UploadedFile
 from pydantic import Field
 
 from staffroom.accounts import actions, permissions
 from staffroom.accounts.models import Person, School, SchoolClass, ScimToken, SignInProvider
 from staffroom.api.auth import caller
 from staffroom.api.schemas import ObjectId, Out, RowId, Schema, Timestamp, answers
-from staffroom.errors import PermissionDenied
+from staffroom.errors import Invalid, PermissionDenied, TooLarge
+from staffroom.rosters import actions as roster_actions
+from staffroom.rosters import files as roster_files
+from staffroom.rosters import parser
+from staffroom.rosters.planner import clean_email_domain
 
 router = Router(tags=["admin"])
 
@@ -268,3 +273,32 @@ def reset_second_factor(request: HttpRequest, person_id: ObjectId, data: ResetIn
     out everywhere, so they can set up a new one. A reason is required."""
     ended = actions.reset_second_factor(person_id, acting=caller(request), reason=data.reason)
     return {"ended": ended}
+
+
+# --- roster import ----------------------------------------------------------------------------------------
+
+
+@router.post(
+    "/roster",
+    response=answers({200: dict[str, Any]}, extra_errors=frozenset({413})),
+    summary="Import a OneRoster 1.1 CSV ZIP",
+)
+def import_roster(
+    request: HttpRequest,
+    file: File[UploadedFile],
+    dry_run: QueryEx[bool, P(description="`true`: say what would change, change nothing.")] = False,
+    email_domain: QueryEx[str, P(max_length=253, description="Makes sign-in addresses from usernames.")] = "",
+) -> dict[str, Any]:
+    """The same import as `staffroom import_roster` and the console's page: a ZIP of OneRoster 1.1 CSV files,
+    applied whole or not at all. Answers the counts (`created`, `updated`, `deactivated`, `classes`, `errors`,
+    ...); with errors nothing is applied. Trust-wide IT admins only."""
+    viewer = caller(request)
+    permissions.require(viewer, "roster.import", viewer.organisation)
+    if file.size is not None and file.size > settings.STAFFROOM_MAX_ROSTER_UPLOAD_BYTES:
+        raise TooLarge(_("This roster is too large to upload; import it with `staffroom import_roster`."), field="file")
+    domain = clean_email_domain(email_domain)
+    try:
+        roster = parser.parse(roster_files.read_zip(file.open("rb"), name=file.name or "upload"))
+    except roster_files.Unreadable as unreadable:
+        raise Invalid("file", unreadable.problem.message) from None
+    return roster_actions.import_roster(roster, acting=viewer, email_domain=domain, dry_run=dry_run).counts()
