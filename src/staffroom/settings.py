@@ -97,6 +97,8 @@ MIDDLEWARE = [
     "allauth.account.middleware.AccountMiddleware",
     "allauth.usersessions.middleware.UserSessionsMiddleware",
     "staffroom.compliance.middleware.AuditOriginMiddleware",
+    # After the audit origin, so a refused console page is recorded with the address it came from.
+    "staffroom.compliance.middleware.RefusalAuditMiddleware",
     # After the audit origin (its ending of a session is audited with the address) and the messages (it says why).
     "staffroom.accounts.access.AccessMiddleware",
     # After the access check: someone who may not use Staffroom at all is not asked to set up a second step.

@@ -28,6 +28,11 @@ def test_a_revoked_scim_token_is_refused(world):
     assert ScimClient(raw).get("/Users").status_code == 200
     actions.revoke_scim_token(token.pk, acting=world.admin, organisation_id=world.org.pk)
     error_of(ScimClient(raw).get("/Users"), 401)
+    # The directory still calling with it is kept in the organisation's audit log, as the SCIM service.
+    from staffroom.compliance.models import AuditEntry
+
+    (refused,) = AuditEntry.objects.filter(organisation=world.org, action="access.refused")
+    assert (refused.actor_service, refused.data["status"]) == ("scim", 401)
 
 
 def test_a_persons_api_token_does_not_open_scim_even_an_it_admins(world):

@@ -513,3 +513,17 @@ def test_no_sign_in_link_for_a_leaver(world, as_person, mail_after_commit):
     assert response.status_code == 422
     assert "Restore their access first, then send the link." in page(response)
     assert mail.outbox == []
+
+
+def test_a_console_page_refused_to_a_signed_in_person_is_audited(world, client):
+    from staffroom.compliance.models import AuditEntry
+
+    client.force_login(world.teacher)
+    assert client.get("/admin/").status_code == 404
+    assert client.post(f"/admin/people/{world.teacher.pk}/change", {"roles": ["headteacher"]}).status_code == 404
+    refused = list(AuditEntry.objects.filter(action="access.refused").order_by("id"))
+    assert [(e.actor, e.data["status"], e.data["method"]) for e in refused] == [
+        (world.teacher, 404, "GET"),
+        (world.teacher, 404, "POST"),
+    ]
+    assert not AuditEntry.objects.filter(action="person.updated").exists()

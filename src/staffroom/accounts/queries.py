@@ -73,6 +73,13 @@ def scim_token(raw: str) -> ScimToken | None:
     )
 
 
+def revoked_scim_token(raw: str) -> ScimToken | None:
+    """The revoked SCIM token with this raw value, if it is one: a directory still calling with it is recorded."""
+    if not raw:
+        return None
+    return ScimToken.objects.filter(key_hash=hash_token(raw), revoked_at__isnull=False).first()
+
+
 def scim_tokens(viewer: Person) -> list[ScimToken]:
     """The organisation's SCIM tokens, newest first, for someone who manages them (else none)."""
     if not permissions.allows(viewer, "scim.manage_tokens", viewer.organisation):

@@ -15,7 +15,6 @@ from typing import Any
 from django.conf import settings
 from django.core.exceptions import PermissionDenied as DjangoPermissionDenied
 from django.core.exceptions import RequestDataTooBig, SuspiciousOperation
-from django.db import transaction
 from django.http import Http404, HttpRequest, HttpResponse, JsonResponse
 from django.http.multipartparser import MultiPartParserError
 from django.urls import URLPattern, URLResolver, re_path
@@ -40,7 +39,6 @@ from staffroom.api import (
     uploads,
 )
 from staffroom.compliance import audit
-from staffroom.compliance.audit import AuditAction
 from staffroom.errors import NotFound, PermissionDenied, StaffroomError
 
 logger = logging.getLogger(__name__)
@@ -185,25 +183,14 @@ def _respond(request: HttpRequest, status: int, code: str, message: str, field: 
     return api.create_response(request, error_body(code, message, field), status=status)
 
 
-# Refusals here are kept in the audit log (the issue: a teacher granting themselves a role, another
-# organisation's ids, ... are "403/404, audited, nothing written"): the console's powers are what is probed.
-_AUDITED_REFUSALS = ("/api/v1/admin/", "/api/v1/compliance/")
-
-
 def _audit_refusal(request: HttpRequest, exc: StaffroomError) -> None:
+    """The issue: a teacher granting themselves a role, another organisation's ids, ... are "403/404, audited,
+    nothing written"."""
     person = getattr(request, "auth", None)
-    if not isinstance(exc, NotFound | PermissionDenied) or not isinstance(person, Person):
+    if not isinstance(person, Person) or not isinstance(exc, NotFound | PermissionDenied):
         return
-    if not request.path.startswith(_AUDITED_REFUSALS):
-        return
-    try:
-        with transaction.atomic():
-            audit.record(
-                person, AuditAction.ACCESS_REFUSED, target=person,
-                data={"status": exc.status, "method": request.method}, details={"path": request.path[:300]},
-            )  # fmt: skip
-    except Exception:  # a refusal must still be answered if the log cannot be written (e.g. a busy database)
-        logger.exception("could not record a refused request in the audit log")
+    if request.path.startswith(audit.REFUSALS_KEPT_UNDER):
+        audit.record_refusal(person, status=exc.status, method=request.method or "", path=request.path)
 
 
 @api.exception_handler(StaffroomError)

@@ -17,6 +17,7 @@ from __future__ import annotations
 import contextlib
 import hashlib
 import json
+import logging
 import secrets
 from collections.abc import Iterator
 from contextvars import ContextVar
@@ -395,3 +396,22 @@ def entry_payload(entry: AuditEntry) -> dict[str, Any]:
         "user_agent": entry.user_agent,
         "redacted": entry.redacted_at is not None,
     }
+
+
+# Where a refusal is worth keeping: the admin and compliance consoles and their API (what is probed there is
+# the school's control of people and records).
+REFUSALS_KEPT_UNDER = ("/admin/", "/compliance/", "/api/v1/admin/", "/api/v1/compliance/")
+
+
+def record_refusal(acting: Actor, *, status: int, method: str, path: str) -> None:
+    """Keep a refused request (403, 404, or a revoked token's 401) in the audit log, in a transaction of its own,
+    so nothing else of the request is written. A log that cannot be written must not stop the answer."""
+    try:
+        with transaction.atomic():
+            record(
+                acting, AuditAction.ACCESS_REFUSED, target=acting if isinstance(acting, Person) else None,
+                organisation=acting.organisation_id, data={"status": status, "method": method},
+                details={"path": path[:300]},
+            )  # fmt: skip
+    except Exception:
+        logging.getLogger(__name__).exception("could not record a refused request in the audit log")

@@ -23,6 +23,7 @@ from staffroom.accounts import actions as account_actions
 from staffroom.accounts import queries as account_queries
 from staffroom.accounts.actors import Service, ServiceActor
 from staffroom.accounts.models import ScimToken
+from staffroom.compliance import audit
 from staffroom.errors import NotFound, PermissionDenied, RateLimited, StaffroomError
 from staffroom.scim import actions, discovery, documents, errors, filters, mapping, queries
 from staffroom.scim.discovery import MAX_RESULTS, SEARCH_REQUEST
@@ -86,8 +87,13 @@ def endpoint(*methods: str) -> Callable[[View], View]:
         @csrf_exempt
         @functools.wraps(view)
         def answer(request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponse:
-            token = account_queries.scim_token(_bearer(request))
+            raw = _bearer(request)
+            token = account_queries.scim_token(raw)
             if token is None:
+                revoked = account_queries.revoked_scim_token(raw)
+                if revoked is not None:  # the organisation is known: its audit log keeps the attempt
+                    actor = ServiceActor(Service.SCIM, revoked.organisation_id)
+                    audit.record_refusal(actor, status=401, method=request.method or "", path=request.path)
                 return _unauthorised()
             if request.method not in methods:
                 response = documents.error_response(405, f"{request.method} is not allowed here.")
