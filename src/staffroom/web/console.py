@@ -45,4 +45,6 @@ def sections(viewer: Person) -> list[Section]:
         found.append(Section("breaches", str(_("Breaches")), reverse("web:compliance_breaches")))
     if permissions.allows(viewer, "signin.manage", viewer.organisation):
         found.append(Section("sign_in", str(_("Sign-in")), reverse("web:admin_sign_in")))
+    if permissions.allows(viewer, "scim.manage_tokens", viewer.organisation):
+        found.append(Section("scim", str(_("Provisioning (SCIM)")), reverse("web:admin_scim")))
     return found

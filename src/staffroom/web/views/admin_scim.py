@@ -38,6 +38,8 @@ def _render(request: HttpRequest, viewer: Person, form: ScimTokenForm, *, new_to
         "tokens": queries.scim_tokens(viewer),
         "new_token": new_token,
         "scim_url": request.build_absolute_uri("/scim/v2"),
+        "console_section": "scim",
+        "console_home": True,
     }
     return render(request, "staffroom/admin/scim.html", context, status=status)
 
