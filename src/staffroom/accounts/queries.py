@@ -241,3 +241,10 @@ def name_order_page(people: QuerySet[Person], *, after: int | None, limit: int) 
     more = len(page) > limit
     page = page[:limit]
     return page, (page[-1].pk if more else None)
+
+
+def class_schools(viewer: Person) -> list[School]:
+    """The schools whose classes the viewer keeps (`classes.manage`): the trust's for an IT admin, a
+    headteacher's own. The schools-and-classes page, its API and the console's navigation all ask this."""
+    schools = School.objects.filter(organisation_id=viewer.organisation_id).order_by("name", "id")
+    return [school for school in schools if permissions.allows(viewer, "classes.manage", school)]

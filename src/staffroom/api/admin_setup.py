@@ -13,6 +13,7 @@ from ninja import File, P, QueryEx, Router, Status, UploadedFile
 from pydantic import Field
 
 from staffroom.accounts import actions, permissions
+from staffroom.accounts import queries as account_queries
 from staffroom.accounts.models import Person, School, SchoolClass, ScimToken, SignInProvider
 from staffroom.api.auth import caller
 from staffroom.api.schemas import ObjectId, Out, RowId, Schema, Timestamp, answers
@@ -79,11 +80,7 @@ def _school_payload(school: School) -> dict[str, Any]:
 def schools(request: HttpRequest) -> dict[str, Any]:
     """The schools whose classes you keep (IT admins: the trust's; headteachers: their own), with classes."""
     viewer = caller(request)
-    kept = [
-        s
-        for s in School.objects.filter(organisation_id=viewer.organisation_id).order_by("name", "id")
-        if permissions.allows(viewer, "classes.manage", s)
-    ]
+    kept = account_queries.class_schools(viewer)
     if not kept:
         raise PermissionDenied(_("Only IT admins and headteachers keep schools and classes."))
     return {"items": [_school_payload(s) for s in kept], "next": None}

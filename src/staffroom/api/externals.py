@@ -10,7 +10,6 @@ from django.http import HttpRequest
 from django.utils.translation import gettext as _
 from ninja import P, QueryEx, Router, Status
 
-from staffroom.accounts import permissions
 from staffroom.accounts.invitations import send_external_invitation
 from staffroom.accounts.models import ExternalAccessRequest
 from staffroom.api.auth import caller
@@ -23,8 +22,8 @@ from staffroom.api.schemas import (
     ObjectId,
     answers,
 )
-from staffroom.errors import Invalid, PermissionDenied
-from staffroom.messaging import actions
+from staffroom.errors import Invalid
+from staffroom.messaging import actions, queries
 from staffroom.messaging.payloads import external_request_payload
 
 router = Router(tags=["externals"])
@@ -51,8 +50,8 @@ def request_external(request: HttpRequest, data: ExternalRequestIn) -> Status[di
 @router.get("/externals", response=answers({200: ExternalRequestPage}), summary="Your requests for outsiders")
 def my_requests(request: HttpRequest) -> dict[str, Any]:
     """The requests you made, newest first, with what was decided and why."""
-    mine = ExternalAccessRequest.objects.filter(sponsor=caller(request)).select_related("sponsor", "decided_by")
-    return {"items": [external_request_payload(r) for r in mine.order_by("-created_at", "-id")[:PAGE]], "next": None}
+    mine = queries.my_external_requests(caller(request))[:PAGE]
+    return {"items": [external_request_payload(r) for r in mine], "next": None}
 
 
 @admin_router.get("/externals", response=answers({200: ExternalRequestPage}), summary="Requests for outsiders")
@@ -62,19 +61,10 @@ def list_requests(
     after: QueryEx[int | None, P(ge=1, le=MAX_ID, description="The `next` value of the previous page.")] = None,
 ) -> dict[str, Any]:
     """Every request of the organisation, newest first: for the DPO and IT admins, who decide them."""
-    viewer = caller(request)
-    if not permissions.allows(viewer, "external.decide", viewer.organisation):
-        raise PermissionDenied(_("Only the DPO and IT admins decide requests for outsiders."))
-    requests = ExternalAccessRequest.objects.filter(organisation_id=viewer.organisation_id).select_related(
-        "sponsor", "decided_by"
-    )
-    if status:
-        if status not in ExternalAccessRequest.Status.values:
-            raise Invalid("status", _("Status is one of: pending, approved, rejected."))
-        requests = requests.filter(status=status)
+    requests = queries.external_requests(caller(request), status=status)
     if after is not None:
         requests = requests.filter(pk__lt=after)
-    page = list(requests.order_by("-id")[: PAGE + 1])
+    page = list(requests[: PAGE + 1])
     more = len(page) > PAGE
     page = page[:PAGE]
     return {"items": [external_request_payload(r) for r in page], "next": str(page[-1].pk) if more else None}

@@ -27,7 +27,7 @@ from django.db.models.functions import Coalesce
 from django.utils.translation import gettext as _
 
 from staffroom.accounts import permissions
-from staffroom.accounts.models import Person, School
+from staffroom.accounts.models import ExternalAccessRequest, Person, School
 from staffroom.accounts.permissions import Scope
 from staffroom.errors import Invalid, NotFound, PermissionDenied
 from staffroom.messaging.models import (
@@ -613,3 +613,27 @@ def in_register(viewer: Person, conversation: Conversation, permission: str = "r
     """Whether `permission` reaches `conversation` in the viewer's register (see `register_scope`)."""
     scope = register_scope(viewer, permission)
     return scope is not None and Conversation.objects.filter(scope, pk=conversation.pk).exists()
+
+
+def my_external_requests(viewer: Person) -> QuerySet[ExternalAccessRequest]:
+    """The requests for outsiders the viewer made, newest first."""
+    return (
+        ExternalAccessRequest.objects.filter(sponsor=viewer)
+        .select_related("sponsor", "decided_by")
+        .order_by("-created_at", "-id")
+    )
+
+
+def external_requests(viewer: Person, *, status: str = "") -> QuerySet[ExternalAccessRequest]:
+    """Every request for an outsider of the viewer's organisation, newest first, for those who decide them
+    (`external.decide`); PermissionDenied for anyone else."""
+    if not permissions.allows(viewer, "external.decide", viewer.organisation):
+        raise PermissionDenied(_("Only the DPO and IT admins decide requests for outsiders."))
+    requests = ExternalAccessRequest.objects.filter(organisation_id=viewer.organisation_id).select_related(
+        "sponsor", "decided_by", "person"
+    )
+    if status:
+        if status not in ExternalAccessRequest.Status.values:
+            raise Invalid("status", _("Status is one of: pending, approved, rejected."))
+        requests = requests.filter(status=status)
+    return requests.order_by("-id")

@@ -35,7 +35,7 @@ def sections(viewer: Person) -> list[Section]:
         found.append(Section("groups", str(_("Groups")), reverse("web:admin_groups")))
     if permissions.allows(viewer, "external.decide", viewer.organisation):
         found.append(Section("externals", str(_("Outsiders")), reverse("web:admin_externals")))
-    if any(permissions.allows(viewer, "classes.manage", s) for s in viewer.organisation.schools.all()):
+    if people_queries.class_schools(viewer):
         found.append(Section("schools", str(_("Schools and classes")), reverse("web:admin_schools")))
     if permissions.allows(viewer, "roster.import", viewer.organisation):
         found.append(Section("roster", str(_("Roster import")), reverse("web:admin_roster")))

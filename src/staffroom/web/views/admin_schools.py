@@ -12,6 +12,7 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_POST
 
 from staffroom.accounts import actions, permissions
+from staffroom.accounts import queries as people_queries
 from staffroom.accounts.models import Person, School
 from staffroom.errors import NotFound, PermissionDenied, StaffroomError
 from staffroom.web.guards import signed_in
@@ -21,11 +22,7 @@ from staffroom.web.pages import viewer_of
 def _keeper(request: HttpRequest) -> tuple[Person, list[School]]:
     """The viewer and the schools whose classes they keep; 404 for anyone who keeps none."""
     viewer = viewer_of(request)
-    schools = [
-        s
-        for s in School.objects.filter(organisation_id=viewer.organisation_id).order_by("name", "id")
-        if permissions.allows(viewer, "classes.manage", s)
-    ]
+    schools = people_queries.class_schools(viewer)
     if not schools:
         raise NotFound()
     return viewer, schools

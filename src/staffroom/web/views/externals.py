@@ -13,7 +13,7 @@ from staffroom.accounts import permissions
 from staffroom.accounts.invitations import send_external_invitation
 from staffroom.accounts.models import ExternalAccessRequest, Person
 from staffroom.errors import NotFound, StaffroomError
-from staffroom.messaging import actions
+from staffroom.messaging import actions, queries
 from staffroom.messaging.models import Conversation
 from staffroom.web.forms import DecisionForm, ExternalRequestForm, show_error
 from staffroom.web.guards import signed_in
@@ -61,7 +61,7 @@ def request_external(request: HttpRequest) -> HttpResponse:
         initial = [int(wanted)] if wanted.isdigit() else []
         form = ExternalRequestForm(conversations=conversations)
         form.initial = {"conversation_ids": [i for i in initial if i in dict(conversations)]}
-    mine = ExternalAccessRequest.objects.filter(sponsor=viewer).order_by("-created_at", "-id")[:50]
+    mine = queries.my_external_requests(viewer)[:50]
     context = {"form": form, "requests": mine, "has_conversations": bool(conversations)}
     return render(request, "staffroom/externals/request.html", context, status=status)
 
@@ -77,9 +77,7 @@ def _decider(request: HttpRequest) -> Person:
 @require_GET
 def decide_list(request: HttpRequest) -> HttpResponse:
     viewer = _decider(request)
-    requests = ExternalAccessRequest.objects.filter(organisation_id=viewer.organisation_id).select_related(
-        "sponsor", "decided_by", "person"
-    )
+    requests = queries.external_requests(viewer)
     pending = list(requests.filter(status=ExternalAccessRequest.Status.PENDING).order_by("created_at"))
     decided = list(requests.exclude(status=ExternalAccessRequest.Status.PENDING).order_by("-decided_at")[:50])
     titles = dict(
