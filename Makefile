@@ -28,15 +28,24 @@ $(PYTHON):
 uv-installed:
 	@$(PYTHON) -m uv --version >/dev/null 2>&1 || $(PYTHON) -m pip install --quiet --disable-pip-version-check uv
 
+# Everything, test tools included (make test, make bench).
 $(VENV)/.synced: pyproject.toml uv.lock | uv-installed
 	$(UV) sync --frozen --python $(PYTHON)
+	@touch $@ $(VENV)/.serving
+
+# Only what serving needs (make run): no test runner, browser driver, linters or type checker. --inexact keeps
+# the test tools of an earlier `make test` rather than removing them.
+$(VENV)/.serving: pyproject.toml uv.lock | uv-installed
+	$(UV) sync --frozen --no-dev --inexact --python $(PYTHON)
 	@touch $@
 
-run: $(VENV)/.synced
-	$(RUN) staffroom migrate --no-input -v 0
-	$(RUN) staffroom seed_demo
-	$(RUN) staffroom collectstatic --no-input -v 0
-	$(RUN) staffroom serve --host 127.0.0.1 --port $(PORT)
+SERVE := $(UV) run --frozen --no-sync --python $(PYTHON)
+
+run: $(VENV)/.serving
+	$(SERVE) staffroom migrate --no-input -v 0
+	$(SERVE) staffroom seed_demo
+	$(SERVE) staffroom collectstatic --no-input -v 0
+	$(SERVE) staffroom serve --host 127.0.0.1 --port $(PORT)
 
 # Debian packages the tests start for real: PostgreSQL and Redis for the scale-out tests, Chromium for the
 # browser tests. Installed only when missing.

@@ -8,7 +8,7 @@ import sys
 
 import pytest
 
-from staffroom.log_format import JsonFormatter
+from staffroom.log_format import JsonFormatter, TextFormatter, formatter_for
 
 pytestmark = pytest.mark.django_db
 
@@ -60,3 +60,27 @@ def test_logs_are_one_json_object_per_line():
     assert json.loads(line) | {"time": None} == {
         "time": None, "level": "info", "logger": "staffroom.test", "message": "sent x", "person_id": 7,
     }  # fmt: skip
+
+
+def test_logs_read_as_one_plain_line_with_their_fields_at_a_terminal():
+    record = logging.LogRecord("staffroom.worker", logging.WARNING, __file__, 1, "job %s failed", ("prune",), None)
+    record.deleted = 3
+    line = TextFormatter().format(record)
+    assert line.endswith(" WARNING staffroom.worker: job prune failed deleted=3") and "{" not in line
+
+
+class _Stream:
+    def __init__(self, tty: bool) -> None:
+        self.tty = tty
+
+    def isatty(self) -> bool:
+        return self.tty
+
+
+def test_the_log_format_setting_chooses_text_at_a_terminal_and_json_for_shippers():
+    assert formatter_for("auto", _Stream(tty=True)) == "text"
+    assert formatter_for("auto", _Stream(tty=False)) == "json"
+    assert formatter_for("json", _Stream(tty=True)) == "json"
+    assert formatter_for("text", _Stream(tty=False)) == "text"
+    with pytest.raises(ValueError, match="STAFFROOM_LOG_FORMAT must be one of auto, json, text"):
+        formatter_for("xml")

@@ -11,6 +11,8 @@ from pathlib import Path
 import dj_database_url
 from django.utils.csp import CSP
 
+from staffroom.log_format import formatter_for
+
 
 def _env_bool(name: str, default: bool = False) -> bool:
     return os.environ.get(name, str(default)).strip().lower() in {"1", "true", "yes", "on"}
@@ -377,12 +379,16 @@ STAFFROOM_EVENT_RETENTION_DAYS = _env_int("STAFFROOM_EVENT_RETENTION_DAYS", 14)
 STAFFROOM_TERM_STARTS = os.environ.get("STAFFROOM_TERM_STARTS", "09-01,01-01,04-15")
 STAFFROOM_REVIEW_GRACE_DAYS = _env_int("STAFFROOM_REVIEW_GRACE_DAYS", 28)
 
-# --- Logs: one JSON object per line on stderr -------------------------------------------------------------
+# --- Logs on stderr: plain lines at a terminal, one JSON object per line for log shippers ------------------
+STAFFROOM_LOG_FORMAT = formatter_for(os.environ.get("STAFFROOM_LOG_FORMAT", "auto"))
 LOGGING = {
     "version": 1,
     "disable_existing_loggers": False,
-    "formatters": {"json": {"()": "staffroom.log_format.JsonFormatter"}},
-    "handlers": {"stderr": {"class": "logging.StreamHandler", "formatter": "json"}},
+    "formatters": {
+        "json": {"()": "staffroom.log_format.JsonFormatter"},
+        "text": {"()": "staffroom.log_format.TextFormatter"},
+    },
+    "handlers": {"stderr": {"class": "logging.StreamHandler", "formatter": STAFFROOM_LOG_FORMAT}},
     "root": {"handlers": ["stderr"], "level": os.environ.get("STAFFROOM_LOG_LEVEL", "INFO")},
     "loggers": {
         "django.db.backends": {"level": "WARNING"},
