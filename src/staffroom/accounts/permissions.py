@@ -145,6 +145,9 @@ RULES: dict[str, Grants] = {
     "audit.view": _merge(_one(R.DPO, S.ORGANISATION), _one(R.IT_ADMIN, S.ORGANISATION)),
     # The breach register (UK GDPR Art. 33): kept by the data protection officer.
     "breach.manage": _one(R.DPO, S.ORGANISATION),
+    # The records overview (accountability report, retention, holds, requests, policy evidence): kept by the
+    # DPO, read by the headteacher of a school.
+    "records.view": _merge(_one(R.DPO, S.ORGANISATION), _one(R.HEADTEACHER, S.SCHOOL)),
     # The bearer tokens a school's identity provider provisions staff with (SCIM, /scim/v2/).
     "scim.manage_tokens": _one(R.IT_ADMIN, S.ORGANISATION),
     # Conversations the identity provider keeps (a SCIM Group): created, renamed, given members and archived by it.

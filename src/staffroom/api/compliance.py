@@ -14,7 +14,7 @@ from pydantic import Field
 
 from staffroom.api.auth import caller
 from staffroom.api.schemas import MAX_ID, ObjectId, Out, Schema, Timestamp, answers
-from staffroom.compliance import actions, audit
+from staffroom.compliance import accountability, actions, audit
 from staffroom.compliance.export import audit_csv
 from staffroom.compliance.queries import MAX_PAGE, PAGE, AuditFilters, audit_log, breach_payload, breach_register
 from staffroom.errors import Invalid
@@ -225,3 +225,37 @@ def decide(request: HttpRequest, breach_id: ObjectId, data: BreachDecisionIn) ->
 @router.post("/breaches/{breach_id}/close", response=answers({200: BreachOut}), summary="Close a breach")
 def close(request: HttpRequest, breach_id: ObjectId, data: BreachCloseIn) -> dict[str, Any]:
     return breach_payload(actions.close_breach(breach_id, acting=caller(request), outcome=data.outcome))
+
+
+# --- the accountability report ----------------------------------------------------------------------------
+
+
+class EvidenceOut(Out):
+    label: str
+    value: str
+    state: str = Field(description="`met`, `attention` or `info` (a fact with no judgement).")
+    link: str = Field(description="The console page where it is kept, or empty.")
+
+
+class CategoryOut(Out):
+    key: str
+    title: str = Field(description="The ICO Accountability Framework's category.")
+    expects: str
+    evidence: list[EvidenceOut]
+
+
+class AccountabilityOut(Out):
+    organisation: str
+    made_on: date
+    categories: list[CategoryOut]
+
+
+@router.get("/accountability", response=answers({200: AccountabilityOut}), summary="The accountability report")
+def accountability_report(request: HttpRequest) -> dict[str, Any]:
+    """Live evidence for each of the ICO Accountability Framework's ten categories: for the data protection
+    officer, and headteachers (read only)."""
+    viewer = caller(request)
+    today = timezone.localdate()
+    categories = accountability.report(viewer, today)
+    return {"organisation": viewer.organisation.name, "made_on": today,
+            "categories": accountability.report_payload(categories)}  # fmt: skip

@@ -8,6 +8,7 @@
    - focus a form's error summary when the page loads with one
    - tell the server what has been read, once the person can see it
    - say so when a passkey could not be used
+   - print a report from its button
    No inline scripts: the Content-Security-Policy allows only files from this site. */
 (function () {
   "use strict";
@@ -176,6 +177,12 @@
   }
 
   window.staffroom.markRead = markRead;
+
+  // --- A "Print this report" button: <button data-print> ---
+  document.addEventListener("click", function (event) {
+    var button = event.target.closest && event.target.closest("[data-print]");
+    if (button) window.print();
+  });
 
   // --- A passkey that could not be used (cancelled, timed out, none on this device) ---
   // allauth's passkey script only logs the error; the page shows its own words for it instead.

@@ -1,0 +1,82 @@
+"""The accountability report: the ICO framework's ten headings, filled from the records as they are now, for the
+DPO and headteachers; nobody else sees it."""
+
+from datetime import timedelta
+
+import pytest
+from django.utils import timezone
+
+from staffroom.accounts.models import Role, RoleAssignment
+from staffroom.compliance import accountability, actions
+from staffroom.compliance.models import AuditEntry
+from staffroom.errors import PermissionDenied
+from tests.api.conftest import ApiClient
+
+pytestmark = pytest.mark.django_db
+
+
+def _evidence(viewer, key: str, label: str) -> accountability.Evidence:
+    category = next(c for c in accountability.report(viewer) if c.key == key)
+    return next(e for e in category.evidence if e.label == label)
+
+
+def test_the_report_has_the_frameworks_ten_headings_in_order(world):
+    categories = accountability.report(world.dpo)
+    assert [c.title for c in categories] == [
+        "Leadership and oversight", "Policies and procedures", "Training and awareness", "Individuals' rights",
+        "Transparency", "Records of processing and lawful basis", "Contracts and data sharing",
+        "Risks and data protection impact assessments", "Records management and security",
+        "Breach response and monitoring",
+    ]  # fmt: skip
+
+
+def test_a_breach_told_to_the_ico_late_needs_attention_and_one_on_time_does_not(world):
+    breach = actions.record_breach(acting=world.dpo, title="Email to the wrong parent", description="",
+                                   aware_at=timezone.now() - timedelta(hours=100))  # fmt: skip
+    assert _evidence(world.dpo, "breaches", "Breaches waiting for a risk assessment").state == "attention"
+    actions.decide_breach(breach.pk, acting=world.dpo, risk="risk", notify_ico=True, reason="Pupil data",
+                          ico_notified_at=timezone.now())  # fmt: skip
+    late = _evidence(world.dpo, "breaches", "Reported to the ICO within 72 hours")
+    assert (late.value, late.state) == ("0 of 1 that needed reporting", "attention")
+
+    on_time = actions.record_breach(acting=world.dpo, title="Lost laptop", description="")
+    actions.decide_breach(on_time.pk, acting=world.dpo, risk="risk", notify_ico=True, reason="Encrypted? No",
+                          ico_notified_at=timezone.now())  # fmt: skip
+    assert _evidence(world.dpo, "breaches", "Reported to the ICO within 72 hours").value == (
+        "1 of 2 that needed reporting"
+    )
+
+
+def test_an_organisation_without_a_dpo_is_told_so(world):
+    assert _evidence(world.head, "leadership", "Data protection officer").state == "met"
+    RoleAssignment.objects.filter(person=world.dpo, role=Role.DPO).delete()
+    assert _evidence(world.head, "leadership", "Data protection officer").state == "attention"
+
+
+def test_an_altered_audit_entry_shows_as_a_broken_chain(world):
+    world.group(world.teacher2)
+    assert _evidence(world.dpo, "records", "Audit log").state == "met"
+    entry = AuditEntry.objects.filter(organisation=world.org).order_by("id").first()
+    AuditEntry.objects.filter(pk=entry.pk).update(reason="changed afterwards")
+    broken = _evidence(world.dpo, "records", "Audit log")
+    assert broken.state == "attention" and str(entry.pk) in broken.value
+
+
+@pytest.mark.parametrize("who", ["admin", "dsl", "teacher", "office", "governor", "pupil", "external"])
+def test_nobody_else_sees_the_report(world, client, who):
+    person = getattr(world, who)
+    with pytest.raises(PermissionDenied):
+        accountability.report(person)
+    assert ApiClient(person).get("/compliance/accountability").status_code == 403
+    client.force_login(person)
+    assert client.get("/compliance/accountability/").status_code == 404
+
+
+def test_the_dpo_and_the_headteacher_read_the_page_and_the_api(world, client):
+    body = ApiClient(world.head).get("/compliance/accountability").json()
+    assert body["organisation"] == world.org.name and len(body["categories"]) == 10
+    assert {e["state"] for c in body["categories"] for e in c["evidence"]} <= {"met", "attention", "info"}
+    client.force_login(world.dpo)
+    page = client.get("/compliance/accountability/").content.decode()
+    assert "Accountability report" in page and "Breach response and monitoring" in page
+    assert "Print this report" in page
