@@ -13,6 +13,8 @@ from staffroom.compliance import actions, audit, backup
 
 
 class Command(BaseCommand):
+    # Run from cron on a serving system (or on a bare one): Django's system checks would only add seconds.
+    requires_system_checks: list[str] = []
     help = (
         "Back up the database (SQLite online backup, or pg_dump) and the uploaded files into PATH, a new or empty "
         "directory, with a manifest of SHA-256 digests. Safe while Staffroom serves. Prints one JSON line."

@@ -15,6 +15,8 @@ from staffroom.compliance import actions, audit, backup
 
 
 class Command(BaseCommand):
+    # Run from cron on a serving system (or on a bare one): Django's system checks would only add seconds.
+    requires_system_checks: list[str] = []
     help = (
         "Restore the backup in PATH into the configured database and files directory, which must be empty. Every "
         "file is checked against the backup's manifest first. Prints one JSON line."
