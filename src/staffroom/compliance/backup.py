@@ -15,7 +15,7 @@ missing or was added, naming it, before it writes anything.
 The database is copied first and the files after it, so every attachment the copied database knows of was on
 disk when the files were copied (uploads are stored before their row is written). Only a file deleted in
 between (a purge of unsent uploads or of records past retention) can be missing; a file uploaded in between
-is copied without a row, and the next purge of unsent uploads removes it.
+may be copied without a row, and as nothing refers to it, it is never served.
 
 The secret key is not part of a backup: a restored server signs everyone out (their sessions end), nothing else.
 Nothing here writes the audit log; the commands call compliance.actions.record_backup / record_restore.
