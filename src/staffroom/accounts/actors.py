@@ -18,6 +18,7 @@ class Service(StrEnum):
     RETENTION = "retention"
     SCIM = "scim"
     ROSTER_SYNC = "roster_sync"
+    BACKUP = "backup"
 
     @property
     def label(self) -> str:
@@ -26,6 +27,7 @@ class Service(StrEnum):
             Service.RETENTION: "Retention schedule",
             Service.SCIM: "SCIM provisioning",
             Service.ROSTER_SYNC: "Roster sync",
+            Service.BACKUP: "Backup and restore",
         }[self]
 
 

@@ -154,6 +154,9 @@ RULES: dict[str, Grants] = {
     "conversation.provision": _one(Service.SCIM, S.ORGANISATION),
     # Removing what is due: unsent uploads, and (with retention) records past their schedule.
     "records.purge": _merge(_one(Service.WORKER, S.ORGANISATION), _one(Service.RETENTION, S.ORGANISATION)),
+    # Noting in each organisation's audit log that the whole system was backed up or restored (`staffroom backup`,
+    # `staffroom restore`, run by whoever runs the server): counts only, never content.
+    "records.backup": _one(Service.BACKUP, S.ORGANISATION),
 }
 
 

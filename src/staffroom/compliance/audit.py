@@ -119,6 +119,8 @@ class AuditAction(StrEnum):
     BREACH_RECORDED = "breach.recorded"
     BREACH_DECIDED = "breach.decided"
     BREACH_CLOSED = "breach.closed"
+    BACKUP_TAKEN = "backup.taken"
+    BACKUP_RESTORED = "backup.restored"
 
 
 MEANINGS: dict[AuditAction, str] = {
@@ -187,6 +189,12 @@ MEANINGS: dict[AuditAction, str] = {
     AuditAction.BREACH_RECORDED: "A personal data breach was logged in the breach register",
     AuditAction.BREACH_DECIDED: "The risk of a breach and the decision to tell the ICO were recorded",
     AuditAction.BREACH_CLOSED: "A breach was closed, with what was done",
+    AuditAction.BACKUP_TAKEN: (
+        "The whole system was backed up (`staffroom backup`): counts and the manifest's SHA-256, never content"
+    ),
+    AuditAction.BACKUP_RESTORED: (
+        "The whole system was restored from a backup (`staffroom restore`), named by its manifest's SHA-256"
+    ),
 }
 
 

@@ -6,6 +6,7 @@ worker and commands call these.
 One module per subject; this package's names are the public ones.
 """
 
+from staffroom.compliance.actions.backups import record_backup, record_restore
 from staffroom.compliance.actions.breaches import close_breach, decide_breach, record_breach, report_lost_device
 
-__all__ = ["close_breach", "decide_breach", "record_breach", "report_lost_device"]
+__all__ = ["close_breach", "decide_breach", "record_backup", "record_breach", "record_restore", "report_lost_device"]
