@@ -80,3 +80,18 @@ def test_the_dpo_and_the_headteacher_read_the_page_and_the_api(world, client):
     page = client.get("/compliance/accountability/").content.decode()
     assert "Accountability report" in page and "Breach response and monitoring" in page
     assert "Print this report" in page
+
+
+def test_backups_need_attention_until_one_is_recorded_within_a_week(world):
+    from staffroom.accounts.actors import Service, ServiceActor
+    from staffroom.compliance import audit
+
+    assert _evidence(world.dpo, "records", "Backups").state == "attention"
+    audit.record(ServiceActor(Service.BACKUP, world.org.pk), audit.AuditAction.BACKUP_TAKEN, target=world.org,
+                 data={"files": 1})  # fmt: skip
+    fresh = _evidence(world.dpo, "records", "Backups")
+    assert fresh.state == "met" and "0 days ago" in fresh.value
+    later = timezone.localdate() + timedelta(days=8)
+    old = next(e for c in accountability.report(world.dpo, later) if c.key == "records" for e in c.evidence
+               if e.label == "Backups")  # fmt: skip
+    assert old.state == "attention"

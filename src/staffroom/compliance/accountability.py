@@ -32,7 +32,7 @@ from staffroom.accounts.models import (
 )
 from staffroom.accounts.second_factor import rule_for
 from staffroom.compliance import audit
-from staffroom.compliance.models import Breach
+from staffroom.compliance.models import AuditEntry, Breach
 from staffroom.compliance.queries import ico_deadline
 from staffroom.errors import PermissionDenied
 from staffroom.messaging import reviews
@@ -173,7 +173,21 @@ def _security(context: Context) -> list[Evidence]:
     check = audit.verify(context.organisation)
     rule = rule_for(context.organisation.pk)
     providers = SignInProvider.objects.filter(organisation=context.organisation).count()
+    last_backup = (
+        AuditEntry.objects.filter(organisation=context.organisation, action=audit.AuditAction.BACKUP_TAKEN)
+        .order_by("-id")
+        .values_list("created_at", flat=True)
+        .first()
+    )
+    backup_age = (context.today - timezone.localtime(last_backup).date()).days if last_backup else None
     return [
+        Evidence(
+            _("Backups"),
+            _("Last taken %(day)s (%(n)d days ago)") % {"day": f"{last_backup:%d %B %Y}", "n": backup_age}
+            if last_backup and backup_age is not None
+            else _("No backup recorded: schedule `staffroom backup` (docs/deploy.md)."),
+            MET if backup_age is not None and backup_age <= 7 else ATTENTION,
+        ),
         Evidence(
             _("Audit log"),
             _("%(n)d entries; hash chain intact") % {"n": check.entries}
