@@ -326,9 +326,37 @@ RULES: dict[str, list[Rule]] = {
     ],
     "grooming": [
         Rule(
-            "(nudes|nude pics|nude photos|naked pics|naked photos|naked pictures|naked selfies|naked selfie)",
+            "(county lines|cuckooing|cuckooed|(running|run|runs|carry|carrying|carries|sell|selling|sells|deal|"
+            "dealing|holding|hold|stash|stashing|drop|dropping) (drugs|packages|parcels|food|bags|stuff|bits|"
+            "pills|weed|gear|a phone|phones|money|cash) for (some |a few |the |these )?(older|olders|him|them|a "
+            "gang|the gang|gang|people|lads|men|guys|man|someone))",
             "high",
-            "mentions nude images",
+            "describes criminal exploitation",
+        ),
+        Rule("(being|been|was|is|getting|got|get|were) groomed", "high", "mentions grooming"),
+        Rule(
+            f"(asked|asking|asks|wants|wanted|keeps asking|kept asking|begging|begged) (me|her|him|them|us) for "
+            f"(some |more |a |a few |another )?{PIC}",
+            "high",
+            "says someone is asking for pictures",
+        ),
+        Rule(f"{PIC} of (myself|herself|himself|themselves|yourself)", "high", "asks for pictures of a child"),
+        Rule(
+            "(send|sending|snd|sent) (me |him |her |us )?(your |ur |some |more |a )?(nudes|nude|naked pics|"
+            "naked pic|naked photos)",
+            "high",
+            "asks for nude images",
+        ),
+        Rule(
+            "(your|ur|my) (parents|mum|dad|mom|family|carers) (wouldnt|wont|would not|will not|dont|do not|"
+            "shouldnt) (understand|get it|need to know|have to know|find out|like it|approve)",
+            "high",
+            "sets a child against their parents",
+        ),
+        weak(
+            "(disappear anyway|will disappear|theyll disappear|itll disappear|they disappear|it disappears)",
+            "medium",
+            "says pictures will disappear",
         ),
         Rule(
             f"(asked|asking|asks|ask|wants|wanted|want|told|tells|keeps asking|kept asking|said|says|making|made|"
@@ -349,7 +377,8 @@ RULES: dict[str, list[Rule]] = {
             "asks for intimate pictures",
         ),
         Rule(
-            "(dont|do not|never|dnt|don) (tell|say to|show) (your|ur|yr) (mum|mom|dad|parents|mam|step ?mum|"
+            "(dont|do not|never|dnt|don|not to|not) (tell|say to|show) (your|ur|yr|my|her|his) (mum|mom|dad|parents|"
+            "mam|step ?mum|"
             "step ?dad|teacher|teachers|carer|carers|family|nan|foster carer|social worker)",
             "high",
             "asks a child to keep something from the adults",
@@ -392,7 +421,7 @@ RULES: dict[str, list[Rule]] = {
         Rule("(sextortion|sextorted|sextorting)", "high", "mentions sextortion"),
         Rule(
             "(older|grown|grown up|adult|28 year old|30 year old|much older) (boyfriend|man|guy|bloke|men|friend) "
-            "(who|that|keeps|wants|is|has|picks|gives|buys|bought|messages|texted|said)",
+            "(who|that|keeps|wants|is|has|picks|gives|buys|bought|messages|texted|said|gave|sends|sent|pays)",
             "high",
             "describes a much older partner or friend",
         ),
@@ -404,8 +433,8 @@ RULES: dict[str, list[Rule]] = {
             "describes being used to carry things",
         ),
         Rule(
-            f"(send|sent|sending) (me|him|her|them|us) (some |more |a |another |a few |your |ur )?{PIC} (and|but|"
-            f"dont|then delete|no one|nobody|its private|privately|only|just for me)",
+            f"(send|sent|sending) (me|him|her|them|us) (some |more |a |another |a few |your |ur )?{PIC} (and "
+            f"dont|and not|dont|then delete|and delete|no one|nobody|its private|privately|only|just for me)",
             "high",
             "asks for pictures with secrecy",
         ),
@@ -745,10 +774,9 @@ RULES: dict[str, list[Rule]] = {
         ),
         Rule(
             "(cocaine|ketamine|mdma|ecstasy|heroin|meth|methamphetamine|crystal meth|xanax|xans|xannies|benzos|"
-            "valium|diazepam|mandy|molly|lsd|acid tabs|shrooms|magic mushrooms|spice|monkey dust|mcat|meow meow|"
-            "nos|nitrous|laughing gas|whippets|poppers|codeine|lean|purple drank|percocet|percs|oxy|fentanyl|"
-            "edibles|thc|cannabis|weed|skunk|spliff|spliffs|zoot|zoots|ket|coke|charlie|crack|pills|"
-            "bud|dope|hash|kush|grass)"
+            "valium|diazepam|lsd|acid tabs|shrooms|magic mushrooms|monkey dust|mcat|meow meow|"
+            "nitrous|laughing gas|whippets|poppers|codeine|purple drank|percocet|percs|fentanyl|"
+            "edibles|thc|cannabis|skunk|spliff|spliffs|zoot|zoots|ket|kush)"
             "(?! (education|awareness|lesson|lessons|unit|policy|talk|topic|workshop|assembly|programme|session|"
             "sessions|leaflet|video|worksheet|machine|zero|can|cans|float|and mentos|bottle|bottles|cola|"
             "or pepsi|rack|girls|cake|latte|pumpkin|chicken|chicken nuggets|tin|of the day|on the field|in the "
@@ -757,12 +785,15 @@ RULES: dict[str, list[Rule]] = {
             "names a drug",
         ),
         Rule(
-            "(selling|sell|sells|sold|dealing|deals|deal|dealer|dealers|shotting|shots|shotter|plug|run|running|"
+            "(selling|sell|sells|sold|dealing|deals|deal|dealer|dealers|shotting|shots|shotter|plug|run|running|want|need|"
+            "anyone want|anyone got|got any|buy|buying|bought|"
             "pushing|pusher|taking|doing|do|on|tried|try|trying|smoking|bring|brought|bringing|carrying|got|"
-            "hiding) (drugs|pills|gear|food|bits|packs|pack|grams|ounces|bags|baggies)(?! (education|awareness|"
-            "lesson|talk|policy|unit|topic|workshop|assembly|programme|session|leaflet|dog|dogs|bank|for the|"
-            "for tomorrow|technology|tech|and drink|hygiene|waste|allergy|allergies|order|orders|shop|shopping|"
-            "dt|provision|in class|in lesson|in the canteen|together|to the|in the|at|from|for))",
+            "hiding) (some |any |more )?(drugs|pills|gear|coke|charlie|lean|bud|dope|crack|pingers|beans|grams|ounces|"
+            "mandy|molly|spice|nos|oxy|"
+            "baggies)(?! (education|awareness|"
+            "lesson|talk|policy|unit|topic|workshop|assembly|programme|session|leaflet|dog|dogs|for my headache|"
+            "for his headache|for her headache|for hay fever|from the doctor|from the gp|from the pharmacy|"
+            "for the trip|in the medical room|trial|trials))",
             "medium",
             "talks of taking or selling drugs",
         ),
@@ -774,7 +805,8 @@ RULES: dict[str, list[Rule]] = {
             "talks of drug dealing",
         ),
         Rule(
-            "(get|getting|got|gets|was|were|is|be|being|im|hes|shes|theyre|so|proper|well|absolutely|mad) (high|"
+            "(get|getting|got|gets|was|were|is|be|being|im|hes|shes|theyre|so|proper|well|absolutely|mad|always|"
+            "came in|come in|comes in|totally|completely) (so |proper |well |completely |totally )?(high|"
             "stoned|baked|blazed|zooted|mashed|wrecked|wasted|off his face|off her face|off my face|off their faces|"
             "fried|lit|tripping|buzzing off|mongged|monged|gouching)(?! (marks|mark|grades|grade|score|scores|"
             "results|on the|up|enough|standards|expectations|five|fives|school|a cake|cake|bread|biscuits|"
@@ -833,7 +865,7 @@ RULES: dict[str, list[Rule]] = {
     ],
     "sexual_content": [
         Rule(
-            "(porn|porno|pornography|pornographic|pornhub|xvideos|xhamster|onlyfans|only fans|brazzers|xxx videos|xxx)",
+            "(porn|porno|pornography|pornographic|pornhub|xvideos|xhamster|onlyfans|only fans|brazzers|xxx videos)",
             "medium",
             "mentions pornography",
         ),
@@ -871,6 +903,12 @@ RULES: dict[str, list[Rule]] = {
             "names body parts sexually",
         ),
         Rule(
+            "(sent|send|sends|sending|shared|share|sharing|posted|airdropped) (him|her|me|them|everyone|us)? ?(a )?"
+            "(nude|nudes|naked one|naked photo|naked pic)",
+            "medium",
+            "mentions sharing nude images",
+        ),
+        Rule(
             "(aubergine splash|aubergine peach|peach aubergine|aubergine tongue|tongue peach|peach splash|"
             "splash aubergine|aubergine aubergine|peach peach)",
             "medium",
@@ -885,7 +923,7 @@ RULES: dict[str, list[Rule]] = {
             "mentions sharing sexual images",
         ),
         Rule(
-            "(18 plus|adult|x rated|nsfw) (sites|site|videos|video|content|pics|photos|films|material|websites|"
+            "(18|18 plus|adult|x rated|nsfw) (sites|site|videos|video|content|pics|photos|films|material|websites|"
             "website|stuff|clips)(?! (education|learning|learners|social care|services|literacy))",
             "medium",
             "mentions adult content",
@@ -1064,8 +1102,7 @@ ORDINARY = [
     # grooming
     "(photo|photos|pics|pictures|images) (consent|permission|permissions|release|policy|policies|for the "
     "website|for the newsletter|for the display|for displays|for the board|for the yearbook|from the trip|from "
-    "the match|from sports day|from today|of the|of your|of their|of our|of his|of her|of the class|for the "
-    "class)",
+    "the match|from sports day|from today|of the|of our|of the class|for the class)",
     "(secret santa|secret agent|secret garden|secret service|secret of|secrets of|the secret|secret code|"
     "secret recipe|secret ingredient|secret mission|secret door|secret passage|keep it a surprise|surprise "
     "party|surprise for)",
@@ -1141,9 +1178,9 @@ class Hit:
     rule: Rule
 
 
-def find(words_text: str, tokens: frozenset[str]) -> list[Hit]:
+def find(words_text: str, tokens: frozenset[str], names: list[tuple[int, int]] | None = None) -> list[Hit]:
     """The concern rules that hold for a message (in `folding.words` form, and its set of words), ordinary
-    phrases taken out."""
+    phrases and pupils' names (a pupil called Charlie is not cocaine) taken out."""
     hits: list[Hit] = []
     ordinary: list[tuple[int, int]] | None = None
     for category in COMPILED:
@@ -1152,6 +1189,7 @@ def find(words_text: str, tokens: frozenset[str]) -> list[Hit]:
         for number, match in category.phrases.matches(words_text, tokens):
             if ordinary is None:
                 ordinary = [(m.start() + 1, m.end()) for _, m in ORDINARY_PHRASES.matches(words_text, tokens)]
+                ordinary.extend(names or ())
             start, end = match.start() + 1, match.end()
             if any(s < end and start < e for s, e in ordinary):
                 continue

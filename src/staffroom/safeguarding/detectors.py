@@ -224,7 +224,10 @@ def scan(text: str, roster: Roster = EMPTY_ROSTER) -> Scan:
     found.extend(find_dates_of_birth(folded))
     found.extend(find_addresses(text, folded))
     tokens = frozenset(worded.text.split())
-    hits = concerns.find(worded.text, tokens)
+    names = (
+        [(m.start() + 1, m.end()) for m in roster.pattern.finditer(worded.text)] if roster.pattern is not None else []
+    )
+    hits = concerns.find(worded.text, tokens, names)
     for hit in hits:
         start, end = worded.span(hit.start, hit.end)
         found.append(Finding(hit.category, "concern", start, end, hit.rule.severity, hit.rule.reason))
@@ -514,7 +517,7 @@ _SPECIAL: list[tuple[str, str, Severity, str, bool]] = [
         "hospital|a and e|a e|concussion|broken arm|broken wrist|broken leg|medical condition|health care plan|"
         "healthcare plan|ihcp|counselling|counsellor|therapist|therapy|psychiatrist|gender dysphoria|"
         "migraines|migraine|incontinence|toileting|soiling|wetting|continence|bereavement counselling|"
-        "self harm|selfharm|suicidal|overdose|hospitalised|sectioned|off sick|sick note|fit note)",
+        "hospitalised|sectioned|off sick|sick note|fit note)",
         "medium",
         "health information",
         False,

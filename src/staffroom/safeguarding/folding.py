@@ -205,8 +205,16 @@ def _join_spelled_out(tokens: list[tuple[str, int, int]], source: str) -> list[t
             joined.extend(run)
         run.clear()
 
+    gap = ""
     for token in tokens:
-        if len(token[0]) == 1 and (not run or _SPELLED_GAP.fullmatch(source, run[-1][2], token[1])):
+        if len(token[0]) == 1 and run:
+            # One way of spelling out for the whole word: "n.u.d.e.s x" is a word and a kiss.
+            this_gap = source[run[-1][2] : token[1]]
+            if _SPELLED_GAP.fullmatch(this_gap) and (len(run) == 1 or this_gap == gap):
+                gap = this_gap
+                run.append(token)
+                continue
+        elif len(token[0]) == 1:
             run.append(token)
             continue
         flush()
