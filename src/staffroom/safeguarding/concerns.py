@@ -109,7 +109,7 @@ RULES: dict[str, list[Rule]] = {
             "mentions suicide",
         ),
         Rule(
-            "(want|wanna|wana|going|gonna|gona|ready|plan|planning|about|trying|tried) (to )?(die|end it all|"
+            "(want|wants|wanted|wanna|wana|going|gonna|gona|ready|plan|planning|about|trying|tried) (to )?(die|end it all|"
             "end it|end my life|end everything|not be here|disappear forever|not wake up|never wake up|be dead)",
             "high",
             "says they want to die",
@@ -256,7 +256,7 @@ RULES: dict[str, list[Rule]] = {
         ),
         Rule("(picking|picks|picked|pick) on (me|her|him|my|them|us)", "medium", "says someone is picked on"),
         Rule(
-            "(calling|calls|called|call) (me|her|him|my|them|us) (names|horrible names|nasty names|fat|ugly|a freak|"
+            "(calling|calls|called|call) (me|her|him|my|them|us|[a-z]+) (names|horrible names|nasty names|fat|ugly|a freak|"
             "a loser|a slag|a slut|a pig|a weirdo|gay|a lesbian|a retard|smelly|a tramp|a nerd)",
             "medium",
             "says someone is called names",
@@ -304,7 +304,7 @@ RULES: dict[str, list[Rule]] = {
             "medium",
             "sounds like a threat",
         ),
-        weak(
+        Rule(
             "(took|takes|taking|stole|steals|stealing|nicked|nicks) (my|her|his) (lunch money|money|phone|bag|lunch|"
             "pencil case|shoes|coat|stuff) (again|every day|every time|all the time)",
             "medium",
@@ -560,7 +560,8 @@ RULES: dict[str, list[Rule]] = {
         Rule(
             "(join|joining|joined|support|supporting|supports|fight for|fighting for|die for|dying for|pledge to|"
             "loyal to|recruit for|recruiting for) (isis|isil|daesh|the caliphate|the jihad|al qaeda|the taliban|"
-            "hamas|national action|the kkk|kkk|patriotic alternative|the brotherhood|britain first|atomwaffen|"
+            "hamas|national action|the klan|the ku klux klan|patriotic alternative|the brotherhood|"
+            "britain first|atomwaffen|"
             "the base|the cause|the movement|the ummah|the white race)",
             "high",
             "speaks of joining an extremist group",
@@ -596,7 +597,7 @@ RULES: dict[str, list[Rule]] = {
             "dehumanises a group",
         ),
         Rule(
-            "(blow|blowing|blew|bomb|bombing|burn|burning|torch|shoot up|attack|attacking) (up )?(the|a|our|this|that|"
+            "(blow|blowing|blew|bomb|bombing|burn|burning|torch|attack|attacking) (up )?(the|a|our|this|that|"
             "every) (school|mosque|mosques|church|churches|synagogue|synagogues|temple|gurdwara|parliament|"
             "concert|festival|mall|shopping centre|station)",
             "high",
@@ -624,12 +625,12 @@ RULES: dict[str, list[Rule]] = {
             "mentions radicalisation or extremist material",
         ),
         weak(
-            "(isis|isil|daesh|al qaeda|taliban|national action|kkk|nazis|nazi|neo nazi|swastika|swastikas|"
+            "(isis|isil|daesh|al qaeda|taliban|national action|ku klux klan|nazis|nazi|neo nazi|swastika|swastikas|"
             "infidels|infidel|crusade|holy war|the west is|kafir)",
             "medium",
             "mentions an extremist group or symbol",
         ),
-        weak(
+        Rule(
             "(they|these people|them|muslims|jews|immigrants|migrants|refugees|foreigners) (should|must|need to|"
             "have to|deserve to) (die|be killed|be shot|be gassed|go back|be sent back|be deported|burn|pay)",
             "high",
@@ -641,7 +642,7 @@ RULES: dict[str, list[Rule]] = {
             "medium",
             "uses replacement language",
         ),
-        weak(
+        Rule(
             "(watch|watched|watching|check out|share|shared) (this|these|his|the) (videos|video|vids|channel|"
             "speeches|speech|telegram|chat|livestream) (from|by|of) (the )?(brotherhood|national action|patriotic "
             "alternative|britain first|isis|the caliphate|the movement|the cause)",
@@ -811,7 +812,8 @@ RULES: dict[str, list[Rule]] = {
             "fried|lit|tripping|buzzing off|mongged|monged|gouching)(?! (marks|mark|grades|grade|score|scores|"
             "results|on the|up|enough|standards|expectations|five|fives|school|a cake|cake|bread|biscuits|"
             "potatoes|cookies|in class|my|our|their|quality|praise|hopes|achievers|ability|level|levels|"
-            "attaining|attainers|priority|sugar|energy|on sugar|by|in the|that|for|and|at|to|from|because|when|"
+            "attaining|attainers|priority|sugar|energy|on sugar|by|in the sky|at the moment|at the top|that|for|"
+            "to|from|because|when|"
             "it|this|the|as|bean|beans|with))",
             "medium",
             "says someone is intoxicated",
@@ -946,6 +948,20 @@ RULES: dict[str, list[Rule]] = {
     "discrimination": [
         Rule(SLURS, "medium", "uses a slur"),
         Rule(
+            f"{GROUPS} (are|r) (invading|taking over|replacing|out breeding|outbreeding|a disease|vermin|"
+            f"parasites|cockroaches|rats|animals|subhuman|scroungers|thieves|criminals|terrorists|dirty|"
+            f"disgusting|stealing our|ruining|destroying)",
+            "medium",
+            "demeans a group",
+        ),
+        Rule(
+            f"(deport|deported|send back|sent back|kick out|kicked out|ban|banned|get rid of) (all )?(the |all the "
+            f"|these |those )?{GROUPS}|{GROUPS} (should|must|need to) (be deported|be sent back|go back|be "
+            f"banned|be kicked out|get out)",
+            "medium",
+            "calls for a group to be removed",
+        ),
+        Rule(
             "(thats|that is|its|it is|this is|so|youre|ur|you are|hes|shes|he is|she is|your|u r|ur so|youre so|"
             "how|stop being|dont be) (so |such a |a |proper )?(gay|homo|lezza|lesbo|lezzer|gaylord|bender|"
             "queer)(?! (couple|couples|marriage|rights|characters|character|people|pride|club|history|"
@@ -1015,7 +1031,7 @@ RULES: dict[str, list[Rule]] = {
         Rule("(n word|the n word|hard r|p word)", "medium", "refers to a slur"),
         Rule("(monkey|ape|gorilla) (noises|noise|chants|sounds|gestures|emojis)", "medium", "reports racist abuse"),
         Rule(
-            "(mocking|mocked|mocks|laughing at|laughed at|copying|copied|imitating|imitated) (his|her|their|my) "
+            "(mocking|mocked|mocks|laughing at|laughed at|copying|copied|imitating|imitated) (his|her|their|my|[a-z]+) "
             "(accent|stammer|stutter|disability|wheelchair|hijab|turban|religion|skin|skin colour|hair|weight|"
             "sexuality|culture|food|name)",
             "medium",

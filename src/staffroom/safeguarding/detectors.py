@@ -79,79 +79,17 @@ class Roster:
     """The context of a school: its pupils' names (as the school holds them)."""
 
     names: tuple[str, ...] = ()
-    # Common words that are also first names: a first name alone counts only when it is not one of these
-    # and is typed with a capital ("Grace" the pupil, not "grace" the word); a full name always counts.
+    # Words that are also first names and often start a sentence with a capital ("Will you...", "Hope you're
+    # well"): a first name alone counts only when it is typed with a capital and is not one of these; a full
+    # name always counts.
     common_words: frozenset[str] = field(
         default=frozenset(
             [
-                "will",
-                "may",
-                "june",
-                "april",
-                "grace",
-                "hope",
-                "faith",
-                "joy",
-                "rose",
-                "ruby",
-                "amber",
-                "jade",
-                "summer",
-                "autumn",
-                "river",
-                "sky",
-                "rain",
-                "dawn",
-                "mark",
-                "bill",
-                "bob",
-                "jack",
-                "frank",
-                "sunny",
-                "honey",
-                "lily",
-                "daisy",
-                "holly",
-                "ivy",
-                "violet",
-                "poppy",
-                "hazel",
-                "iris",
-                "pearl",
-                "crystal",
-                "angel",
-                "star",
-                "storm",
-                "heath",
-                "glen",
-                "dale",
-                "cliff",
-                "rob",
-                "pat",
-                "sue",
-                "chip",
-                "bear",
-                "fox",
-                "wolf",
-                "reed",
-                "rowan",
-                "ash",
-                "sage",
-                "pupil",
-                "teacher",
-                "student",
-                "child",
-                "miss",
-                "sir",
-                "mr",
-                "mrs",
-                "ms",
-                "dr",
-                "one",
-                "two",
+                "will", "may", "june", "april", "august", "hope", "mark", "bill", "rob", "pat", "sue", "frank",
+                "sunny", "summer", "autumn", "pupil", "teacher", "student", "child", "miss", "sir", "one", "two",
             ]
         )
-    )
+    )  # fmt: skip
 
     @cached_property
     def pattern(self) -> re.Pattern[str] | None:
@@ -169,7 +107,8 @@ class Roster:
         if not full:
             return None
         ordered = sorted(full, key=len, reverse=True) + sorted(first - full, key=len, reverse=True)
-        return re.compile(" (" + "|".join(re.escape(n) for n in ordered) + ")(?= )")
+        # "Harry's" is "harys" in the words view: a name may carry a possessive s.
+        return re.compile(" (" + "|".join(re.escape(n) for n in ordered) + ")s?(?= )")
 
     @cached_property
     def first_names_only(self) -> frozenset[str]:
@@ -179,7 +118,7 @@ class Roster:
         ) - frozenset(" ".join(squash(w) for w in fold(n).text.split()) for n in self.names)
 
 
-_COMMON_SQUASHED = frozenset(squash(w) for w in ("will", "grace", "hope", "holly", "poppy", "jack", "summer"))
+_COMMON_SQUASHED = frozenset(squash(w) for w in ("will", "hope", "summer", "bill"))
 EMPTY_ROSTER = Roster()
 
 
@@ -560,7 +499,8 @@ _SPECIAL: list[tuple[str, str, Severity, str, bool]] = [
         "evangelical|rastafarian|pentecostal)|(fasting|fasts|fast) (for|during|at) ramadan|"
         "fasting|(goes|go|going|attends|attend|went) to (the )?(mosque|synagogue|gurdwara|temple|church|madrasa|"
         "madrassa|mandir|kingdom hall|shul)|(wears|wearing|wear|wore) (a |her |his )?(hijab|turban|kippah|"
-        "niqab|burka|burqa|patka|kara|headscarf)|(withdrawn|withdraw|withdrawing|withdrawn) from (re|collective "
+        "niqab|burka|burqa|patka|kara|headscarf)|"
+        "(withdrawn|withdraw|withdrawing|withdrew) (her |him |them )?from (re|collective "
         "worship|worship|assembly|assemblies))",
         "medium",
         "religious belief",
@@ -606,6 +546,7 @@ _SPECIAL: list[tuple[str, str, Severity, str, bool]] = [
         "child protection status",
         False,
     ),
+    ("free_school_meals", "(pp|fsm)", "medium", "free school meals or family finances", True),
     ("child_protection", "(cin|lac|cla|pep|mash|sgo|cp|cpp|dsl referral)", "high", "child protection status", True),
 ]
 

@@ -191,36 +191,48 @@ def words(folded: View) -> Words:
 _SPELLED_GAP = re.compile(r"[\s.\-_*,/]{1,3}")
 
 
+# Letters that are words on their own in texting ("u r a star", "c u l8r"): a run made only of these is words.
+_SINGLE_LETTER_WORDS = frozenset("uraiycnbx")
+
+
 def _join_spelled_out(tokens: list[tuple[str, int, int]], source: str) -> list[tuple[str, int, int]]:
-    """Letters typed one at a time ("k i l l", "$ u i c i d e") become one word; three or more in a row."""
+    """Letters typed one at a time ("k i l l", "$ u i c i d e", "k.i.l.l") become one word.
+
+    A run is three or more single characters with the same separator between each: where the separator
+    changes, the word ends ("a f.a.g" is "a" and a word; "n.u.d.e.s x" is a word and a kiss). A run made only
+    of letters that are words in texting stays words, and a leading "a" or "i" before four or more letters is
+    the article or the pronoun ("called me a p a k i").
+    """
     if sum(1 for t in tokens if len(t[0]) == 1) < 3:
         return tokens
-    joined: list[tuple[str, int, int]] = []
-    run: list[tuple[str, int, int]] = []
-
-    def flush() -> None:
-        if len(run) >= 3:
-            joined.append(("".join(t[0] for t in run), run[0][1], run[-1][2]))
-        else:
-            joined.extend(run)
-        run.clear()
-
-    gap = ""
-    for token in tokens:
-        if len(token[0]) == 1 and run:
-            # One way of spelling out for the whole word: "n.u.d.e.s x" is a word and a kiss.
-            this_gap = source[run[-1][2] : token[1]]
-            if _SPELLED_GAP.fullmatch(this_gap) and (len(run) == 1 or this_gap == gap):
-                gap = this_gap
-                run.append(token)
-                continue
-        elif len(token[0]) == 1:
-            run.append(token)
+    out: list[tuple[str, int, int]] = []
+    index = 0
+    while index < len(tokens):
+        if len(tokens[index][0]) != 1:
+            out.append(tokens[index])
+            index += 1
             continue
-        flush()
-        if len(token[0]) == 1:
-            run.append(token)
+        # The longest run of single characters from here with one separator throughout.
+        end = index + 1
+        gap: str | None = None
+        while end < len(tokens) and len(tokens[end][0]) == 1:
+            this_gap = source[tokens[end - 1][2] : tokens[end][1]]
+            if not _SPELLED_GAP.fullmatch(this_gap) or (gap is not None and this_gap != gap):
+                break
+            gap = this_gap
+            end += 1
+        # A different separator after the first letter: the first letter is a word of its own.
+        if end - index == 2 and end < len(tokens) and len(tokens[end][0]) == 1:
+            out.append(tokens[index])
+            index += 1
+            continue
+        run = tokens[index:end]
+        if len(run) >= 5 and run[0][0] in "ai":
+            out.append(run[0])
+            run = run[1:]
+        if len(run) >= 3 and not all(t[0] in _SINGLE_LETTER_WORDS for t in run):
+            out.append(("".join(t[0] for t in run), run[0][1], run[-1][2]))
         else:
-            joined.append(token)
-    flush()
-    return joined
+            out.extend(run)
+        index = end
+    return out
