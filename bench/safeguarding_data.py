@@ -6,7 +6,7 @@
 Deterministic (a fixed random seed), so the file in the repository can be rebuilt and reviewed. Each seed is
 expanded into variations: pupils' names and pronouns, year groups and days, staff or pupil phrasing around
 it, fresh identifiers (valid check characters, drawn here), and for concerns an evasion on the bracketed
-word in about four variations in ten (spacing, repeated letters, l33t, look-alike letters, dots, emoji).
+word in about six variations in ten (spacing, repeated letters, l33t, look-alike letters, dots, emoji).
 
 Every fourth seed of each list (and its variations) is held out: the detectors were not tuned against it.
 One JSON object per line: text, identifiers, categories (expected), split, group, evasion.
@@ -17,6 +17,7 @@ from __future__ import annotations
 import json
 import math
 import random
+import re
 import string
 import sys
 from pathlib import Path
@@ -151,10 +152,24 @@ def evade(word: str, rng: random.Random) -> tuple[str, str]:
     return EMOJI[word.lower()], how
 
 
+# Words an evasion targets in seeds without a [bracketed] word: the word a filter would look for.
+KEY_WORDS = re.compile(
+    r"\b(kill|die|dead|cut|cutting|suicide|hurt|hurting|hang|harming|overdosed|burden|bullied|bullying|ugly|"
+    r"loser|hate|hates|freak|pics|photos|selfies|nude|nudes|secret|snap|groomed|touching|jihad|hitler|isis|bomb|"
+    r"martyr|caliphate|heil|stab|knife|gun|fight|punched|jump|jumped|batter|shoot|weed|pills|coke|ket|high|"
+    r"stoned|drugs|cannabis|porn|sex|horny|sexting|gay|paki|retard|racist|muslims|immigrants|gypsies|jews)\b",
+    re.IGNORECASE,
+)
+
+
 def fill(template: str, rng: random.Random, *, evasion: bool) -> tuple[str, str | None, set[str]]:
     """One message from a template: its text, the evasion used, and identifier kinds its values add."""
     extra: set[str] = set()
     how: str | None = None
+    if evasion and "[" not in template:
+        key = KEY_WORDS.search(template)
+        if key:
+            template = template[: key.start()] + f"[{key.group()}]" + template[key.end() :]
     start = template.find("[")
     if start >= 0:
         end = template.index("]", start)
@@ -224,7 +239,7 @@ def build() -> list[dict[str, object]]:
                 for _ in range(per_seed * 3):
                     if made >= per_seed:
                         break
-                    text, how, extra = fill(template, rng, evasion=group == "concern" and rng.random() < 0.4)
+                    text, how, extra = fill(template, rng, evasion=group == "concern" and rng.random() < 0.6)
                     identifiers = {k for k in labels | extra if k not in CONCERNS}
                     categories = {k for k in labels if k in CONCERNS}
                     if "{n}" in template:

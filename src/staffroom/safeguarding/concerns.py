@@ -109,7 +109,8 @@ RULES: dict[str, list[Rule]] = {
             "mentions suicide",
         ),
         Rule(
-            "(want|wants|wanted|wanna|wana|going|gonna|gona|ready|plan|planning|about|trying|tried) (to )?(die|end it all|"
+            "(want|wants|wanted|wanna|wana|going|gonna|gona|ready|plan|planning|about|trying|tried) "
+            "(to )?(die|end it all|"
             "end it|end my life|end everything|not be here|disappear forever|not wake up|never wake up|be dead)",
             "high",
             "says they want to die",
@@ -256,7 +257,8 @@ RULES: dict[str, list[Rule]] = {
         ),
         Rule("(picking|picks|picked|pick) on (me|her|him|my|them|us)", "medium", "says someone is picked on"),
         Rule(
-            "(calling|calls|called|call) (me|her|him|my|them|us|[a-z]+) (names|horrible names|nasty names|fat|ugly|a freak|"
+            "(calling|calls|called|call) (me|her|him|my|them|us|[a-z]+) "
+            "(names|horrible names|nasty names|fat|ugly|a freak|"
             "a loser|a slag|a slut|a pig|a weirdo|gay|a lesbian|a retard|smelly|a tramp|a nerd)",
             "medium",
             "says someone is called names",
@@ -764,7 +766,7 @@ RULES: dict[str, list[Rule]] = {
     ],
     "drugs": [
         Rule(
-            "(smoke|smoking|smoked|smokes|sell|selling|sells|sold|buy|buying|bought|got|get|some|a bag of|bag of|"
+            "(smoke|smoking|smoked|smokes|want|wants|need|needs|sell|selling|sells|sold|buy|buying|bought|got|get|some|a bag of|bag of|"
             "the|blaze|blazing|roll|rolling|smell|smells|smelled|smelt|stinks of|stink of|high on|stoned on|on|"
             "pass the|skunk|his|her|my|any|of|grow|growing|with|has|have) (weed|bud|green|skunk|cannabis|crack|"
             "spliff|zoot|zoots|spliffs|joint|joints|blunt|blunts|dope|hash|grass|kush|haze|thc)(?! (is|was|lesson|"

@@ -22,6 +22,7 @@ DEMO_ORGANISATION = "oakfield"
 
 class Command(BaseCommand):
     help = "Scan messages (one per line on stdin) with the safeguarding detectors; print one JSON line each."
+    stealth_options = ("stdin",)  # tests hand the lines in through call_command
 
     def add_arguments(self, parser: Any) -> None:
         parser.add_argument(
