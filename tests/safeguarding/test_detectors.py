@@ -1,4 +1,4 @@
-# ruff: noqa: RUF001 -- look-alike letters are the evasions under test.
+# ruff: noqa: RUF001, RUF003 -- look-alike letters are the evasions under test.
 """The detectors: each identifier kind and concern category, the evasions they undo, the school talk they leave."""
 
 import pytest

@@ -17,7 +17,6 @@ sys.path.insert(0, str(BENCH))
 
 import safeguarding_eval as evaluation  # noqa: E402
 from safeguarding_seeds import EVAL_ROSTER  # noqa: E402
-
 from staffroom.safeguarding.detectors import IDENTIFIER_KINDS, Roster  # noqa: E402
 
 KNOWN_SHORTFALLS = {"health": 0.68, "child_protection": 0.85, "discrimination": 0.65}

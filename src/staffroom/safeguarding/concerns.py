@@ -766,7 +766,8 @@ RULES: dict[str, list[Rule]] = {
     ],
     "drugs": [
         Rule(
-            "(smoke|smoking|smoked|smokes|want|wants|need|needs|sell|selling|sells|sold|buy|buying|bought|got|get|some|a bag of|bag of|"
+            "(smoke|smoking|smoked|smokes|want|wants|need|needs|sell|selling|sells|sold|buy|buying|bought|"
+            "got|get|some|a bag of|bag of|"
             "the|blaze|blazing|roll|rolling|smell|smells|smelled|smelt|stinks of|stink of|high on|stoned on|on|"
             "pass the|skunk|his|her|my|any|of|grow|growing|with|has|have) (weed|bud|green|skunk|cannabis|crack|"
             "spliff|zoot|zoots|spliffs|joint|joints|blunt|blunts|dope|hash|grass|kush|haze|thc)(?! (is|was|lesson|"
