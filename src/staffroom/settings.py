@@ -74,6 +74,7 @@ INSTALLED_APPS = [
     "staffroom.compliance",
     "staffroom.realtime",
     "staffroom.messaging",
+    "staffroom.safeguarding",
     "staffroom.rosters",
     "staffroom.web",
     "staffroom.api",

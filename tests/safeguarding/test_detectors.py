@@ -1,0 +1,238 @@
+# ruff: noqa: RUF001, RUF003 -- look-alike letters are the evasions under test.
+"""The detectors: each identifier kind and concern category, the evasions they undo, the school talk they leave."""
+
+import pytest
+
+from staffroom.safeguarding.detectors import EMPTY_ROSTER, RANK, Roster, scan
+
+ROSTER = Roster(("Jake Wilson", "Amelia Hughes", "Charlie Evans", "Daisy Palmer", "Will Turner"))
+
+
+def kinds(text: str, roster: Roster = ROSTER) -> set[str]:
+    result = scan(text, roster)
+    return set(result.identifiers) | set(result.categories)
+
+
+# --- the issue's own examples -----------------------------------------------------------------------------
+
+
+def test_the_pupils_message_from_the_issue_raises_self_harm_and_grooming_at_high_severity():
+    result = scan("I want to kill myself... he said send him pics and not tell anyone")
+    assert set(result.categories) == {"self_harm", "grooming"}
+    assert result.severity == "high"
+
+
+def test_the_teachers_message_from_the_issue_finds_every_identifier():
+    result = scan("UPN B801200005001, NHS 943 476 5919, DOB 04/03/2012 and she is on a CP plan")
+    assert result.identifiers == ["upn", "nhs_number", "date_of_birth", "child_protection"]
+    assert result.severity == "high"
+
+
+# --- identifiers ------------------------------------------------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    ("text", "kind"),
+    [
+        ("UPN P207000016049 for the new starter", "upn"),
+        ("her nhs no is 9434765919", "nhs_number"),
+        ("NHS 943-476-5919 on the care plan", "nhs_number"),
+        ("NI number AB 12 34 56 C for payroll", "ni_number"),
+        ("nino: ab123456c", "ni_number"),
+        ("DOB 04/03/2012", "date_of_birth"),
+        ("she was born on 4 March 2012", "date_of_birth"),
+        ("date of birth: 2012-03-04", "date_of_birth"),
+        ("He lives at 14 Elm Road with his nan", "address"),
+        ("new address: flat 2, 7 station road", "address"),
+        ("The family have moved to LS6 2AB", "postcode"),
+        ("my postcode is m14 5rt", "postcode"),
+    ],
+)
+def test_finds_identifiers(text, kind):
+    assert kind in kinds(text)
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "UPN Q207000016049",  # DOMAIN.md: a wrong check letter
+        "order number 1234567890",  # ten digits that are not an NHS number
+        "Call the office on 0161 496 0000",
+        "NI number QQ 12 34 56 C",  # Q is never a prefix letter
+        "GB 12 34 56 A",  # GB is never issued
+        "Year 7 Hyde Park trip",
+        "we scored 2 goals at the end",
+        "see u m8 1am lol",
+        "Room 12 Park Lane building",
+        "The deadline was 04/03/2012",
+    ],
+)
+def test_does_not_take_lookalikes_for_identifiers(text):
+    assert scan(text).identifiers == []
+
+
+def test_a_finding_holds_the_span_not_the_text():
+    text = "Her NHS number is 943 476 5919 if the hospital calls"
+    finding = next(f for f in scan(text).findings if f.kind == "nhs_number")
+    assert text[finding.start : finding.end] == "943 476 5919"
+    assert "943" not in repr(finding.as_dict())
+    assert set(finding.as_dict()) == {"kind", "group", "start", "end", "severity", "reason"}
+
+
+@pytest.mark.parametrize(
+    ("text", "kind"),
+    [
+        ("Jake has ADHD and is on the SEN register", "sen"),
+        ("She has an EHCP and needs 1:1 in maths", "sen"),
+        ("He has asthma and needs his inhaler on the trip", "health"),
+        ("Mum says she's been referred to CAMHS", "health"),
+        ("His family are Roma and new to the area", "ethnicity"),
+        ("She is fasting for Ramadan, go easy in PE", "religion"),
+        ("He came out as gay to me today", "sexual_orientation"),
+        ("She is FSM so the trip is paid for", "free_school_meals"),
+        ("Is Amelia PP? I need it for the data drop", "free_school_meals"),
+        ("on a CP plan since September", "child_protection"),
+        ("CIN meeting on Tuesday", "child_protection"),
+        ("Social worker coming at 2", "child_protection"),
+    ],
+)
+def test_finds_special_category_data_said_of_someone(text, kind):
+    assert kind in kinds(text)
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "The SEN department meeting is moved to Thursday",
+        "EHCP paperwork training on the INSET day",
+        "Children in Need non-uniform day is Friday",
+        "Wear black shoes for the concert",
+        "the cin is a letter combination",  # acronyms only count in capitals
+        "We had lac of time",
+    ],
+)
+def test_special_category_words_without_a_person_are_not_personal_data(text):
+    assert scan(text).identifiers == []
+
+
+def test_a_pupil_on_the_roster_named_near_something_sensitive():
+    assert "pupil_name" in kinds("Jake was excluded for two days")
+    assert "pupil_name" in kinds("I found a note in Jake's planner, he wants to die")
+    assert "pupil_name" in kinds("daisy palmer is on a CP plan")  # a full name, whatever the case
+
+
+def test_a_pupil_named_in_ordinary_talk_is_not_a_finding():
+    assert kinds("Can Jake bring the register back to the office?") == set()
+    assert kinds("Charlie Evans was brilliant in the play") == set()  # not cocaine
+
+
+def test_first_names_that_are_words_count_only_with_a_capital_and_not_at_the_start_of_a_sentence():
+    assert "pupil_name" in kinds("I think Daisy was excluded")
+    assert "pupil_name" not in kinds("the daisy was excluded from the display")
+    assert "pupil_name" not in kinds("Will you log the exclusion?")  # "Will" is a word before it is a name
+    assert "pupil_name" in kinds("Will Turner was excluded")
+
+
+def test_an_empty_roster_finds_no_names():
+    assert "pupil_name" not in kinds("Jake was excluded", EMPTY_ROSTER)
+
+
+# --- concerns ---------------------------------------------------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    ("text", "category", "severity"),
+    [
+        ("i just want to kill myself", "self_harm", "high"),
+        ("I've been cutting myself again", "self_harm", "high"),
+        ("nobody likes you, just leave", "bullying", "medium"),
+        ("kys", "bullying", "high"),
+        ("don't tell your mum we talk, it's our secret", "grooming", "high"),
+        ("send me a pic of you in your pjs", "grooming", "high"),
+        ("i support ISIS and the caliphate", "extremism", "high"),
+        ("heil hitler lol", "extremism", "high"),
+        ("i'm gonna stab you after school", "violence", "high"),
+        ("he brought a knife into school", "violence", "high"),
+        ("anyone selling weed?", "drugs", "medium"),
+        ("he was proper stoned in maths", "drugs", "medium"),
+        ("he's always watching porn on his phone", "sexual_content", "medium"),
+        ("go back to your own country", "discrimination", "medium"),
+        ("that's so gay", "discrimination", "medium"),
+    ],
+)
+def test_finds_each_concern_category(text, category, severity):
+    result = scan(text)
+    assert category in result.categories
+    found = [f for f in result.findings if f.kind == category]
+    assert max((f.severity for f in found), key=RANK.__getitem__) == severity
+    assert all(f.reason for f in found)
+
+
+@pytest.mark.parametrize(
+    ("text", "category"),
+    [
+        ("i want to k i l l myself", "self_harm"),  # spacing
+        ("i want to k.i.l.l myself", "self_harm"),
+        ("i want to kiiiilll myself", "self_harm"),  # repeated letters
+        ("i want to k1ll mys3lf", "self_harm"),  # l33t
+        ("$uicide is the only way out", "self_harm"),
+        ("i want to kіll myself", "self_harm"),  # Cyrillic і
+        ("i want to κill myself", "self_harm"),  # Greek κ
+        ("ｉ ｗａｎｔ ｔｏ ｋｉｌｌ ｍｙｓｅｌｆ", "self_harm"),  # full-width forms (NFKC)
+        ("i want to kill my\u200bself", "self_harm"),  # an invisible space inside a word
+        ("i'll 🔪 you", "violence"),  # emoji as a word
+        ("who wants 🌿 tonight, selling it cheap", "drugs"),
+        ("send n.u.d.e.s x", "grooming"),
+        ("he called me a p a k i", "discrimination"),
+    ],
+)
+def test_undoes_simple_evasion(text, category):
+    assert category in scan(text).categories
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "killing it in PE today",
+        "Year 9 are a nightmare",
+        "I could murder a coffee",
+        "this marking is killing me",
+        "shoot me an email",
+        "drugs education lesson on Tuesday",
+        "the Holocaust topic in history",
+        "We're doing Macbeth - the murder scene",
+        "Anti-bullying week assembly on Monday",
+        "Can you send me the photos from the trip?",
+        "Don't forget the knife skills session in food tech",
+        "Sexual reproduction in plants, lesson 3",
+        "Suicide prevention training is on the INSET day",
+        "Don't tell anyone but it's Sue's birthday, cake in the staffroom",
+        "The river Niger is on the map test",
+        "Diet coke anyone?",
+        "We got high marks in the mocks",
+        "I'm dead tired",
+        "You'll kill it in the exam!",
+        "I'll beat you at chess next time",
+        "See you Wed",
+        "u r a star x",
+        "Hit me up if you need the seating plan",
+    ],
+)
+def test_leaves_ordinary_school_talk_alone(text):
+    assert scan(text).findings == ()
+
+
+def test_one_weak_sign_is_not_a_concern_but_two_are():
+    assert "grooming" not in scan("don't tell anyone about the surprise").categories
+    assert "grooming" in scan("don't tell anyone, and delete this chat after").categories
+
+
+def test_severity_is_the_highest_finding_and_none_when_nothing_is_found():
+    assert scan("have a lovely weekend").severity is None
+    assert scan("Jake lives at 14 Elm Road", ROSTER).severity == "medium"
+    assert scan("i want to die, he lives at 14 Elm Road").severity == "high"
+
+
+def test_odd_text_never_raises():
+    for text in ["", " ", "\x00", "🔪" * 500, "a " * 2000, "k i l l " * 300, "\u202e\u2066", "١٢٣٤٥٦٧٨٩٠"]:
+        scan(text, ROSTER)
