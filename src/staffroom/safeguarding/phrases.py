@@ -34,7 +34,7 @@ def first_words(pattern: str) -> set[str] | None:
     """Every word a compiled phrase can start with, or None when they cannot be listed."""
     try:
         return _firsts(list(sre_parse.parse(pattern).data), "")
-    except _Unlistable:
+    except Exception:  # _Unlistable, or a change in CPython's private parser: the phrase then always runs
         return None
 
 
