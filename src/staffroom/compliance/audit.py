@@ -119,6 +119,12 @@ class AuditAction(StrEnum):
     BREACH_RECORDED = "breach.recorded"
     BREACH_DECIDED = "breach.decided"
     BREACH_CLOSED = "breach.closed"
+    PUSH_DEVICE_ADDED = "push.device_added"
+    PUSH_DEVICE_REMOVED = "push.device_removed"
+    PUSH_DEVICE_GONE = "push.device_gone"
+    PREFERENCES_CHANGED = "preferences.changed"
+    MEMBERSHIP_NOTIFY_CHANGED = "membership.notify_changed"
+    NOTIFICATION_POLICY_CHANGED = "notification_policy.changed"
 
 
 MEANINGS: dict[AuditAction, str] = {
@@ -187,6 +193,14 @@ MEANINGS: dict[AuditAction, str] = {
     AuditAction.BREACH_RECORDED: "A personal data breach was logged in the breach register",
     AuditAction.BREACH_DECIDED: "The risk of a breach and the decision to tell the ICO were recorded",
     AuditAction.BREACH_CLOSED: "A breach was closed, with what was done",
+    AuditAction.PUSH_DEVICE_ADDED: "A person turned on notifications on a device (its push address was stored)",
+    AuditAction.PUSH_DEVICE_REMOVED: "A person turned off notifications on a device, or removed it from their list",
+    AuditAction.PUSH_DEVICE_GONE: "A device's push address was forgotten because its push service said it had ended",
+    AuditAction.PREFERENCES_CHANGED: "A person changed their language, notifications or working hours",
+    AuditAction.MEMBERSHIP_NOTIFY_CHANGED: "A member muted a conversation, or chose which of its messages notify them",
+    AuditAction.NOTIFICATION_POLICY_CHANGED: (
+        "The school's default working hours, or whether notifications name conversations, were changed"
+    ),
 }
 
 
