@@ -203,7 +203,7 @@ def test_a_deleted_message_is_not_pushed_and_a_failed_push_service_does_not_fail
 def test_signing_out_everywhere_leaving_and_a_lost_device_end_every_subscription(world, push_service, how):
     push_service.subscribe(world.teacher2)
     push_service.subscribe(world.teacher2)
-    kept, _ = push_service.subscribe(world.ta)
+    push_service.subscribe(world.ta)
     if how == "sign_out_everywhere":
         account_actions.end_sessions(world.teacher2.pk, acting=world.admin, reason="Phone stolen")
     elif how == "deactivate":
