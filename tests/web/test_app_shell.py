@@ -93,8 +93,8 @@ def test_preferences_are_saved_from_the_profile_and_bad_times_are_shown_at_the_f
     assert not Preferences.objects.exists()
     good = client.post(
         "/profile/preferences",
-        {"language": "en", "notify": "mentions", "own_hours": "on", "start": "08:00", "end": "17:00", "days": ["0", "2"],
-         "sound": "on"},
+        {"language": "en", "notify": "mentions", "own_hours": "on", "start": "08:00", "end": "17:00",
+         "days": ["0", "2"], "sound": "on"},
     )  # fmt: skip
     assert good.status_code == 302
     saved = Preferences.objects.get(person=world.teacher)
