@@ -44,6 +44,8 @@ def pytest_configure(config):
 
     # Argon2 is deliberately slow; tests create many people. test_passwords checks production uses argon2.
     settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
+    # Pushes go out as a send commits, in the test's thread (a background thread could not see its rows).
+    settings.STAFFROOM_PUSH_DELIVERY = "inline"
 
 
 @pytest.fixture(autouse=True)

@@ -75,6 +75,7 @@ INSTALLED_APPS = [
     "staffroom.realtime",
     "staffroom.messaging",
     "staffroom.safeguarding",
+    "staffroom.notifications",
     "staffroom.rosters",
     "staffroom.web",
     "staffroom.api",
@@ -124,6 +125,7 @@ TEMPLATES = [
                 "django.contrib.auth.context_processors.auth",
                 "django.contrib.messages.context_processors.messages",
                 "staffroom.web.context_processors.admin_console",
+                "staffroom.web.context_processors.device",
             ],
         },
     },
@@ -273,6 +275,9 @@ SECURE_CSP = {
     "base-uri": [CSP.NONE],
     "frame-ancestors": [CSP.NONE],
     "form-action": [CSP.SELF],
+    # The service worker (/sw.js) and the web app manifest (/manifest.webmanifest), both from this site only.
+    "worker-src": [CSP.SELF],
+    "manifest-src": [CSP.SELF],
 }
 
 # --- Email ------------------------------------------------------------------------------------------------
@@ -379,6 +384,34 @@ STAFFROOM_EVENT_RETENTION_DAYS = _env_int("STAFFROOM_EVENT_RETENTION_DAYS", 14)
 # into a term a review may wait before the register shows it overdue.
 STAFFROOM_TERM_STARTS = os.environ.get("STAFFROOM_TERM_STARTS", "09-01,01-01,04-15")
 STAFFROOM_REVIEW_GRACE_DAYS = _env_int("STAFFROOM_REVIEW_GRACE_DAYS", 28)
+
+# --- Notifications (Web Push; docs/notifications.md) -------------------------------------------------------
+# The VAPID key pair that signs pushes: from the environment (every node of a cluster must share one), or made
+# on first use in the data directory. A base64url raw private key (32 bytes), its DER, or a PEM.
+STAFFROOM_VAPID_PRIVATE_KEY = os.environ.get("STAFFROOM_VAPID_PRIVATE_KEY", "")
+# Who push services may contact about this server's pushes (a mailto: or https: address).
+STAFFROOM_VAPID_SUBJECT = os.environ.get("STAFFROOM_VAPID_SUBJECT", "") or f"mailto:{DEFAULT_FROM_EMAIL}"
+# "thread": pushes are sent by a background thread of each process, never in the request; "inline" sends them
+# as the transaction commits (tests); "off" sends none.
+STAFFROOM_PUSH_DELIVERY = os.environ.get("STAFFROOM_PUSH_DELIVERY", "thread")
+# Push addresses are accepted only at these push services (a host or its subdomains), so the server never posts
+# to an address of someone's choosing (an internal service, say). Browsers' own services by default.
+STAFFROOM_PUSH_SERVICES = [
+    h.strip().lower()
+    for h in os.environ.get(
+        "STAFFROOM_PUSH_SERVICES",
+        "fcm.googleapis.com,android.googleapis.com,updates.push.services.mozilla.com,push.apple.com,notify.windows.com",
+    ).split(",")
+    if h.strip()
+]
+# Plain-HTTP push addresses on this machine (127.0.0.1, localhost), for development and the tests only.
+STAFFROOM_PUSH_ALLOW_LOOPBACK = _env_bool("STAFFROOM_PUSH_ALLOW_LOOPBACK", DEBUG)
+# How long a push service keeps a notification for a device that is off (a stale "new message" helps nobody).
+STAFFROOM_PUSH_TTL_SECONDS = _env_int("STAFFROOM_PUSH_TTL_SECONDS", 12 * 3600)
+# Pushes sent at once per process (each is one HTTPS request to a push service).
+STAFFROOM_PUSH_SENDERS = _env_int("STAFFROOM_PUSH_SENDERS", 4)
+# Devices one person may have notifications on.
+STAFFROOM_PUSH_DEVICES_PER_PERSON = _env_int("STAFFROOM_PUSH_DEVICES_PER_PERSON", 10)
 
 # --- Logs on stderr: plain lines at a terminal, one JSON object per line for log shippers ------------------
 STAFFROOM_LOG_FORMAT = formatter_for(os.environ.get("STAFFROOM_LOG_FORMAT", "auto"))

@@ -508,3 +508,40 @@ def test_nobody_discards_someone_else_s_upload(world):
     picture = actions.store_upload(acting=world.teacher, data=png(), filename="plan.png")
     with verify_refused(NotFound):
         actions.discard_upload(str(picture.pk), acting=world.teacher2)
+
+
+# --- notifications of a conversation and urgent announcements -----------------------------------------------
+
+
+def test_muting_a_conversation_records_it_for_the_member_alone(world):
+    group = world.group(world.teacher2)
+    with verify_action(audit=[A.MEMBERSHIP_NOTIFY_CHANGED], events=[]) as captured:
+        actions.set_notify(group, acting=world.teacher2, notify="none")
+    assert captured.audit[0].data == {"notify": "none"}
+    with verify_unchanged():
+        actions.set_notify(group, acting=world.teacher2, notify="none")
+
+
+def test_only_members_choose_a_conversations_notifications_and_only_known_choices(world):
+    group = world.group(world.teacher2)
+    with verify_refused(NotFound):
+        actions.set_notify(group, acting=world.ta, notify="none")
+    with verify_refused(Invalid, field="notify"):
+        actions.set_notify(group, acting=world.teacher2, notify="loud")
+
+
+def test_a_headteacher_marks_an_announcement_urgent(world):
+    notices = world.announcement(world.teacher)
+    with verify_action(audit=[A.MESSAGE_SENT], events=["message.new"]) as captured:
+        message, _ = actions.send_message(notices, acting=world.head, body="Snow: school closed", urgent=True)
+    assert message.urgent and captured.audit[0].data["urgent"] is True
+
+
+def test_only_a_headteacher_marks_urgent_and_only_announcements(world):
+    notices = world.announcement(world.teacher)
+    actions.add_member(notices, world.admin.pk, acting=world.head)
+    with verify_refused(PermissionDenied):
+        actions.send_message(notices, acting=world.admin, body="Snow", urgent=True)
+    group = world.group(world.head)
+    with verify_refused(Invalid, field="urgent"):
+        actions.send_message(group, acting=world.head, body="Snow", urgent=True)

@@ -349,3 +349,87 @@ class SignInProvider(models.Model):
 
     def __str__(self) -> str:
         return f"{self.get_kind_display()} for {self.organisation}"
+
+
+# --- notifications: a person's settings, their devices' push addresses, the school's defaults ---------------
+
+
+class Notify(models.TextChoices):
+    """Which new messages reach a person's devices (and, per conversation, a member's)."""
+
+    ALL = "all", _("Every new message")
+    MENTIONS = "mentions", _("Only when someone mentions me")
+    NONE = "none", _("None")
+
+
+class Language(models.TextChoices):
+    EN = "en", _("English")
+    CY = "cy", _("Welsh (Cymraeg)")
+
+
+class Preferences(models.Model):
+    """A person's own settings. Without a row, or with empty quiet hours, the school's defaults apply
+    (`NotificationPolicy`). Quiet hours are the person's working hours: notifications come only inside them."""
+
+    person = models.OneToOneField(Person, on_delete=models.CASCADE, related_name="preferences")
+    language = models.CharField(max_length=5, choices=Language.choices, default=Language.EN)
+    notify = models.CharField(max_length=10, choices=Notify.choices, default=Notify.ALL)
+    # All three empty: follow the school's working hours.
+    work_starts = models.TimeField(null=True, blank=True)
+    work_ends = models.TimeField(null=True, blank=True)
+    work_days = models.JSONField(null=True, blank=True, help_text=_("Working days, Monday 0 to Sunday 6."))
+    sound = models.BooleanField(default=False)
+    updated_at = models.DateTimeField(default=timezone.now)
+
+    def __str__(self) -> str:
+        return f"preferences of {self.person_id}"
+
+
+class NotificationPolicy(models.Model):
+    """An organisation's notification rules (the row without a school) and a school's own working hours (a row
+    with one). Without rows: 07:30-18:00, Monday to Friday, and no conversation titles in notifications."""
+
+    organisation = models.ForeignKey(Organisation, on_delete=models.CASCADE, related_name="notification_policies")
+    school = models.OneToOneField(
+        School, null=True, blank=True, on_delete=models.CASCADE, related_name="notification_policy"
+    )
+    # Notifications may name the conversation (organisation row only); never the message.
+    show_titles = models.BooleanField(default=False)
+    work_starts = models.TimeField(null=True, blank=True)
+    work_ends = models.TimeField(null=True, blank=True)
+    work_days = models.JSONField(null=True, blank=True)
+    updated_at = models.DateTimeField(default=timezone.now)
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(
+                fields=["organisation"], condition=Q(school__isnull=True), name="notification_policy_one_per_org"
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"notification policy of {self.school or self.organisation}"
+
+
+class PushSubscription(models.Model):
+    """Where a push service delivers Web Push for one device (browser) of a person. Kept beside sessions and
+    tokens because it is ended with them: signing out everywhere, leaving and a lost device remove it, and so does
+    signing out of the session it was made in. Its keys only let Staffroom encrypt to the device."""
+
+    person = models.ForeignKey(Person, on_delete=models.CASCADE, related_name="push_subscriptions")
+    endpoint = models.URLField(max_length=1000, unique=True)
+    p256dh = models.CharField(max_length=100)
+    auth = models.CharField(max_length=40)
+    # A label for the person's device list ("Chrome on Android"), derived from the browser's user agent.
+    label = models.CharField(max_length=100, blank=True)
+    # The browser session it was made in (empty when made with an API token): signing out of it removes it.
+    session_key = models.CharField(max_length=40, blank=True, db_index=True)
+    created_at = models.DateTimeField(default=timezone.now)
+    last_success_at = models.DateTimeField(null=True, blank=True)
+
+    def __str__(self) -> str:
+        return f"push subscription {self.pk} of {self.person_id}"
+
+    def info(self) -> dict[str, Any]:
+        """What pywebpush takes."""
+        return {"endpoint": self.endpoint, "keys": {"p256dh": self.p256dh, "auth": self.auth}}

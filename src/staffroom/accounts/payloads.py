@@ -42,3 +42,29 @@ def admin_person_payload(person: Person) -> dict[str, Any]:
         "last_seen": last_seen.isoformat() if last_seen else None,
         "left_at": person.left_at.isoformat() if person.left_at else None,
     }
+
+
+def preferences_payload(person: Person) -> dict[str, Any]:
+    """A person's settings as they stand, with the working hours in force (their own, or their school's)."""
+    from staffroom.accounts import working_hours
+    from staffroom.accounts.models import Language, Notify, Preferences
+
+    preferences = Preferences.objects.filter(person=person).first()
+    hours, source = working_hours.hours_of(person, preferences)
+    return {
+        "language": preferences.language if preferences else Language.EN.value,
+        "notify": preferences.notify if preferences else Notify.ALL.value,
+        "quiet_hours": hours.as_dict(),
+        "quiet_hours_from": source,
+        "sound": preferences.sound if preferences else False,
+    }
+
+
+def device_payload(subscription: Any) -> dict[str, Any]:
+    """One device with notifications on, as its owner sees it (never its push address or keys)."""
+    return {
+        "id": subscription.pk,
+        "label": subscription.label,
+        "created_at": subscription.created_at.isoformat(),
+        "last_success_at": subscription.last_success_at.isoformat() if subscription.last_success_at else None,
+    }

@@ -97,6 +97,8 @@ RULES: dict[str, Grants] = {
         _one(R.DPO, S.ORGANISATION),
         _one(R.DSL, S.SCHOOL),
     ),
+    # Marking an announcement urgent: its notification reaches members even outside their working hours.
+    "announcement.urgent": _one(R.HEADTEACHER, S.SCHOOL),
     "announcement.acknowledge": _all(_EVERYONE, S.MEMBER),
     "announcement.view_status": _merge(_all(_STAFF, S.OWN), _all(_LEADERS, S.SCHOOL)),
     "announcement.remind": _merge(_all(_STAFF, S.OWN), _all(_LEADERS, S.SCHOOL)),
@@ -141,6 +143,8 @@ RULES: dict[str, Grants] = {
     "signin.manage": _one(R.IT_ADMIN, S.ORGANISATION),
     # Removing someone's second step when they lost it (they then set up a new one): only IT admins.
     "signin.reset_second_factor": _one(R.IT_ADMIN, S.ORGANISATION),
+    # The school's default working hours (when staff may be notified) and whether notifications name conversations.
+    "notifications.manage": _merge(_one(R.IT_ADMIN, S.ORGANISATION), _one(R.HEADTEACHER, S.SCHOOL)),
     # The audit log: read by the data protection officer and IT admins (security), never changed by anyone.
     "audit.view": _merge(_one(R.DPO, S.ORGANISATION), _one(R.IT_ADMIN, S.ORGANISATION)),
     # The breach register (UK GDPR Art. 33): kept by the data protection officer.

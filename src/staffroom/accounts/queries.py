@@ -8,6 +8,7 @@ from staffroom.accounts.actors import Actor, ServiceActor
 from staffroom.accounts.models import (
     ApiToken,
     Person,
+    PushSubscription,
     Role,
     School,
     SchoolClass,
@@ -248,3 +249,8 @@ def class_schools(viewer: Person) -> list[School]:
     headteacher's own. The schools-and-classes page, its API and the console's navigation all ask this."""
     schools = School.objects.filter(organisation_id=viewer.organisation_id).order_by("name", "id")
     return [school for school in schools if permissions.allows(viewer, "classes.manage", school)]
+
+
+def own_devices(viewer: Person) -> list[PushSubscription]:
+    """The devices on which `viewer` turned notifications on, newest first."""
+    return list(PushSubscription.objects.filter(person=viewer).order_by("-created_at", "-pk"))

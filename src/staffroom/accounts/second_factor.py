@@ -95,7 +95,16 @@ def required_message() -> str:
 
 # Paths someone who must add a second step may still reach: allauth's own pages (setting it up, signing out,
 # changing the password), the API (which answers for itself, in JSON), and what every page needs to load.
-_OPEN_PREFIXES = ("/accounts/", "/api/", "/static/", "/healthz", "/readyz", "/manifest.webmanifest", "/sw.js")
+_OPEN_PREFIXES = (
+    "/accounts/",
+    "/api/",
+    "/static/",
+    "/healthz",
+    "/readyz",
+    "/manifest.webmanifest",
+    "/sw.js",
+    "/offline",
+)
 
 
 class SecondFactorMiddleware:

@@ -9,6 +9,7 @@ from django.contrib.auth.signals import user_logged_in, user_logged_out
 from django.db.models.signals import post_delete
 
 from staffroom.accounts import actions
+from staffroom.accounts.models import PushSubscription
 from staffroom.realtime import streams as realtime
 
 
@@ -40,6 +41,8 @@ def _signed_out(sender: Any, request: Any, user: Any, **kwargs: Any) -> None:
 
 
 def _session_ended(sender: Any, instance: UserSession, **kwargs: Any) -> None:
+    # A device signed out of stops being notified: its push address was given in that session.
+    PushSubscription.objects.filter(person_id=instance.user_id, session_key=instance.session_key).delete()
     realtime.send_control(instance.user_id, {"type": "session.revoke", "session_keys": [instance.session_key]})
 
 

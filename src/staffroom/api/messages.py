@@ -63,6 +63,7 @@ def send_message(request: HttpRequest, conversation_id: ObjectId, data: MessageI
         client_id=data.client_id,
         reply_to_id=data.reply_to,
         attachment_ids=data.attachment_ids,
+        urgent=data.urgent,
     )
     return Status(201 if created else 200, message_payload(message))
 

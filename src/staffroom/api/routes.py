@@ -34,6 +34,7 @@ from staffroom.api import (
     conversations,
     externals,
     messages,
+    notifications,
     people,
     reviews,
     uploads,
@@ -308,3 +309,4 @@ api.add_router("/admin", admin_register.router)
 api.add_router("/admin", admin_setup.router)
 api.add_router("", reviews.router)
 api.add_router("/compliance", compliance.router)
+api.add_router("", notifications.router)

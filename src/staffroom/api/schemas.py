@@ -278,6 +278,9 @@ class MessageIn(Schema):
     client_id: str = Field("", description="Your id for this send: retrying with it never posts twice.")
     reply_to: RowId | None = None
     attachment_ids: list[str] = Field(default_factory=list, description="Ids returned by POST /uploads.")
+    urgent: bool = Field(
+        False, description="An announcement a headteacher marks urgent notifies members even outside working hours."
+    )
 
 
 class MessagePatch(Schema):

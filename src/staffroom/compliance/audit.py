@@ -121,6 +121,12 @@ class AuditAction(StrEnum):
     BREACH_CLOSED = "breach.closed"
     BACKUP_TAKEN = "backup.taken"
     BACKUP_RESTORED = "backup.restored"
+    PUSH_DEVICE_ADDED = "push.device_added"
+    PUSH_DEVICE_REMOVED = "push.device_removed"
+    PUSH_DEVICE_GONE = "push.device_gone"
+    PREFERENCES_CHANGED = "preferences.changed"
+    MEMBERSHIP_NOTIFY_CHANGED = "membership.notify_changed"
+    NOTIFICATION_POLICY_CHANGED = "notification_policy.changed"
 
 
 MEANINGS: dict[AuditAction, str] = {
@@ -194,6 +200,14 @@ MEANINGS: dict[AuditAction, str] = {
     ),
     AuditAction.BACKUP_RESTORED: (
         "The whole system was restored from a backup (`staffroom restore`), named by its manifest's SHA-256"
+    ),
+    AuditAction.PUSH_DEVICE_ADDED: "A person turned on notifications on a device (its push address was stored)",
+    AuditAction.PUSH_DEVICE_REMOVED: "A person turned off notifications on a device, or removed it from their list",
+    AuditAction.PUSH_DEVICE_GONE: "A device's push address was forgotten because its push service said it had ended",
+    AuditAction.PREFERENCES_CHANGED: "A person changed their language, notifications or working hours",
+    AuditAction.MEMBERSHIP_NOTIFY_CHANGED: "A member muted a conversation, or chose which of its messages notify them",
+    AuditAction.NOTIFICATION_POLICY_CHANGED: (
+        "The school's default working hours, or whether notifications name conversations, were changed"
     ),
 }
 

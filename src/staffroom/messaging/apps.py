@@ -7,6 +7,9 @@ class MessagingConfig(AppConfig):
     verbose_name = "Messaging"
 
     def ready(self) -> None:
-        from staffroom.messaging import events
+        from django.db.models.signals import post_migrate
+
+        from staffroom.messaging import events, search_index
 
         events.register()
+        post_migrate.connect(search_index.after_migrate, sender=self)

@@ -7,8 +7,11 @@ replayed as it was (docs/realtime.md). Call these inside the action's transactio
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Mapping, Sequence
+import logging
+from collections.abc import Callable, Iterable, Mapping, Sequence
 from typing import Any
+
+from django.db import transaction
 
 from staffroom.accounts import permissions
 from staffroom.accounts.models import Person
@@ -16,7 +19,28 @@ from staffroom.messaging.models import Conversation, Message
 from staffroom.messaging.payloads import conversation_payload, message_payload
 from staffroom.realtime import streams
 
+log = logging.getLogger(__name__)
+
 MESSAGE_EVENTS = ("message.new", "message.edited", "message.deleted")
+
+# Told the id of each message posted, once its transaction has committed (notifications register here). A
+# listener must be quick (it runs in the request that sent the message): it hands the work on, never does it.
+PostedListener = Callable[[int], None]
+_posted: list[PostedListener] = []
+
+
+def when_posted(listener: PostedListener) -> None:
+    """Call `listener(message_id)` after each message is posted (on commit; never for a rolled-back send)."""
+    if listener not in _posted:
+        _posted.append(listener)
+
+
+def _tell_posted(message_id: int) -> None:
+    for listener in list(_posted):
+        try:
+            listener(message_id)
+        except Exception:  # a notification problem must never fail or slow the send
+            log.exception("a listener for posted messages failed")
 
 
 def message_changed(event_type: str, message: Message) -> None:
@@ -28,6 +52,9 @@ def message_changed(event_type: str, message: Message) -> None:
         data={"message_id": message.pk},
         payload={"message": message_payload(message)},
     )
+    if event_type == "message.new" and _posted:
+        message_id = message.pk
+        transaction.on_commit(lambda: _tell_posted(message_id))
 
 
 def conversation_updated(conversation: Conversation) -> None:

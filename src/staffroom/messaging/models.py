@@ -62,6 +62,9 @@ class Membership(models.Model):
     joined_at = models.DateTimeField(default=timezone.now)
     # Everything up to and including this message id has been read.
     last_read_message_id = models.BigIntegerField(default=0)
+    # Which new messages here reach the member's devices: empty follows their own setting (Preferences.notify);
+    # "mentions" (mentions only) or "none" (muted) narrow it for this conversation.
+    notify = models.CharField(max_length=10, blank=True, default="")
 
     class Meta:
         constraints = [
@@ -86,6 +89,8 @@ class Message(models.Model):
     deleted_at = models.DateTimeField(null=True, blank=True)
     deleted_by = models.ForeignKey(Person, null=True, blank=True, on_delete=models.PROTECT, related_name="+")
     mentions = models.ManyToManyField(Person, blank=True, related_name="mentioned_in")
+    # An announcement a leader marked urgent: its notification comes even outside the members' working hours.
+    urgent = models.BooleanField(default=False)
 
     class Meta:
         constraints = [

@@ -19,3 +19,18 @@ def admin_console(request: HttpRequest) -> dict[str, Callable[[], list[console.S
     if not isinstance(user, Person):
         return {}
     return {"console_sections": functools.cache(lambda: console.sections(user))}
+
+
+def device(request: HttpRequest) -> dict[str, Callable[[], bool]]:
+    """`sound_on`: whether new messages make a sound on this person's pages (their preference, off by default).
+    Looked up only when the layout asks."""
+    user: Any = getattr(request, "user", None)
+    if not isinstance(user, Person):
+        return {}
+
+    def sound_on() -> bool:
+        from staffroom.accounts.models import Preferences
+
+        return bool(Preferences.objects.filter(person=user, sound=True).exists())
+
+    return {"sound_on": functools.cache(sound_on)}

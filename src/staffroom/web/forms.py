@@ -6,6 +6,7 @@ whose domain errors `show_error` puts beside the field they are about.
 
 from __future__ import annotations
 
+import calendar
 import math
 import uuid
 from collections.abc import Mapping
@@ -19,7 +20,7 @@ from django.core.files.uploadedfile import UploadedFile
 from django.urls import reverse
 from django.utils.translation import gettext_lazy as _
 
-from staffroom.accounts.models import SecondFactorRule
+from staffroom.accounts.models import Language, Notify, SecondFactorRule
 from staffroom.errors import NotFound, PermissionDenied, StaffroomError
 
 
@@ -60,6 +61,7 @@ class ComposerForm(forms.Form):
     reply_to = forms.IntegerField(required=False, min_value=1, widget=forms.HiddenInput)
     attachment_ids = UUIDListField(required=False)
     file = MultipleFileField(required=False, label=_("Attach files"))
+    urgent = forms.BooleanField(required=False, label=_("Urgent: notify members even outside their working hours"))
 
 
 class EditMessageForm(forms.Form):
@@ -263,6 +265,9 @@ class DeactivateForm(forms.Form):
 
 # Domain field names that belong to a differently named form field.
 FIELD_ALIASES = {
+    "quiet_hours.start": "start",
+    "quiet_hours.end": "end",
+    "quiet_hours.days": "days",
     "attachment_ids": "file",
     "school_id": "trust_wide",
     "person": "person_id",
@@ -381,3 +386,20 @@ class SignInProviderForm(forms.Form):
 class ResetSecondFactorForm(forms.Form):
     email = forms.EmailField(label=_("Their sign-in address"))
     reason = forms.CharField(label=_("How you checked it is really them"), max_length=500, widget=forms.Textarea)
+
+
+WEEKDAYS = [(str(i), name) for i, name in enumerate(calendar.day_name)]
+
+
+class PreferencesForm(forms.Form):
+    """A person's language, notifications and working hours (the profile page)."""
+
+    language = forms.ChoiceField(label=_("Language"), choices=Language.choices)
+    notify = forms.ChoiceField(label=_("Notify me of"), choices=Notify.choices, widget=forms.RadioSelect)
+    own_hours = forms.BooleanField(required=False, label=_("Use my own working hours, not the school's"))
+    start = forms.CharField(required=False, max_length=5, label=_("Start (HH:MM)"))
+    end = forms.CharField(required=False, max_length=5, label=_("End (HH:MM)"))
+    days = forms.MultipleChoiceField(
+        required=False, label=_("Working days"), choices=WEEKDAYS, widget=forms.CheckboxSelectMultiple
+    )
+    sound = forms.BooleanField(required=False, label=_("Play a sound when a message arrives"))

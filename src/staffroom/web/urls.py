@@ -10,6 +10,7 @@ from staffroom.web.views import (
     admin_scim,
     admin_sign_in,
     announcements,
+    app_shell,
     compliance,
     compliance_accountability,
     conversation,
@@ -29,6 +30,10 @@ admin_person = "admin/people/<int:person_id>/"
 
 urlpatterns = [
     path("", home.home, name="home"),
+    # The installable app: served from the root, so the service worker's scope is the whole site.
+    path("manifest.webmanifest", app_shell.manifest, name="manifest"),
+    path("sw.js", app_shell.service_worker, name="service_worker"),
+    path("offline", app_shell.offline, name="offline"),
     path("sidebar", home.sidebar_fragment, name="sidebar"),
     path("conversations/new", home.new_conversation, name="new_conversation"),
     path("channels/<int:conversation_id>/join", home.join_channel, name="join_channel"),
@@ -38,6 +43,7 @@ urlpatterns = [
     path("c/<int:conversation_id>/send", conversation.send, name="send"),
     path("c/<int:conversation_id>/uploads/discard", conversation.discard_upload, name="discard_upload"),
     path("c/<int:conversation_id>/read", conversation.mark_read, name="mark_read"),
+    path("c/<int:conversation_id>/notify", conversation.set_notify, name="conversation_notify"),
     path("c/<int:conversation_id>/members/", members.members, name="members"),
     path("c/<int:conversation_id>/members/add", members.add_member, name="add_member"),
     path("c/<int:conversation_id>/members/<int:person_id>/remove", members.remove_member, name="remove_member"),
@@ -54,6 +60,8 @@ urlpatterns = [
     path("search", search.search, name="search"),
     path("profile", profile.profile, name="profile"),
     path("profile/lost-device", profile.lost_device, name="lost_device"),
+    path("profile/preferences", profile.preferences, name="preferences"),
+    path("profile/devices/<int:device_id>/remove", profile.remove_device, name="remove_device"),
     path("files/<uuid:attachment_id>/", files.attachment, name="attachment"),
     path("admin/roster/", admin_roster.roster, name="admin_roster"),
     path("admin/roster/apply", admin_roster.apply, name="admin_roster_apply"),

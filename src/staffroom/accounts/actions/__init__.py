@@ -5,6 +5,13 @@ its audit entry last (DESIGN.md invariant 1). Views, the API, SCIM, roster sync 
 One module per subject; this package's names are the public ones.
 """
 
+from staffroom.accounts.actions.notifications import (
+    change_preferences,
+    forget_push_device,
+    remove_device,
+    set_notification_policy,
+    subscribe_device,
+)
 from staffroom.accounts.actions.people import (
     ASSIGNABLE_ROLES,
     TRUST_ROLES,
@@ -45,6 +52,7 @@ __all__ = [
     "add_person",
     "add_school",
     "change_person",
+    "change_preferences",
     "configure_sign_in_provider",
     "create_scim_token",
     "create_token",
@@ -54,17 +62,21 @@ __all__ = [
     "end_leavers",
     "end_other_sessions",
     "end_sessions",
+    "forget_push_device",
     "link_sign_in_account",
     "note_scim_token_used",
     "reactivate_person",
     "record_sign_in",
     "record_sign_out",
+    "remove_device",
     "reset_second_factor",
     "revoke_scim_token",
     "revoke_token",
     "revoke_token_by_raw",
     "send_sign_in_link",
+    "set_notification_policy",
     "set_second_factor_rule",
+    "subscribe_device",
     "update_class",
     "update_person",
     "update_school",

@@ -24,7 +24,7 @@ from staffroom.messaging.actions.limits import (
     REMIND_LIMIT,
     RENAME_LIMIT,
 )
-from staffroom.messaging.actions.members import add_member, join_channel, remove_member
+from staffroom.messaging.actions.members import add_member, join_channel, remove_member, set_notify
 from staffroom.messaging.actions.messages import (
     MAX_ATTACHMENTS,
     RECEIPT_FANOUT_LIMIT,
@@ -75,6 +75,7 @@ __all__ = [
     "request_external",
     "review_members",
     "send_message",
+    "set_notify",
     "store_upload",
     "unassign_teachers",
     "unenrol_pupils",

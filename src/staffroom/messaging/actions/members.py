@@ -181,3 +181,26 @@ def remove_member(conversation: Conversation, member_id: int, *, acting: Person,
             target=member, conversation=conversation, reason=reason,
         )  # fmt: skip
     return member
+
+
+NOTIFY_CHOICES = ("", "all", "mentions", "none")
+
+
+def set_notify(conversation: Conversation, *, acting: Person, notify: str) -> Membership:
+    """Choose which new messages of one conversation notify `acting`'s devices: "" (as their own setting says),
+    "all", "mentions" (mentions only) or "none" (muted). Only their own membership; others never see it."""
+    if notify not in NOTIFY_CHOICES:
+        raise Invalid("notify", _("Choose all, mentions or none (or empty, to follow your own setting)."))
+    with transaction.atomic():
+        membership = Membership.objects.select_for_update().filter(conversation=conversation, person=acting).first()
+        if membership is None:
+            raise NotFound()
+        if membership.notify == notify:
+            return membership
+        membership.notify = notify
+        membership.save(update_fields=["notify"])
+        audit.record(
+            acting, AuditAction.MEMBERSHIP_NOTIFY_CHANGED, target=conversation, conversation=conversation,
+            data={"notify": notify or "default"},
+        )  # fmt: skip
+    return membership

@@ -90,9 +90,11 @@ def send_message(
     client_id: str = "",
     reply_to_id: int | None = None,
     attachment_ids: Sequence[str] = (),
+    urgent: bool = False,
 ) -> tuple[Message, bool]:
     """Post a message; returns (message, created). Re-sending with the same `client_id` returns the first
-    message instead of posting twice, so clients can retry safely."""
+    message instead of posting twice, so clients can retry safely. `urgent` (an announcement, by a leader) makes
+    its notification reach members even outside their working hours."""
     client_id = (client_id or "").strip()
     if len(client_id) > 64:
         raise Invalid("client_id", _("client_id can be at most 64 characters."))
@@ -103,6 +105,10 @@ def send_message(
                 raise Invalid("client_id", _("This client_id was already used for another conversation."))
             return _reload(existing), False
     check_may_post(conversation, acting=acting, files=len(attachment_ids))
+    if urgent:
+        if conversation.kind != Kind.ANNOUNCEMENT:
+            raise Invalid("urgent", _("Only announcements can be marked urgent."))
+        permissions.require(acting, "announcement.urgent", conversation)
     body = _validate_body(body, bool(attachment_ids))
     reply_to = None
     if reply_to_id is not None:
@@ -125,6 +131,7 @@ def send_message(
                 html=rendered.html,
                 reply_to=reply_to,
                 client_id=client_id,
+                urgent=urgent,
             )
             if rendered.mentioned_ids:
                 message.mentions.set(rendered.mentioned_ids - {acting.pk})
@@ -153,7 +160,10 @@ def send_message(
             events.message_changed("message.new", message)
             audit.record(
                 acting, AuditAction.MESSAGE_SENT, target=message, conversation=conversation,
-                data={"attachments": [str(a.pk) for a in attachments], "mentions": sorted(rendered.mentioned_ids)},
+                data={
+                    "attachments": [str(a.pk) for a in attachments], "mentions": sorted(rendered.mentioned_ids),
+                    **({"urgent": True} if urgent else {}),
+                },
             )  # fmt: skip
     except IntegrityError:
         # Two retries with one client_id raced; the first one won.

@@ -8,6 +8,7 @@ import uuid
 from typing import Any
 
 from django.conf import settings
+from django.contrib import messages
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.template.defaultfilters import filesizeformat
@@ -15,6 +16,7 @@ from django.urls import reverse
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_POST
 
+from staffroom.accounts import permissions
 from staffroom.accounts.models import Person
 from staffroom.errors import Invalid, NotFound, QuotaExceeded, StaffroomError, TooLarge, UnsupportedMedia
 from staffroom.messaging import actions, queries
@@ -47,6 +49,9 @@ def composer_context(
         "reply": reply,
         "reply_snippet": snippet(reply) if reply is not None else "",
         "kept_attachments": attachments or [],
+        # Headteachers may mark an announcement urgent (its notification ignores working hours).
+        "may_mark_urgent": conversation.kind == Conversation.Kind.ANNOUNCEMENT
+        and permissions.allows(viewer, "announcement.urgent", conversation),
     }
 
 
@@ -93,11 +98,13 @@ def render_conversation(
     member_count = _member_count(request, context, conversation)
     timeline = Timeline(viewer, conversation, member_count=member_count)
     reply_to = _page_cursor(request.GET.get("reply_to"))
+    membership = queries.membership(viewer, conversation)
     context.update(
         conversation=conversation,
         conversation_title=conversation_name(viewer, conversation),
         member_count=member_count,
-        is_member=queries.membership(viewer, conversation) is not None,
+        is_member=membership is not None,
+        notify=membership.notify if membership is not None else None,
         rows=timeline.rows(page.items),
         older_cursor=page.next,
         # A page of history (from search, or "load older" without JavaScript) does not grow at the bottom.
@@ -166,6 +173,7 @@ def send(request: HttpRequest, conversation_id: int) -> HttpResponse:
                 client_id=data["client_id"],
                 reply_to_id=data["reply_to"],
                 attachment_ids=[str(a.pk) for a in attachments],
+                urgent=data["urgent"],
             )
         except StaffroomError as exc:
             show_error(form, exc, default_field="file" if isinstance(exc, TooLarge | UnsupportedMedia) else None)
@@ -241,3 +249,18 @@ def mark_read(request: HttpRequest, conversation_id: int) -> HttpResponse:
         up_to = None
     actions.mark_read(conversation, acting=viewer, up_to_message_id=up_to)
     return HttpResponse(status=204)
+
+
+@signed_in
+@require_POST
+def set_notify(request: HttpRequest, conversation_id: int) -> HttpResponse:
+    """Mute this conversation, or be notified only of mentions here (or follow one's own setting again)."""
+    viewer = viewer_of(request)
+    conversation = queries.get_conversation(viewer, conversation_id)
+    try:
+        actions.set_notify(conversation, acting=viewer, notify=request.POST.get("notify", ""))
+    except Invalid as exc:
+        messages.error(request, exc.message)
+    else:
+        messages.success(request, _("Saved: which messages here notify you."))
+    return redirect("web:conversation", conversation.pk)

@@ -9,26 +9,94 @@ from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_POST
 
+from staffroom.accounts import actions as account_actions
 from staffroom.accounts import queries as people_queries
-from staffroom.accounts import second_factor
+from staffroom.accounts import second_factor, working_hours
+from staffroom.accounts.models import Person
+from staffroom.accounts.payloads import preferences_payload
 from staffroom.compliance.actions import report_lost_device
+from staffroom.errors import StaffroomError
+from staffroom.web.forms import PreferencesForm, show_error
 from staffroom.web.guards import signed_in
 from staffroom.web.pages import viewer_of
 from staffroom.web.timeline import role_labels
 
 
-@signed_in
-@require_GET
-def profile(request: HttpRequest) -> HttpResponse:
+def _preferences_form(person: Person) -> PreferencesForm:
+    current = preferences_payload(person)
+    hours = current["quiet_hours"]
+    return PreferencesForm(
+        initial={
+            "language": current["language"],
+            "notify": current["notify"],
+            "own_hours": current["quiet_hours_from"] == "own",
+            "start": hours["start"],
+            "end": hours["end"],
+            "days": [str(d) for d in hours["days"]],
+            "sound": current["sound"],
+        }
+    )
+
+
+def _render_profile(request: HttpRequest, form: PreferencesForm | None = None, status: int = 200) -> HttpResponse:
     viewer = viewer_of(request)
     person = people_queries.get_person(viewer, viewer.pk)
+    hours, source = working_hours.hours_of(person)
+    school = working_hours.school_hours(person.organisation_id, person.school_id)
     context = {
         "person": person,
         "roles": role_labels(person),
         "organisation": person.organisation,
         "second_factor_required": second_factor.is_required(person),
+        "preferences_form": form or _preferences_form(person),
+        "hours": hours,
+        "hours_days": working_hours.days_label(hours.days),
+        "hours_source": source,
+        "school_hours": school,
+        "school_days": working_hours.days_label(school.days),
+        "devices": people_queries.own_devices(person),
     }
-    return render(request, "staffroom/profile.html", context)
+    return render(request, "staffroom/profile.html", context, status=status)
+
+
+@signed_in
+@require_GET
+def profile(request: HttpRequest) -> HttpResponse:
+    return _render_profile(request)
+
+
+@signed_in
+@require_POST
+def preferences(request: HttpRequest) -> HttpResponse:
+    """Language, which messages notify, working hours and sound, from the profile page."""
+    viewer = viewer_of(request)
+    form = PreferencesForm(request.POST)
+    if form.is_valid():
+        data = form.cleaned_data
+        hours = (
+            {"start": data["start"], "end": data["end"], "days": [int(d) for d in data["days"]]}
+            if data["own_hours"]
+            else None
+        )
+        try:
+            account_actions.change_preferences(
+                acting=viewer, language=data["language"], notify=data["notify"], quiet_hours=hours, sound=data["sound"]
+            )
+        except StaffroomError as exc:
+            show_error(form, exc)
+        else:
+            messages.success(request, _("Your preferences are saved."))
+            return redirect("web:profile")
+    return _render_profile(request, form, status=422)
+
+
+@signed_in
+@require_POST
+def remove_device(request: HttpRequest, device_id: int) -> HttpResponse:
+    """Turn notifications off for one of one's devices (it is forgotten here; the device may turn them on again)."""
+    account_actions.remove_device(device_id, acting=viewer_of(request))
+    messages.success(request, _("That device will not be notified any more."))
+    return redirect("web:profile")
 
 
 @signed_in

@@ -205,6 +205,13 @@
 
   function onMessage(event) {
     var message = event.message || {};
+    if (event.type === "message.new") {
+      // device.js counts it in the tab's title while the tab is hidden, and plays the sound if it is on.
+      body.dispatchEvent(new CustomEvent("staffroom:message-arrived", { detail: {
+        here: message.conversation_id === conversationId,
+        mine: !!(message.author && message.author.id === me)
+      } }));
+    }
     if (message.conversation_id !== conversationId) {
       refreshSidebar();
       return;
@@ -366,6 +373,7 @@
         panel.innerHTML = html;
         process(panel);
         restoreFocus(focus);
+        body.dispatchEvent(new CustomEvent("staffroom:sidebar-updated"));
       });
     }, 250);
   }

@@ -1,0 +1,1 @@
+"""Notifications: Web Push to people's devices when a message is posted (docs/notifications.md)."""
