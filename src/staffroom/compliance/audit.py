@@ -119,6 +119,11 @@ class AuditAction(StrEnum):
     BREACH_RECORDED = "breach.recorded"
     BREACH_DECIDED = "breach.decided"
     BREACH_CLOSED = "breach.closed"
+    RETENTION_RULE_CHANGED = "retention.rule_changed"
+    RETENTION_RULE_REMOVED = "retention.rule_removed"
+    RETENTION_RUN = "retention.run"
+    HOLD_PLACED = "hold.placed"
+    HOLD_RELEASED = "hold.released"
 
 
 MEANINGS: dict[AuditAction, str] = {
@@ -187,6 +192,15 @@ MEANINGS: dict[AuditAction, str] = {
     AuditAction.BREACH_RECORDED: "A personal data breach was logged in the breach register",
     AuditAction.BREACH_DECIDED: "The risk of a breach and the decision to tell the ICO were recorded",
     AuditAction.BREACH_CLOSED: "A breach was closed, with what was done",
+    AuditAction.RETENTION_RULE_CHANGED: (
+        "The DPO set how long a kind of conversation is kept (for the trust or one school), and why"
+    ),
+    AuditAction.RETENTION_RULE_REMOVED: (
+        "The DPO removed a retention rule: the school's falls back to the trust's, the trust's to the default"
+    ),
+    AuditAction.RETENTION_RUN: "The retention schedule ran: how many messages, files and the like it removed (counts)",
+    AuditAction.HOLD_PLACED: "The DPO placed a legal hold: nothing in its scope is purged until it is released",
+    AuditAction.HOLD_RELEASED: "The DPO released a legal hold, with why",
 }
 
 
