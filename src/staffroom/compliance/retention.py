@@ -388,3 +388,12 @@ def run_payload(run: RetentionRun) -> dict[str, Any]:
     return {"id": run.pk, "today": run.today.isoformat(), "dry_run": run.dry_run,
             "started_at": run.started_at.isoformat(),
             "finished_at": run.finished_at.isoformat() if run.finished_at else None, "counts": run.counts}  # fmt: skip
+
+
+def may_read_records(viewer: Person) -> bool:
+    """Does the viewer have the records pages (retention, holds) at all?"""
+    try:
+        records_schools(viewer)
+    except PermissionDenied:
+        return False
+    return True
