@@ -20,7 +20,7 @@ from datetime import date, datetime, time, timedelta
 from typing import Any
 
 from dateutil.relativedelta import relativedelta
-from django.db.models import Q, QuerySet
+from django.db.models import Count, Q, QuerySet
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
@@ -280,27 +280,71 @@ def event_references(organisation_id: int) -> dict[int, list[int]]:
     return found
 
 
-def count_slice(part: Slice, held: Q, references: dict[int, list[int]]) -> dict[str, int]:
-    """How much of a slice a run would remove now, and how many of its due messages a hold keeps."""
-    due = part.messages()
-    kept = due.filter(held).count()
+@dataclass(frozen=True)
+class Sweep:
+    """Slices that share a cutoff, taken together (up to SWEEP_CONVERSATIONS conversations), so a run over
+    thousands of small conversations works in full batches rather than one small batch each."""
+
+    conversation_ids: tuple[int, ...]
+    before: datetime
+    quiet: bool
+
+    def messages(self) -> QuerySet[Message]:
+        due = Message.objects.filter(conversation_id__in=self.conversation_ids, created_at__lt=self.before)
+        if self.quiet:
+            due = due.filter(conversation__last_message_at__lt=self.before)
+        return due
+
+
+SWEEP_CONVERSATIONS = 500
+
+
+def sweeps(slices: list[Slice]) -> list[Sweep]:
+    grouped: dict[tuple[datetime, bool], list[int]] = defaultdict(list)
+    for part in slices:
+        grouped[(part.before, part.quiet)].append(part.conversation_id)
+    found = []
+    for (before, quiet), ids in sorted(grouped.items()):
+        for start in range(0, len(ids), SWEEP_CONVERSATIONS):
+            found.append(Sweep(tuple(ids[start : start + SWEEP_CONVERSATIONS]), before, quiet))
+    return found
+
+
+def _per_conversation(rows: QuerySet[Any, Any], key: str) -> dict[int, int]:
+    return {row[key]: row["n"] for row in rows.order_by().annotate(n=Count("id"))}
+
+
+def count_sweep(
+    sweep: Sweep, held: Q, references: dict[int, list[int]]
+) -> tuple[dict[str, int], dict[int, dict[str, int]]]:
+    """How much of a sweep a run would remove now (and how many due messages a hold keeps): the totals, and
+    messages, held messages and attachments per conversation."""
+    due = sweep.messages()
     removable = due.exclude(held)
     ids = removable.values("id")
+    messages = _per_conversation(removable.values("conversation_id"), "conversation_id")
+    kept = _per_conversation(due.filter(held).values("conversation_id"), "conversation_id")
     attachments = Attachment.objects.filter(message_id__in=ids)
+    files = _per_conversation(attachments.values("message__conversation_id"), "message__conversation_id")
     events = 0
     if references:
         referenced = removable.filter(id__in=list(references)).values_list("id", flat=True)
         events = sum(len(references[m]) for m in referenced)
-    return {
-        "messages": removable.count(),
+    totals = {
+        "messages": sum(messages.values()),
         "revisions": MessageRevision.objects.filter(message_id__in=ids).count(),
         "reactions": Reaction.objects.filter(message_id__in=ids).count(),
         "acknowledgements": Acknowledgement.objects.filter(message_id__in=ids).count(),
-        "attachments": attachments.count(),
+        "attachments": sum(files.values()),
         "files": attachments.exclude(file="").count(),
         "events": events,
-        "held": kept,
+        "held": sum(kept.values()),
     }
+    each = {
+        c: {"messages": messages.get(c, 0), "held": kept.get(c, 0), "attachments": files.get(c, 0)}
+        for c in {*messages, *kept}
+    }
+    return totals, each
 
 
 @dataclass
@@ -316,31 +360,33 @@ class Preview:
 
 
 def count_plan(organisation_id: int, slices: list[Slice], today: date) -> Preview:
+    """Count what removing these slices would remove now: totals, per rule and per conversation."""
     preview = Preview(today)
     held = held_filter(organisation_id)
     references = event_references(organisation_id)
+    by_id = {part.conversation_id: part for part in slices}
     rules: dict[tuple[str, str, int | None], dict[str, Any]] = {}
-    for part in slices:
-        counts = count_slice(part, held, references)
-        if not (counts["messages"] or counts["held"]):
-            continue
-        for key, value in counts.items():
+    for sweep in sweeps(slices):
+        totals, each = count_sweep(sweep, held, references)
+        for key, value in totals.items():
             preview.totals[key] += value
-        rule = part.rule
-        entry = rules.setdefault(
-            (rule.kind, rule.origin, rule.school_id),
-            {"kind": rule.kind, "origin": rule.origin, "school_id": rule.school_id, "keep_months": rule.keep_months,
-             "basis": rule.basis, "messages": 0, "held": 0, "conversations": 0},
-        )  # fmt: skip
-        entry["messages"] += counts["messages"]
-        entry["held"] += counts["held"]
-        entry["conversations"] += 1
-        preview.by_conversation.append(
-            {"conversation_id": part.conversation_id, "title": part.title, "kind": rule.kind,
-             "messages": counts["messages"], "held": counts["held"], "attachments": counts["attachments"]}
-        )  # fmt: skip
+        for conversation_id, counts in sorted(each.items()):
+            part = by_id[conversation_id]
+            rule = part.rule
+            entry = rules.setdefault(
+                (rule.kind, rule.origin, rule.school_id),
+                {"kind": rule.kind, "origin": rule.origin, "school_id": rule.school_id,
+                 "keep_months": rule.keep_months, "basis": rule.basis, "messages": 0, "held": 0,
+                 "conversations": 0},
+            )  # fmt: skip
+            entry["messages"] += counts["messages"]
+            entry["held"] += counts["held"]
+            entry["conversations"] += 1
+            preview.by_conversation.append(
+                {"conversation_id": conversation_id, "title": part.title, "kind": rule.kind, **counts}
+            )
     preview.by_rule = list(rules.values())
-    preview.by_conversation.sort(key=lambda row: -row["messages"])
+    preview.by_conversation.sort(key=lambda row: (-row["messages"], row["conversation_id"]))
     return preview
 
 

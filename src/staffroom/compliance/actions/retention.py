@@ -14,19 +14,26 @@ from __future__ import annotations
 import logging
 from datetime import date
 
-from django.db import transaction
+from django.db import connection, transaction
+from django.db.models import Q, QuerySet
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from staffroom.accounts import permissions
 from staffroom.accounts.actors import ServiceActor
 from staffroom.accounts.models import Organisation, Person, School
-from staffroom.compliance import audit, retention
+from staffroom.compliance import audit, holds, retention
 from staffroom.compliance.audit import AuditAction
-from staffroom.compliance.holds import held_filter
 from staffroom.compliance.models import RetentionRule, RetentionRun
 from staffroom.errors import Invalid, NotFound
-from staffroom.messaging.models import Attachment, Message
+from staffroom.messaging.models import (
+    Acknowledgement,
+    AcknowledgementReminder,
+    Attachment,
+    Message,
+    MessageRevision,
+    Reaction,
+)
 from staffroom.realtime.models import Event
 from staffroom.text import clean as clean_text
 
@@ -126,32 +133,68 @@ def remove_retention_rule(rule_id: int, *, acting: Person, reason: str) -> None:
 # --- the run -----------------------------------------------------------------------------------------------------
 
 
+class _Holds:
+    """The holds in force, read again inside each batch's transaction (under the lock a hold is placed under),
+    but turned into a filter again only when they changed."""
+
+    def __init__(self, organisation_id: int) -> None:
+        self.organisation_id = organisation_id
+        self.seen: tuple[int, ...] | None = None
+        self.filter = holds.NOTHING
+
+    def now(self) -> Q:
+        in_force = tuple(holds.holds_in_force(self.organisation_id).order_by("id").values_list("id", flat=True))
+        if in_force != self.seen:
+            self.seen, self.filter = in_force, holds.held_filter(self.organisation_id)
+        return self.filter
+
+
+def _delete_where_in(table: str, column: str, ids: list[int]) -> int:
+    """DELETE ... WHERE column IN (ids), as one plain statement: building a 500-id IN through the ORM costs more
+    than running it."""
+    marks = ", ".join(["%s"] * len(ids))
+    with connection.cursor() as cursor:
+        cursor.execute(f"DELETE FROM {table} WHERE {column} IN ({marks})", ids)  # noqa: S608 (names from _meta)
+        return max(cursor.rowcount, 0)
+
+
 def _purge_batch(
-    part: retention.Slice, organisation_id: int, references: dict[int, list[int]], batch: int
+    due: QuerySet[Message], references: dict[int, list[int]], batch: int
 ) -> tuple[dict[str, int], list[str]]:
-    """Remove up to `batch` due messages of one slice in one short transaction. Returns the counts and the names
-    of the files to delete once it has committed."""
+    """Remove up to `batch` of the `due` messages, inside the caller's short transaction (which holds the lock
+    a hold is placed under, and chose `due` under it). Returns the counts and the names of the files to delete
+    once it has committed."""
     counts = retention.empty_counts()
-    with transaction.atomic():
-        # A hold is placed under this same lock, so a batch never removes what a hold placed meanwhile covers.
-        Organisation.objects.select_for_update().filter(pk=organisation_id).first()
-        due = part.messages().exclude(held_filter(organisation_id))
-        ids = list(due.order_by("id").values_list("id", flat=True)[:batch])
-        if not ids:
-            return counts, []
-        files = list(Attachment.objects.filter(message_id__in=ids).values_list("pk", "file"))
+    ids = list(due.order_by("id").values_list("id", flat=True)[:batch])
+    if not ids:
+        return counts, []
+    files = list(Attachment.objects.filter(message_id__in=ids).values_list("pk", "file"))
+    if files:
         Attachment.objects.filter(pk__in=[pk for pk, _name in files]).delete()
-        events = [event_id for m in ids for event_id in references.pop(m, ())]
-        if events:
-            counts["events"] = Event.objects.filter(pk__in=events).delete()[1].get("realtime.Event", 0)
-        _total, deleted = Message.objects.filter(pk__in=ids).delete()
-        counts["messages"] = deleted.get("messaging.Message", 0)
-        counts["revisions"] = deleted.get("messaging.MessageRevision", 0)
-        counts["reactions"] = deleted.get("messaging.Reaction", 0)
-        counts["acknowledgements"] = deleted.get("messaging.Acknowledgement", 0)
-        counts["attachments"] = len(files)
-        names = [str(name) for _pk, name in files if name]
-        counts["files"] = len(names)
+    events = [event_id for m in ids for event_id in references.pop(m, ())]
+    if events:
+        counts["events"] = Event.objects.filter(pk__in=events).delete()[1].get("realtime.Event", 0)
+    # What hangs off a message goes first, table by table, then the messages in one statement: Django's
+    # cascade would load every row of the batch to find the same. A table that later refers to messages and
+    # is not cleared here makes the delete fail whole (foreign keys are enforced), never leaves it dangling.
+    table = Message._meta.db_table
+    counts["revisions"] = _delete_where_in(MessageRevision._meta.db_table, "message_id", ids)
+    counts["reactions"] = _delete_where_in(Reaction._meta.db_table, "message_id", ids)
+    counts["acknowledgements"] = _delete_where_in(Acknowledgement._meta.db_table, "message_id", ids)
+    _delete_where_in(AcknowledgementReminder._meta.db_table, "message_id", ids)
+    _delete_where_in(Message.mentions.through._meta.db_table, "message_id", ids)
+    marks = ", ".join(["%s"] * len(ids))
+    with connection.cursor() as cursor:
+        # Replies to a removed message stay, no longer pointing at it.
+        cursor.execute(
+            f"UPDATE {table} SET reply_to_id = NULL WHERE reply_to_id IN ({marks}) AND id NOT IN ({marks})",  # noqa: S608
+            [*ids, *ids],
+        )
+    # On SQLite the message table's delete trigger removes each row from the search index too.
+    counts["messages"] = _delete_where_in(table, "id", ids)
+    counts["attachments"] = len(files)
+    names = [str(name) for _pk, name in files if name]
+    counts["files"] = len(names)
     return counts, names
 
 
@@ -174,7 +217,7 @@ def run_retention(
     """Run the retention schedule for the acting service's organisation as of `today`: remove every message that
     is due and not under a legal hold (see the module's doc), in batches of `batch`, each its own short
     transaction. A dry run removes nothing and counts what would go. Either way one run is recorded, with counts
-    only, and one audit entry."""
+    only, and one audit entry. Call it outside any transaction: each batch commits before its files are deleted."""
     organisation_id = acting.organisation_id
     permissions.require(acting, "records.purge", Organisation.objects.get(pk=organisation_id))
     run = RetentionRun.objects.create(organisation_id=organisation_id, today=today, dry_run=dry_run)
@@ -184,12 +227,18 @@ def run_retention(
     else:
         counts = retention.empty_counts()
         references = retention.event_references(organisation_id)
-        held = held_filter(organisation_id)
+        held = _Holds(organisation_id)
         file_errors = 0
-        for part in slices:
-            counts["held"] += part.messages().filter(held).count()
+        for sweep in retention.sweeps(slices):
+            counts["held"] += sweep.messages().filter(held.now()).count()
+            due, due_under = sweep.messages().exclude(held.filter), held.seen
             while True:
-                done, names = _purge_batch(part, organisation_id, references, batch)
+                with transaction.atomic():
+                    Organisation.objects.select_for_update().filter(pk=organisation_id).first()
+                    held.now()
+                    if held.seen != due_under:  # a hold was placed or released since: choose again
+                        due, due_under = sweep.messages().exclude(held.filter), held.seen
+                    done, names = _purge_batch(due, references, batch)
                 for key, value in done.items():
                     counts[key] += value
                 file_errors += _delete_files(names)
