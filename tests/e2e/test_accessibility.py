@@ -271,3 +271,25 @@ def test_the_scim_token_page_passes_axe_reflows_and_issues_a_token_by_keyboard(p
     expect(page.get_by_role("cell", name="Never")).to_be_visible()
     page.get_by_role("button", name=re.compile("^Revoke Entra ID")).click()
     expect(page.get_by_text("was revoked")).to_be_visible()
+
+
+def test_the_retention_and_holds_pages_pass_axe_and_reflow(people):
+    page = people.signed_in("dpo", width=320, height=700)
+    problems = []
+    for width in (320, 1280):
+        page.set_viewport_size({"width": width, "height": 700})
+        for url in ["/compliance/retention/", "/compliance/retention/?preview=1", "/compliance/holds/"]:
+            page.goto(url)
+            problems += [f"{url} at {width}px: {v}" for v in serious_violations(page)]
+            scroll_width = page.evaluate("document.documentElement.scrollWidth")
+            if width == 320 and scroll_width > 320:
+                problems.append(f"{url} scrolls sideways at 320px ({scroll_width}px wide)")
+    assert problems == []
+    # A hold that names nothing: the error summary takes focus.
+    page.get_by_label("Why the records are held").fill("Employment tribunal claim")
+    page.get_by_role("button", name="Place the hold").click()
+    expect(page.locator(".error-summary")).to_be_focused()
+    page.get_by_label("People").select_option(label="Teacher One")
+    page.get_by_role("button", name="Place the hold").click()
+    expect(page.get_by_text("In force", exact=True)).to_be_visible()
+    assert serious_violations(page) == []

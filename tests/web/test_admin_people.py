@@ -332,7 +332,9 @@ def test_no_console_page_asks_for_or_shows_a_phone_number_or_personal_contact(wo
     for response in pages:
         html = page(response)
         assert response.status_code in (200, 422), response.status_code
-        assert not re.search(r'type="tel"|<(input|select|textarea)[^>]*name="[^"]*(phone|mobile|sms)', html, re.IGNORECASE)
+        assert not re.search(
+            r'type="tel"|<(input|select|textarea)[^>]*name="[^"]*(phone|mobile|sms)', html, re.IGNORECASE
+        )
         assert not re.search(r">[^<]*(phone number|mobile number|personal email)[^<]*</label>", html, re.IGNORECASE)
         assert_no_inline_code(html)
 

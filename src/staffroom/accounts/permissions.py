@@ -156,6 +156,10 @@ RULES: dict[str, Grants] = {
     "scim.manage_tokens": _one(R.IT_ADMIN, S.ORGANISATION),
     # Conversations the identity provider keeps (a SCIM Group): created, renamed, given members and archived by it.
     "conversation.provision": _one(Service.SCIM, S.ORGANISATION),
+    # Records management (issue 7). How long each kind of conversation is kept (retention rules): the DPO.
+    "retention.manage": _one(R.DPO, S.ORGANISATION),
+    # Legal holds (nothing in scope is purged until released): the DPO.
+    "hold.manage": _one(R.DPO, S.ORGANISATION),
     # Removing what is due: unsent uploads, and (with retention) records past their schedule.
     "records.purge": _merge(_one(Service.WORKER, S.ORGANISATION), _one(Service.RETENTION, S.ORGANISATION)),
     # Noting in each organisation's audit log that the whole system was backed up or restored (`staffroom backup`,

@@ -31,6 +31,8 @@ from staffroom.api import (
     admin_setup,
     auth,
     compliance,
+    compliance_holds,
+    compliance_retention,
     conversations,
     externals,
     messages,
@@ -310,3 +312,5 @@ api.add_router("/admin", admin_setup.router)
 api.add_router("", reviews.router)
 api.add_router("/compliance", compliance.router)
 api.add_router("", notifications.router)
+api.add_router("/compliance", compliance_retention.router)
+api.add_router("/compliance", compliance_holds.router)

@@ -127,6 +127,11 @@ class AuditAction(StrEnum):
     PREFERENCES_CHANGED = "preferences.changed"
     MEMBERSHIP_NOTIFY_CHANGED = "membership.notify_changed"
     NOTIFICATION_POLICY_CHANGED = "notification_policy.changed"
+    RETENTION_RULE_CHANGED = "retention.rule_changed"
+    RETENTION_RULE_REMOVED = "retention.rule_removed"
+    RETENTION_RUN = "retention.run"
+    HOLD_PLACED = "hold.placed"
+    HOLD_RELEASED = "hold.released"
 
 
 MEANINGS: dict[AuditAction, str] = {
@@ -209,6 +214,15 @@ MEANINGS: dict[AuditAction, str] = {
     AuditAction.NOTIFICATION_POLICY_CHANGED: (
         "The school's default working hours, or whether notifications name conversations, were changed"
     ),
+    AuditAction.RETENTION_RULE_CHANGED: (
+        "The DPO set how long a kind of conversation is kept (for the trust or one school), and why"
+    ),
+    AuditAction.RETENTION_RULE_REMOVED: (
+        "The DPO removed a retention rule: the school's falls back to the trust's, the trust's to the default"
+    ),
+    AuditAction.RETENTION_RUN: "The retention schedule ran: how many messages, files and the like it removed (counts)",
+    AuditAction.HOLD_PLACED: "The DPO placed a legal hold: nothing in its scope is purged until it is released",
+    AuditAction.HOLD_RELEASED: "The DPO released a legal hold, with why",
 }
 
 

@@ -102,3 +102,91 @@ class Breach(models.Model):
 
     def __str__(self) -> str:
         return self.title
+
+
+# --- retention and legal hold -------------------------------------------------------------------------------
+
+
+class RetentionRule(models.Model):
+    """How long one kind of conversation is kept, and from when, for the trust (no school) or one school (which
+    overrides the trust's). Without a row the built-in default applies (compliance/retention.py DEFAULTS), so
+    every kind always has a rule; the DPO changes it here, with the source the school relies on."""
+
+    class Kind(models.TextChoices):
+        CHANNEL = "channel", "Channels"
+        GROUP = "group", "Private groups"
+        DIRECT = "direct", "Direct messages"
+        ANNOUNCEMENT = "announcement", "Announcements"
+        CLASS = "class", "Class channels (pupils)"
+        EXTERNAL = "external", "Conversations with outsiders"
+
+    class Basis(models.TextChoices):
+        LAST_ACTIVITY = "last_activity", "after the conversation's last message"
+        MESSAGE_DATE = "message_date", "after each message was sent"
+        ACCESS_ENDED = "access_ended", "after the outsiders' access ends"
+
+    organisation = models.ForeignKey(Organisation, on_delete=models.PROTECT, related_name="+")
+    school = models.ForeignKey("accounts.School", null=True, blank=True, on_delete=models.CASCADE, related_name="+")
+    kind = models.CharField(max_length=20, choices=Kind.choices)
+    keep_months = models.PositiveIntegerField()
+    basis = models.CharField(max_length=20, choices=Basis.choices)
+    source = models.CharField(max_length=500)
+    changed_by = models.ForeignKey(Person, null=True, blank=True, on_delete=models.PROTECT, related_name="+")
+    changed_at = models.DateTimeField(default=timezone.now)
+    reason = models.TextField(blank=True)
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(
+                fields=["organisation", "kind"], condition=models.Q(school__isnull=True), name="retention_trust_rule"
+            ),
+            models.UniqueConstraint(
+                fields=["organisation", "school", "kind"],
+                condition=models.Q(school__isnull=False),
+                name="retention_school_rule",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.get_kind_display()}: {self.keep_months} months {self.get_basis_display()}"
+
+
+class LegalHold(models.Model):
+    """While a hold is in force nothing in its scope is purged: messages written by, or in a conversation of, the
+    people it names, and messages of the conversations it names, sent between its dates (either may be open)."""
+
+    organisation = models.ForeignKey(Organisation, on_delete=models.PROTECT, related_name="+")
+    reason = models.TextField()
+    people = models.ManyToManyField(Person, blank=True, related_name="+")
+    conversations = models.ManyToManyField("messaging.Conversation", blank=True, related_name="+")
+    starts_on = models.DateField(null=True, blank=True)
+    ends_on = models.DateField(null=True, blank=True)
+    placed_by = models.ForeignKey(Person, on_delete=models.PROTECT, related_name="+")
+    placed_at = models.DateTimeField(default=timezone.now)
+    released_by = models.ForeignKey(Person, null=True, blank=True, on_delete=models.PROTECT, related_name="+")
+    released_at = models.DateTimeField(null=True, blank=True)
+    release_reason = models.TextField(blank=True)
+
+    class Meta:
+        indexes = [models.Index(fields=["organisation", "released_at"])]
+
+    def __str__(self) -> str:
+        return f"legal hold {self.pk}"
+
+
+class RetentionRun(models.Model):
+    """One run of the retention schedule for an organisation: when, for which day, and how much it removed
+    (counts only: never what)."""
+
+    organisation = models.ForeignKey(Organisation, on_delete=models.PROTECT, related_name="+")
+    today = models.DateField()
+    dry_run = models.BooleanField(default=False)
+    started_at = models.DateTimeField(default=timezone.now)
+    finished_at = models.DateTimeField(null=True, blank=True)
+    counts = models.JSONField(default=dict, blank=True)
+
+    class Meta:
+        indexes = [models.Index(fields=["organisation", "-started_at"])]
+
+    def __str__(self) -> str:
+        return f"retention run of {self.today}"

@@ -1,7 +1,7 @@
 """The admin console's sections, and who has each: people (IT admins, headteachers), groups (the group
 register: IT admins, headteachers, the DPO), outsiders (deciding requests: the DPO and IT admins), roster import
-(IT admins across the trust), the audit log (the DPO and IT admins) and sign-in settings (single sign-on and the
-second step: IT admins).
+(IT admins across the trust), the audit log (the DPO and IT admins), retention and legal holds (the DPO;
+headteachers read them) and sign-in settings (single sign-on and the second step: IT admins).
 
 Someone with none has no console: the header does not offer it and every /admin/ address is the 404 page.
 """
@@ -16,7 +16,7 @@ from django.utils.translation import gettext_lazy as _
 from staffroom.accounts import permissions
 from staffroom.accounts import queries as people_queries
 from staffroom.accounts.models import Person
-from staffroom.compliance import accountability
+from staffroom.compliance import accountability, retention
 from staffroom.messaging import queries as messaging_queries
 
 
@@ -46,6 +46,10 @@ def sections(viewer: Person) -> list[Section]:
         found.append(Section("breaches", str(_("Breaches")), reverse("web:compliance_breaches")))
     if accountability.may_view(viewer):
         found.append(Section("accountability", str(_("Accountability")), reverse("web:compliance_report")))
+    if retention.may_read_records(viewer):
+        found.append(Section("retention", str(_("Retention")), reverse("web:compliance_retention")))
+    if permissions.allows(viewer, "hold.manage", viewer.organisation):
+        found.append(Section("holds", str(_("Legal holds")), reverse("web:compliance_holds")))
     if permissions.allows(viewer, "signin.manage", viewer.organisation):
         found.append(Section("sign_in", str(_("Sign-in")), reverse("web:admin_sign_in")))
     if permissions.allows(viewer, "scim.manage_tokens", viewer.organisation):

@@ -13,6 +13,8 @@ from staffroom.web.views import (
     app_shell,
     compliance,
     compliance_accountability,
+    compliance_holds,
+    compliance_retention,
     conversation,
     externals,
     files,
@@ -105,6 +107,14 @@ urlpatterns = [
     path("compliance/breaches/", compliance.breaches_page, name="compliance_breaches"),
     path("compliance/accountability/", compliance_accountability.accountability_page, name="compliance_report"),
     path("compliance/breaches/<int:breach_id>/<str:step>", compliance.breach_step, name="compliance_breach_step"),
+    path("compliance/retention/", compliance_retention.retention_page, name="compliance_retention"),
+    path(
+        "compliance/retention/rules/<int:rule_id>/remove",
+        compliance_retention.remove_rule,
+        name="compliance_retention_remove",
+    ),
+    path("compliance/holds/", compliance_holds.holds_page, name="compliance_holds"),
+    path("compliance/holds/<int:hold_id>/release", compliance_holds.release, name="compliance_hold_release"),
     path("admin/schools/", admin_schools.schools, name="admin_schools"),
     path("admin/schools/<str:what>", admin_schools.change, name="admin_schools_change"),
 ]

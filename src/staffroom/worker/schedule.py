@@ -51,6 +51,12 @@ def _end_leavers(now: datetime) -> dict[str, Any]:
     return {"deactivated": tasks.end_leavers(now)}
 
 
+def _retention(now: datetime) -> dict[str, Any]:
+    from staffroom.compliance import tasks
+
+    return tasks.run_retention_everywhere(timezone.localdate(now))
+
+
 JOBS: list[Job] = [
     # A leave date fires on the day after the last day; checked often, so it does soon after midnight.
     Job("end_leavers", timedelta(minutes=15), _end_leavers),
@@ -58,6 +64,9 @@ JOBS: list[Job] = [
     Job("prune_events", timedelta(hours=1), _prune_events),
     # Files uploaded and never sent (security finding 6: they were kept for ever).
     Job("purge_unsent_uploads", timedelta(hours=1), _purge_unsent_uploads),
+    # Records past their retention rule, unless a legal hold covers them (compliance/actions/retention.py). A
+    # first run over years of history can take minutes, hence the long lease.
+    Job("retention", timedelta(days=1), _retention, lease=timedelta(hours=2)),
 ]
 
 

@@ -1,12 +1,26 @@
-"""Every state change of the school's records: the breach register and lost devices (and, as they land,
-retention, legal holds, subject access, erasure, investigations and policies). Each action checks permission,
-changes rows in one transaction and writes its audit entry last (DESIGN.md invariant 1). Views, the API, the
-worker and commands call these.
+"""Every state change of the school's records: the breach register and lost devices, retention rules and runs,
+legal holds (and, as they land, subject access, erasure, investigations and policies). Each action checks
+permission, changes rows in one transaction and writes its audit entry last (DESIGN.md invariant 1). Views, the
+API, the worker and commands call these.
 
 One module per subject; this package's names are the public ones.
 """
 
 from staffroom.compliance.actions.backups import record_backup, record_restore
 from staffroom.compliance.actions.breaches import close_breach, decide_breach, record_breach, report_lost_device
+from staffroom.compliance.actions.holds import place_hold, release_hold
+from staffroom.compliance.actions.retention import remove_retention_rule, run_retention, set_retention_rule
 
-__all__ = ["close_breach", "decide_breach", "record_backup", "record_breach", "record_restore", "report_lost_device"]
+__all__ = [
+    "close_breach",
+    "decide_breach",
+    "place_hold",
+    "record_backup",
+    "record_breach",
+    "record_restore",
+    "release_hold",
+    "remove_retention_rule",
+    "report_lost_device",
+    "run_retention",
+    "set_retention_rule",
+]
