@@ -145,6 +145,8 @@ RULES: dict[str, Grants] = {
     "audit.view": _merge(_one(R.DPO, S.ORGANISATION), _one(R.IT_ADMIN, S.ORGANISATION)),
     # The breach register (UK GDPR Art. 33): kept by the data protection officer.
     "breach.manage": _one(R.DPO, S.ORGANISATION),
+    # Erasure requests (UK GDPR Art. 17): logged, weighed against the exceptions and decided by the DPO.
+    "erasure.decide": _one(R.DPO, S.ORGANISATION),
     # The bearer tokens a school's identity provider provisions staff with (SCIM, /scim/v2/).
     "scim.manage_tokens": _one(R.IT_ADMIN, S.ORGANISATION),
     # Conversations the identity provider keeps (a SCIM Group): created, renamed, given members and archived by it.

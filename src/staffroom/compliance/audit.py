@@ -119,6 +119,8 @@ class AuditAction(StrEnum):
     BREACH_RECORDED = "breach.recorded"
     BREACH_DECIDED = "breach.decided"
     BREACH_CLOSED = "breach.closed"
+    ERASURE_REQUESTED = "erasure.requested"
+    ERASURE_DECIDED = "erasure.decided"
 
 
 MEANINGS: dict[AuditAction, str] = {
@@ -187,6 +189,10 @@ MEANINGS: dict[AuditAction, str] = {
     AuditAction.BREACH_RECORDED: "A personal data breach was logged in the breach register",
     AuditAction.BREACH_DECIDED: "The risk of a breach and the decision to tell the ICO were recorded",
     AuditAction.BREACH_CLOSED: "A breach was closed, with what was done",
+    AuditAction.ERASURE_REQUESTED: "A request to erase a person's data (UK GDPR Art. 17) was logged",
+    AuditAction.ERASURE_DECIDED: (
+        "The DPO decided an erasure request: refused with why, or erased (counts of what was removed, never content)"
+    ),
 }
 
 

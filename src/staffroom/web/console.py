@@ -1,7 +1,7 @@
 """The admin console's sections, and who has each: people (IT admins, headteachers), groups (the group
 register: IT admins, headteachers, the DPO), outsiders (deciding requests: the DPO and IT admins), roster import
-(IT admins across the trust), the audit log (the DPO and IT admins) and sign-in settings (single sign-on and the
-second step: IT admins).
+(IT admins across the trust), the audit log (the DPO and IT admins), the breach register and erasure requests
+(the DPO) and sign-in settings (single sign-on and the second step: IT admins).
 
 Someone with none has no console: the header does not offer it and every /admin/ address is the 404 page.
 """
@@ -43,6 +43,8 @@ def sections(viewer: Person) -> list[Section]:
         found.append(Section("audit", str(_("Audit log")), reverse("web:compliance_audit")))
     if permissions.allows(viewer, "breach.manage", viewer.organisation):
         found.append(Section("breaches", str(_("Breaches")), reverse("web:compliance_breaches")))
+    if permissions.allows(viewer, "erasure.decide", viewer.organisation):
+        found.append(Section("erasures", str(_("Erasure requests")), reverse("web:compliance_erasures")))
     if permissions.allows(viewer, "signin.manage", viewer.organisation):
         found.append(Section("sign_in", str(_("Sign-in")), reverse("web:admin_sign_in")))
     if permissions.allows(viewer, "scim.manage_tokens", viewer.organisation):

@@ -11,6 +11,7 @@ from staffroom.web.views import (
     admin_sign_in,
     announcements,
     compliance,
+    compliance_erasures,
     conversation,
     externals,
     files,
@@ -95,6 +96,8 @@ urlpatterns = [
     path("compliance/audit/verify", compliance.audit_verify, name="compliance_audit_verify"),
     path("compliance/breaches/", compliance.breaches_page, name="compliance_breaches"),
     path("compliance/breaches/<int:breach_id>/<str:step>", compliance.breach_step, name="compliance_breach_step"),
+    path("compliance/erasures/", compliance_erasures.erasures, name="compliance_erasures"),
+    path("compliance/erasures/<int:erasure_id>/", compliance_erasures.erasure, name="compliance_erasure"),
     path("admin/schools/", admin_schools.schools, name="admin_schools"),
     path("admin/schools/<str:what>", admin_schools.change, name="admin_schools_change"),
 ]

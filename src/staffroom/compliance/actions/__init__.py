@@ -7,5 +7,6 @@ One module per subject; this package's names are the public ones.
 """
 
 from staffroom.compliance.actions.breaches import close_breach, decide_breach, record_breach, report_lost_device
+from staffroom.compliance.actions.erasure import decide_erasure, request_erasure
 
-__all__ = ["close_breach", "decide_breach", "record_breach", "report_lost_device"]
+__all__ = ["close_breach", "decide_breach", "decide_erasure", "record_breach", "report_lost_device", "request_erasure"]

