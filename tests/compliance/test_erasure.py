@@ -16,7 +16,7 @@ from staffroom.accounts import actions as account_actions
 from staffroom.accounts.models import ApiToken, Person, RoleAssignment
 from staffroom.compliance import actions, erasure
 from staffroom.compliance.audit import AuditAction
-from staffroom.compliance.models import AuditEntry, ErasureRequest
+from staffroom.compliance.models import AuditEntry, Breach, ErasureRequest
 from staffroom.errors import Invalid, NotFound, PermissionDenied
 from staffroom.messaging import actions as messaging
 from staffroom.messaging.models import Acknowledgement, Attachment, Message, MessageRevision, Reaction
@@ -53,7 +53,7 @@ def _files(settings) -> list[str]:
 def history(world):
     """Tara Teacher's traces: messages (one edited, one with a file, one replied to), a reaction, an
     acknowledgement, a mention by a colleague, a single sign-on account, an authenticator, a token, the
-    directory's SCIM record and a roster identifier. Then she leaves."""
+    directory's SCIM record, a roster identifier and a lost phone she reported. Then she leaves."""
     subject = world.teacher
     group = world.group(world.teacher2, title="Geography")
     first, _ = messaging.send_message(group, acting=subject, body="The zebrafish field trip is on Friday")
@@ -71,6 +71,7 @@ def history(world):
     ScimUser.objects.create(person=subject, organisation=world.org, user_name="tara@school.example", external_id="e-1")
     Person.objects.filter(pk=subject.pk).update(roster_id="roster-tara")
     EmailAddress.objects.create(user=subject, email=subject.email, verified=True, primary=True)
+    actions.report_lost_device(acting=subject, note="Phone left on the bus")
     _leaver(world, subject)
     return {"group": group, "first": first, "with_file": with_file, "reply": reply, "upload": upload}
 
@@ -83,6 +84,7 @@ def test_erasing_removes_what_it_says_and_the_audit_chain_still_verifies(world, 
     old_name, old_email = subject.name, subject.email
     assert _files(settings)
     request = _request(world, subject)
+    preview = erasure.what_would_be_erased(subject)
     with verify_action(audit=[A.AUDIT_REDACTED, A.ERASURE_DECIDED], events=[]) as captured:
         actions.decide_erasure(request.pk, acting=world.dpo, decision="erase", reason="No exception applies")
 
@@ -124,12 +126,15 @@ def test_erasing_removes_what_it_says_and_the_audit_chain_still_verifies(world, 
     assert decided.data["erased"] == {**decided.data["erased"], "messages": 2, "attachments": 1, "files": 1}
     assert decided.data["erased"]["sign_in_accounts"] == 1 and decided.data["erased"]["scim_records"] == 1
     assert old_name not in str(decided.data)
+    assert {key: decided.data["erased"][key] for key in preview} == preview  # the confirmation step told the truth
     out = StringIO()
     call_command("audit", "verify", stdout=out)
     assert "TAMPERED" not in out.getvalue() and "chain intact" in out.getvalue()
 
     request.refresh_from_db()
     assert request.status == "erased" and request.erased == decided.data["erased"]
+    # The breach register is kept (Art. 33(5)), without her name in a lost device's title.
+    assert Breach.objects.get(person=subject).title == "Lost or stolen device reported by Erased person"
 
 
 def test_refusing_records_the_decision_and_erases_nothing(world, history):

@@ -8,11 +8,21 @@ put under a legal hold between the check and the erasure.
 
 from __future__ import annotations
 
+from allauth.account.models import EmailAddress
+from allauth.mfa.models import Authenticator
+from allauth.socialaccount.models import SocialAccount
 from django.db.models import Q
 from django.utils.translation import gettext as _
 
-from staffroom.accounts.models import ApiToken, Person
-from staffroom.messaging.models import Acknowledgement, Attachment, Message, MessageRevision, Reaction
+from staffroom.accounts.models import ApiToken, Person, RoleAssignment, SchoolClass
+from staffroom.messaging.models import (
+    Acknowledgement,
+    Attachment,
+    MembershipReview,
+    Message,
+    MessageRevision,
+    Reaction,
+)
 
 ERASED_NAME = "Erased person"
 # RFC 2606 reserves ".invalid": an address there can never be delivered to, so nothing is ever sent to it.
@@ -48,14 +58,23 @@ def _safeguarding_concerns(subject: Person) -> bool:
 
 
 def what_would_be_erased(subject: Person) -> dict[str, int]:
-    """Counts of what an erasure of `subject` would remove now (the confirmation step shows them)."""
-    messages = Message.objects.filter(author=subject, erased_at__isnull=True)
+    """Counts of what an erasure of `subject` would remove now, under the names the erasure records (the
+    confirmation step shows them; the SCIM record and the audit entries are counted only when erased)."""
+    messages = Message.objects.filter(author=subject)
+    attachments = Attachment.objects.filter(uploaded_by=subject)
     return {
-        "messages": messages.count(),
+        "messages": messages.filter(erased_at__isnull=True).count(),
         "revisions": MessageRevision.objects.filter(message__author=subject).count(),
-        "attachments": Attachment.objects.filter(uploaded_by=subject).count(),
+        "mentions": Message.mentions.through.objects.filter(Q(person=subject) | Q(message__author=subject)).count(),
+        "attachments": attachments.count(),
+        "files": attachments.exclude(file="").count(),
         "reactions": Reaction.objects.filter(person=subject).count(),
         "acknowledgements": Acknowledgement.objects.filter(person=subject).count(),
-        "mentions": Message.mentions.through.objects.filter(Q(person=subject)).count(),
+        "review_notes": MembershipReview.objects.filter(reviewed_by=subject).exclude(note="").count(),
         "tokens": ApiToken.objects.filter(person=subject).count(),
+        "sign_in_accounts": SocialAccount.objects.filter(user=subject).count(),
+        "authenticators": Authenticator.objects.filter(user=subject).count(),
+        "email_addresses": EmailAddress.objects.filter(user=subject).count(),
+        "roles": RoleAssignment.objects.filter(person=subject).count(),
+        "classes": subject.classes.count() + SchoolClass.teachers.through.objects.filter(person=subject).count(),
     }

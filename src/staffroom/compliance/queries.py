@@ -164,7 +164,7 @@ def erasure_request(viewer: Person, request_id: int, *, lock: bool = False) -> E
     _decides_erasures(viewer)
     requests = ErasureRequest.objects.filter(organisation_id=viewer.organisation_id)
     if lock:
-        requests = requests.select_for_update()
+        requests = requests.select_for_update(of=("self",))  # not the joined people (nullable on PostgreSQL)
     request = requests.filter(pk=request_id).select_related("subject", "logged_by", "decided_by").first()
     if request is None:
         raise NotFound()
