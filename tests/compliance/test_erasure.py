@@ -320,3 +320,21 @@ def test_the_console_shows_why_not_and_is_for_the_dpo_alone(world, client):
         client.force_login(who)
         assert client.get("/compliance/erasures/").status_code == 404
         assert client.get(f"/compliance/erasures/{request.pk}/").status_code == 404
+
+
+def test_an_outsider_s_request_and_the_entries_naming_them_are_cleared_whatever_the_alphabet(world):
+    group = world.group(world.teacher2, title="Speech therapy")
+    asked = messaging.request_external(
+        acting=world.teacher, name="Zoë Ødegård", email="zoe@nhs.example", organisation_name="NHS",
+        reason="Sessions for Zoë's caseload", conversation_ids=[group.pk],
+    )  # fmt: skip
+    outsider = messaging.approve_external(asked.pk, acting=world.dpo, reason="DBS seen")
+    _leaver(world, outsider)
+    request = _request(world, outsider)
+    actions.decide_erasure(request.pk, acting=world.dpo, decision="erase", reason="Contract over")
+    asked.refresh_from_db()
+    assert (asked.name, asked.email) == ("Erased person", Person.objects.get(pk=outsider.pk).email)
+    requested = AuditEntry.objects.get(action=A.EXTERNAL_REQUESTED)  # by a teacher, about her: named in details
+    assert requested.redacted_at and requested.details == {} and requested.actor_id == world.teacher.pk
+    for entry in AuditEntry.objects.all():
+        assert "Ødegård" not in str(entry.details) + entry.reason + entry.target_label + entry.actor_label
