@@ -31,6 +31,7 @@ from staffroom.api import (
     admin_setup,
     auth,
     compliance,
+    compliance_erasures,
     compliance_holds,
     compliance_retention,
     conversations,
@@ -314,3 +315,4 @@ api.add_router("/compliance", compliance.router)
 api.add_router("", notifications.router)
 api.add_router("/compliance", compliance_retention.router)
 api.add_router("/compliance", compliance_holds.router)
+api.add_router("/compliance", compliance_erasures.router)

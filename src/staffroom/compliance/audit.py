@@ -132,6 +132,8 @@ class AuditAction(StrEnum):
     RETENTION_RUN = "retention.run"
     HOLD_PLACED = "hold.placed"
     HOLD_RELEASED = "hold.released"
+    ERASURE_REQUESTED = "erasure.requested"
+    ERASURE_DECIDED = "erasure.decided"
 
 
 MEANINGS: dict[AuditAction, str] = {
@@ -223,6 +225,10 @@ MEANINGS: dict[AuditAction, str] = {
     AuditAction.RETENTION_RUN: "The retention schedule ran: how many messages, files and the like it removed (counts)",
     AuditAction.HOLD_PLACED: "The DPO placed a legal hold: nothing in its scope is purged until it is released",
     AuditAction.HOLD_RELEASED: "The DPO released a legal hold, with why",
+    AuditAction.ERASURE_REQUESTED: "A request to erase a person's data (UK GDPR Art. 17) was logged",
+    AuditAction.ERASURE_DECIDED: (
+        "The DPO decided an erasure request: refused with why, or erased (counts of what was removed, never content)"
+    ),
 }
 
 

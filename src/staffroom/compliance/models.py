@@ -190,3 +190,39 @@ class RetentionRun(models.Model):
 
     def __str__(self) -> str:
         return f"retention run of {self.today}"
+
+
+class ErasureRequest(models.Model):
+    """A request to erase a person's data (UK GDPR Art. 17), and the DPO's decision. Refused where the data is
+    needed for a legal obligation, legal claims or safeguarding (DOMAIN.md); the decision and its reason are kept
+    either way. `erased` holds counts of what was removed, never content."""
+
+    class Status(models.TextChoices):
+        OPEN = "open", "Open"
+        ERASED = "erased", "Erased"
+        REFUSED = "refused", "Refused"
+
+    class Decision(models.TextChoices):
+        ERASE = "erase", "Erase"
+        REFUSE = "refuse", "Refuse"
+
+    organisation = models.ForeignKey(Organisation, on_delete=models.PROTECT, related_name="+")
+    # People are never deleted: after an erasure this is the anonymised row ("Erased person").
+    subject = models.ForeignKey(Person, on_delete=models.PROTECT, related_name="+")
+    received_on = models.DateField()
+    reason = models.TextField(help_text="Why the request was made, as the person gave it.")
+    logged_by = models.ForeignKey(Person, on_delete=models.PROTECT, related_name="+")
+    logged_at = models.DateTimeField(default=timezone.now)
+    status = models.CharField(max_length=10, choices=Status.choices, default=Status.OPEN)
+    decision = models.CharField(max_length=10, choices=Decision.choices, blank=True)
+    decision_reason = models.TextField(blank=True)
+    decided_by = models.ForeignKey(Person, null=True, blank=True, on_delete=models.PROTECT, related_name="+")
+    decided_at = models.DateTimeField(null=True, blank=True)
+    erased = models.JSONField(default=dict, blank=True, help_text="Counts of what was erased; never content.")
+
+    class Meta:
+        indexes = [models.Index(fields=["organisation", "status", "-received_on"])]
+
+    def __str__(self) -> str:
+        # Never the subject's name: this label is copied into audit entries.
+        return f"Erasure request {self.pk}"

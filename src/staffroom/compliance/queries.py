@@ -1,4 +1,5 @@
-"""Scoped reads of the audit log, for the data protection officer and IT admins (`audit.view`)."""
+"""Scoped reads of the school's records: the audit log (the DPO and IT admins, `audit.view`), the breach register
+and erasure requests (the DPO)."""
 
 from __future__ import annotations
 
@@ -6,15 +7,15 @@ from dataclasses import dataclass
 from datetime import date, datetime, time, timedelta
 from typing import Any
 
-from django.db.models import Q, QuerySet
+from django.db.models import Case, Q, QuerySet, When
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from staffroom.accounts import permissions
 from staffroom.accounts.models import Person
 from staffroom.compliance.audit import AuditAction
-from staffroom.compliance.models import AuditEntry, Breach
-from staffroom.errors import Invalid, PermissionDenied
+from staffroom.compliance.models import AuditEntry, Breach, ErasureRequest
+from staffroom.errors import Invalid, NotFound, PermissionDenied
 
 PAGE = 100
 MAX_PAGE = 500
@@ -111,3 +112,78 @@ ICO_HOURS = 72
 def ico_deadline(breach: Breach) -> datetime:
     """UK GDPR Art. 33: the ICO is told within 72 hours of the school becoming aware."""
     return breach.aware_at + timedelta(hours=ICO_HOURS)
+
+
+# --- erasure requests -------------------------------------------------------------------------------------
+
+
+def _decides_erasures(viewer: Person) -> None:
+    if not permissions.allows(viewer, "erasure.decide", viewer.organisation):
+        raise PermissionDenied(_("Only the data protection officer handles erasure requests."))
+
+
+def erasure_subject(viewer: Person, person_id: int, *, lock: bool = False) -> Person:
+    """A person of the viewer's organisation an erasure request may be about (locked for an action). NotFound for
+    another organisation's person, exactly as for one that does not exist."""
+    _decides_erasures(viewer)
+    people = Person.objects.filter(organisation_id=viewer.organisation_id)
+    if lock:
+        people = people.select_for_update()
+    person = people.filter(pk=person_id).first()
+    if person is None:
+        raise NotFound()
+    return person
+
+
+def erasure_candidates(viewer: Person, words: str, *, limit: int = 20) -> list[Person]:
+    """People of the viewer's organisation whose name contains `words`, active or not (leavers are who ask most),
+    for choosing the subject of a request. Erased people are not offered again."""
+    _decides_erasures(viewer)
+    words = words.strip()
+    if not words:
+        return []
+    if len(words) > 150:
+        raise Invalid("q", _("Search for at most 150 characters."))
+    erased = ErasureRequest.objects.filter(status=ErasureRequest.Status.ERASED).values("subject_id")
+    people = Person.objects.filter(organisation_id=viewer.organisation_id, name__icontains=words).exclude(pk__in=erased)
+    return list(people.select_related("school").order_by("name", "pk")[:limit])
+
+
+def erasure_requests(viewer: Person) -> QuerySet[ErasureRequest]:
+    """The organisation's erasure requests, open ones first, then the most recently received."""
+    _decides_erasures(viewer)
+    return (
+        ErasureRequest.objects.filter(organisation_id=viewer.organisation_id)
+        .select_related("subject", "logged_by", "decided_by")
+        .order_by(Case(When(status=ErasureRequest.Status.OPEN, then=0), default=1), "-received_on", "-pk")
+    )
+
+
+def erasure_request(viewer: Person, request_id: int, *, lock: bool = False) -> ErasureRequest:
+    """One erasure request of the viewer's organisation (locked for an action); NotFound for any other."""
+    _decides_erasures(viewer)
+    requests = ErasureRequest.objects.filter(organisation_id=viewer.organisation_id)
+    if lock:
+        requests = requests.select_for_update(of=("self",))  # not the joined people (nullable on PostgreSQL)
+    request = requests.filter(pk=request_id).select_related("subject", "logged_by", "decided_by").first()
+    if request is None:
+        raise NotFound()
+    return request
+
+
+def erasure_payload(request: ErasureRequest) -> dict[str, Any]:
+    """An erasure request as the API shows it; an open one says what stands in the way of erasing now."""
+    from staffroom.compliance.erasure import reasons_to_refuse  # it reads legal holds through this module
+
+    def who(person: Person | None) -> dict[str, Any] | None:
+        return {"id": person.pk, "name": person.name} if person else None
+
+    is_open = request.status == ErasureRequest.Status.OPEN
+    return {
+        "id": request.pk, "subject": who(request.subject), "received_on": request.received_on.isoformat(),
+        "reason": request.reason, "logged_by": who(request.logged_by), "logged_at": request.logged_at.isoformat(),
+        "status": request.status, "decision": request.decision or None, "decision_reason": request.decision_reason,
+        "decided_by": who(request.decided_by),
+        "decided_at": request.decided_at.isoformat() if request.decided_at else None,
+        "erased": request.erased, "reasons_to_refuse": reasons_to_refuse(request.subject) if is_open else [],
+    }  # fmt: skip

@@ -88,6 +88,9 @@ class Message(models.Model):
     edited_at = models.DateTimeField(null=True, blank=True)
     deleted_at = models.DateTimeField(null=True, blank=True)
     deleted_by = models.ForeignKey(Person, null=True, blank=True, on_delete=models.PROTECT, related_name="+")
+    # Its author's data was erased (UK GDPR Art. 17): the text is gone for everyone, the row keeps its place in
+    # the thread so replies to it still make sense. Erased messages are deleted too.
+    erased_at = models.DateTimeField(null=True, blank=True)
     mentions = models.ManyToManyField(Person, blank=True, related_name="mentioned_in")
     # An announcement a leader marked urgent: its notification comes even outside the members' working hours.
     urgent = models.BooleanField(default=False)

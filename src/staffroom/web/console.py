@@ -2,6 +2,8 @@
 register: IT admins, headteachers, the DPO), outsiders (deciding requests: the DPO and IT admins), roster import
 (IT admins across the trust), the audit log (the DPO and IT admins), retention and legal holds (the DPO;
 headteachers read them) and sign-in settings (single sign-on and the second step: IT admins).
+(IT admins across the trust), the audit log (the DPO and IT admins), the breach register and erasure requests
+(the DPO) and sign-in settings (single sign-on and the second step: IT admins).
 
 Someone with none has no console: the header does not offer it and every /admin/ address is the 404 page.
 """
@@ -50,6 +52,8 @@ def sections(viewer: Person) -> list[Section]:
         found.append(Section("retention", str(_("Retention")), reverse("web:compliance_retention")))
     if permissions.allows(viewer, "hold.manage", viewer.organisation):
         found.append(Section("holds", str(_("Legal holds")), reverse("web:compliance_holds")))
+    if permissions.allows(viewer, "erasure.decide", viewer.organisation):
+        found.append(Section("erasures", str(_("Erasure requests")), reverse("web:compliance_erasures")))
     if permissions.allows(viewer, "signin.manage", viewer.organisation):
         found.append(Section("sign_in", str(_("Sign-in")), reverse("web:admin_sign_in")))
     if permissions.allows(viewer, "scim.manage_tokens", viewer.organisation):

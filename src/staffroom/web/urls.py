@@ -13,6 +13,7 @@ from staffroom.web.views import (
     app_shell,
     compliance,
     compliance_accountability,
+    compliance_erasures,
     compliance_holds,
     compliance_retention,
     conversation,
@@ -115,6 +116,8 @@ urlpatterns = [
     ),
     path("compliance/holds/", compliance_holds.holds_page, name="compliance_holds"),
     path("compliance/holds/<int:hold_id>/release", compliance_holds.release, name="compliance_hold_release"),
+    path("compliance/erasures/", compliance_erasures.erasures, name="compliance_erasures"),
+    path("compliance/erasures/<int:erasure_id>/", compliance_erasures.erasure, name="compliance_erasure"),
     path("admin/schools/", admin_schools.schools, name="admin_schools"),
     path("admin/schools/<str:what>", admin_schools.change, name="admin_schools_change"),
 ]

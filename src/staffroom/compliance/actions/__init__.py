@@ -8,12 +8,14 @@ One module per subject; this package's names are the public ones.
 
 from staffroom.compliance.actions.backups import record_backup, record_restore
 from staffroom.compliance.actions.breaches import close_breach, decide_breach, record_breach, report_lost_device
+from staffroom.compliance.actions.erasure import decide_erasure, request_erasure
 from staffroom.compliance.actions.holds import place_hold, release_hold
 from staffroom.compliance.actions.retention import remove_retention_rule, run_retention, set_retention_rule
 
 __all__ = [
     "close_breach",
     "decide_breach",
+    "decide_erasure",
     "place_hold",
     "record_backup",
     "record_breach",
@@ -21,6 +23,7 @@ __all__ = [
     "release_hold",
     "remove_retention_rule",
     "report_lost_device",
+    "request_erasure",
     "run_retention",
     "set_retention_rule",
 ]
