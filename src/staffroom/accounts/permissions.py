@@ -145,6 +145,11 @@ RULES: dict[str, Grants] = {
     "audit.view": _merge(_one(R.DPO, S.ORGANISATION), _one(R.IT_ADMIN, S.ORGANISATION)),
     # The breach register (UK GDPR Art. 33): kept by the data protection officer.
     "breach.manage": _one(R.DPO, S.ORGANISATION),
+    # Publishing the staff policies (data protection, social media, acceptable use): the data protection officer.
+    "policy.manage": _one(R.DPO, S.ORGANISATION),
+    # Reading the school's records evidence (e.g. who has acknowledged the policies): the DPO across the trust, a
+    # headteacher for their own school. Read-only: it changes nothing.
+    "records.view": _merge(_one(R.DPO, S.ORGANISATION), _one(R.HEADTEACHER, S.SCHOOL)),
     # The bearer tokens a school's identity provider provisions staff with (SCIM, /scim/v2/).
     "scim.manage_tokens": _one(R.IT_ADMIN, S.ORGANISATION),
     # Conversations the identity provider keeps (a SCIM Group): created, renamed, given members and archived by it.

@@ -119,6 +119,8 @@ class AuditAction(StrEnum):
     BREACH_RECORDED = "breach.recorded"
     BREACH_DECIDED = "breach.decided"
     BREACH_CLOSED = "breach.closed"
+    POLICY_PUBLISHED = "policy.published"
+    POLICY_ACKNOWLEDGED = "policy.acknowledged"
 
 
 MEANINGS: dict[AuditAction, str] = {
@@ -187,6 +189,8 @@ MEANINGS: dict[AuditAction, str] = {
     AuditAction.BREACH_RECORDED: "A personal data breach was logged in the breach register",
     AuditAction.BREACH_DECIDED: "The risk of a breach and the decision to tell the ICO were recorded",
     AuditAction.BREACH_CLOSED: "A breach was closed, with what was done",
+    AuditAction.POLICY_PUBLISHED: "A staff policy version was published: everyone it applies to is asked again",
+    AuditAction.POLICY_ACKNOWLEDGED: "A person read and accepted a version of a staff policy",
 }
 
 

@@ -1,7 +1,8 @@
 """The admin console's sections, and who has each: people (IT admins, headteachers), groups (the group
 register: IT admins, headteachers, the DPO), outsiders (deciding requests: the DPO and IT admins), roster import
-(IT admins across the trust), the audit log (the DPO and IT admins) and sign-in settings (single sign-on and the
-second step: IT admins).
+(IT admins across the trust), the audit log (the DPO and IT admins), the breach register (the DPO), policies
+(publishing: the DPO; who has accepted them: the DPO, and headteachers for their school) and sign-in settings
+(single sign-on and the second step: IT admins).
 
 Someone with none has no console: the header does not offer it and every /admin/ address is the 404 page.
 """
@@ -16,6 +17,7 @@ from django.utils.translation import gettext_lazy as _
 from staffroom.accounts import permissions
 from staffroom.accounts import queries as people_queries
 from staffroom.accounts.models import Person
+from staffroom.compliance.queries import may_view_policy_evidence
 from staffroom.messaging import queries as messaging_queries
 
 
@@ -43,6 +45,8 @@ def sections(viewer: Person) -> list[Section]:
         found.append(Section("audit", str(_("Audit log")), reverse("web:compliance_audit")))
     if permissions.allows(viewer, "breach.manage", viewer.organisation):
         found.append(Section("breaches", str(_("Breaches")), reverse("web:compliance_breaches")))
+    if may_view_policy_evidence(viewer):
+        found.append(Section("policies", str(_("Policies")), reverse("web:compliance_policies")))
     if permissions.allows(viewer, "signin.manage", viewer.organisation):
         found.append(Section("sign_in", str(_("Sign-in")), reverse("web:admin_sign_in")))
     if permissions.allows(viewer, "scim.manage_tokens", viewer.organisation):

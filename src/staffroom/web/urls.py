@@ -11,6 +11,7 @@ from staffroom.web.views import (
     admin_sign_in,
     announcements,
     compliance,
+    compliance_policies,
     conversation,
     externals,
     files,
@@ -95,6 +96,15 @@ urlpatterns = [
     path("compliance/audit/verify", compliance.audit_verify, name="compliance_audit_verify"),
     path("compliance/breaches/", compliance.breaches_page, name="compliance_breaches"),
     path("compliance/breaches/<int:breach_id>/<str:step>", compliance.breach_step, name="compliance_breach_step"),
+    path("compliance/policies/", compliance_policies.report, name="compliance_policies"),
+    path("compliance/policies/publish", compliance_policies.publish, name="compliance_policies_publish"),
+    path(
+        "compliance/policies/<int:policy_id>/evidence.csv",
+        compliance_policies.evidence_download,
+        name="compliance_policy_evidence_csv",
+    ),
+    path("policies/", compliance_policies.policies, name="policies"),
+    path("policies/<int:version_id>/acknowledge", compliance_policies.acknowledge, name="policy_acknowledge"),
     path("admin/schools/", admin_schools.schools, name="admin_schools"),
     path("admin/schools/<str:what>", admin_schools.change, name="admin_schools_change"),
 ]

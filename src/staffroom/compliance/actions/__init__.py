@@ -7,5 +7,13 @@ One module per subject; this package's names are the public ones.
 """
 
 from staffroom.compliance.actions.breaches import close_breach, decide_breach, record_breach, report_lost_device
+from staffroom.compliance.actions.policies import acknowledge_policy, publish_policy
 
-__all__ = ["close_breach", "decide_breach", "record_breach", "report_lost_device"]
+__all__ = [
+    "acknowledge_policy",
+    "close_breach",
+    "decide_breach",
+    "publish_policy",
+    "record_breach",
+    "report_lost_device",
+]
