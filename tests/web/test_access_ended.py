@@ -56,6 +56,7 @@ def ended(world):
 # Parameters of console routes whose rows need not exist for the walk: a refusal comes before any lookup.
 ROUTE_DEFAULTS = {
     "token_id": 1, "breach_id": 1, "step": "decide", "kind": "google", "decision": "approve", "what": "school-add",
+    "policy_id": 1, "version_id": 1,
 }  # fmt: skip
 
 

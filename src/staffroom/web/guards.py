@@ -130,13 +130,13 @@ def local_path(url: str) -> str:
     return parts.path + (f"?{parts.query}" if parts.query else "") if parts.path.startswith("/") else "/"
 
 
-# What someone who owes an acceptance may still reach: the policies page itself, signing out and the rest of
-# allauth's pages (a second step comes first), their profile and "report a lost device", the API (not blocked:
-# the school's integrations and tools rely on it; it says what is owed at /api/v1/me/policies) and what every page
-# needs to load.
+# What someone who owes an acceptance may still reach: the policies page itself, and the DPO's (so a mistake in a
+# version can be put right by publishing another before accepting it), signing out and the rest of allauth's pages
+# (a second step comes first), their profile and "report a lost device", the API (not blocked: the school's
+# integrations and tools rely on it; it says what is owed at /api/v1/me/policies) and what every page needs to load.
 _POLICY_OPEN_PREFIXES = (
-    "/policies/", "/accounts/", "/api/", "/scim/", "/static/", "/healthz", "/readyz", "/manifest.webmanifest",
-    "/sw.js", "/favicon",
+    "/policies/", "/compliance/policies/", "/accounts/", "/api/", "/scim/", "/static/", "/healthz", "/readyz",
+    "/manifest.webmanifest", "/sw.js",
 )  # fmt: skip
 _POLICY_OPEN_PATHS = frozenset({"/profile", "/profile/lost-device"})
 

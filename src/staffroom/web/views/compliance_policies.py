@@ -8,6 +8,7 @@ from django import forms
 from django.contrib import messages
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
+from django.utils.http import url_has_allowed_host_and_scheme
 from django.utils.translation import gettext_lazy as _
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
@@ -34,8 +35,15 @@ SHOWN_OUTSTANDING = 200
 
 
 def _next_path(request: HttpRequest) -> str:
+    """Where to go once everything is accepted: a path on this site only (never `//host` or `/\\host`, which
+    browsers read as another site), and never back to the policies page."""
     raw = request.POST.get("next") or request.GET.get("next") or "/"
-    path = local_path(raw)
+    safe = (
+        raw.startswith("/")
+        and not raw.startswith(("//", "/\\"))
+        and url_has_allowed_host_and_scheme(raw, allowed_hosts={request.get_host()})
+    )
+    path = local_path(raw) if safe else "/"
     return "/" if path.startswith("/policies/") else path
 
 
