@@ -270,13 +270,14 @@ class PolicyEvidence:
         return [p for p in self.people if p.standing != policy_rules.Standing.ACKNOWLEDGED]
 
 
-def _evidence_for(policies: list[Policy], people: list[Person], now: datetime) -> list[PolicyEvidence]:
+def _evidence_for(policies: list[Policy], people_query: QuerySet[Person], now: datetime) -> list[PolicyEvidence]:
+    people = list(people_query.select_related("school").prefetch_related("role_assignments").order_by("name"))
     versions = {p.current_id: p for p in policies}
     label_of = dict(PolicyVersion.objects.filter(policy__in=policies).values_list("pk", "label"))
     latest: dict[tuple[int, int], tuple[int, datetime]] = {}  # (person, policy) -> (version, when), latest
     of_current: dict[tuple[int, int], datetime] = {}  # (person, policy) -> latest acceptance of current version
     rows = (
-        PolicyAcknowledgement.objects.filter(version__policy__in=policies, person__in=[p.pk for p in people])
+        PolicyAcknowledgement.objects.filter(version__policy__in=policies, person__in=people_query.values("pk"))
         .values("person_id", "version_id", "version__policy_id")
         .annotate(last=Max("acknowledged_at"))
     )
@@ -327,8 +328,7 @@ def policy_evidence(viewer: Person, policy_id: int | None = None, now: datetime 
     found = list(policies.select_related("current", "current__published_by").order_by("kind"))
     if policy_id is not None and not found:
         raise NotFound()
-    people = list(people_query.select_related("school").prefetch_related("role_assignments").order_by("name"))
-    return _evidence_for(found, people, now)
+    return _evidence_for(found, people_query, now)
 
 
 def policies_and_versions(viewer: Person) -> list[tuple[str, str, list[PolicyVersion]]]:
