@@ -107,6 +107,8 @@ MIDDLEWARE = [
     "staffroom.accounts.access.AccessMiddleware",
     # After the access check: someone who may not use Staffroom at all is not asked to set up a second step.
     "staffroom.accounts.second_factor.SecondFactorMiddleware",
+    # After the second step: someone who must set one up does that first, then reads the policies they owe.
+    "staffroom.web.guards.PolicyAcknowledgementMiddleware",
 ]
 
 ROOT_URLCONF = "staffroom.urls"

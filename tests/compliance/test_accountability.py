@@ -9,7 +9,7 @@ from django.utils import timezone
 from staffroom.accounts.models import Role, RoleAssignment
 from staffroom.compliance import accountability, actions
 from staffroom.compliance.models import AuditEntry
-from staffroom.errors import PermissionDenied
+from staffroom.errors import NotFound, PermissionDenied
 from tests.api.conftest import ApiClient
 
 pytestmark = pytest.mark.django_db
@@ -95,3 +95,24 @@ def test_backups_need_attention_until_one_is_recorded_within_a_week(world):
     old = next(e for c in accountability.report(world.dpo, later) if c.key == "records" for e in c.evidence
                if e.label == "Backups")  # fmt: skip
     assert old.state == "attention"
+
+
+def test_policies_show_as_published_and_their_acceptance_rate_needs_attention_until_nearly_everyone(world):
+    from staffroom.accounts.models import Person
+
+    assert _evidence(world.dpo, "policies", "Data protection policy").state == "attention"
+    version = actions.publish_policy("data_protection", acting=world.dpo, label="2026", text="Keep data safe.")
+    published = _evidence(world.dpo, "policies", "Data protection policy")
+    assert published.state == "met" and "Version 2026" in published.value
+    rate = _evidence(world.dpo, "training", "Data protection policy")
+    assert rate.state == "attention" and rate.value.startswith("0 of ")
+    for person in Person.objects.filter(organisation=world.org, is_active=True):
+        if person.pk != world.governor.pk:
+            try:
+                actions.acknowledge_policy(version.pk, acting=person)
+            except NotFound:  # the policy does not ask pupils
+                continue
+    nearly = _evidence(world.dpo, "training", "Data protection policy")
+    assert "1 not yet" in nearly.value
+    actions.acknowledge_policy(version.pk, acting=world.governor)
+    assert _evidence(world.dpo, "training", "Data protection policy").state == "met"

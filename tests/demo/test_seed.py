@@ -57,3 +57,31 @@ def test_every_demo_login_works_with_the_password_alone(settings):
         )
         assert signed_in["Location"] == "/", login
         assert client.get("/").status_code == 200, login
+
+
+def test_demo_policies_are_accepted_by_the_logins_the_browser_tests_use(settings):
+    """The demo's policies: most people accepted them; Office Staff One (an older version) and Governor One
+    (nothing) still owe, so the evidence shows both, and the web sends them to /policies/ first."""
+    from django.test import Client
+
+    from staffroom.compliance.queries import policy_evidence
+
+    settings.STAFFROOM_DEMO_PASSWORD = "demo-password-1"
+    call_command("seed_demo")
+    for login in ["admin", "head", "dpo", "dsl", "teacher1", "teacher2", "ta1", "pupil1", "pupil2", "office1",
+                  "governor1"]:  # fmt: skip
+        client = Client()
+        client.post("/accounts/login/", {"login": f"{login}@oakfield.example", "password": "demo-password-1"})
+        response = client.get("/")
+        if login in ("office1", "governor1"):
+            assert response.status_code == 302 and response["Location"] == "/policies/", login
+        else:
+            assert response.status_code == 200, login
+    dpo = Person.objects.get(email="dpo@oakfield.example")
+    evidence = {e.policy.kind: e for e in policy_evidence(dpo)}
+    data_protection = {s.person.name: s.standing.value for s in evidence["data_protection"].people}
+    assert data_protection["Office Staff One"] == "out_of_date"
+    assert data_protection["Governor One"] == "not_yet"
+    assert "Pupil One" not in data_protection
+    assert {s.person.name for s in evidence["acceptable_use"].people} >= {"Pupil One", "Pupil Two"}
+    assert "Former Teacher" not in data_protection

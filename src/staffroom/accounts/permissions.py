@@ -154,6 +154,8 @@ RULES: dict[str, Grants] = {
     "records.view": _merge(_one(R.DPO, S.ORGANISATION), _one(R.HEADTEACHER, S.SCHOOL)),
     # Erasure requests (UK GDPR Art. 17): logged, weighed against the exceptions and decided by the DPO.
     "erasure.decide": _one(R.DPO, S.ORGANISATION),
+    # Publishing the staff policies (data protection, social media, acceptable use): the data protection officer.
+    "policy.manage": _one(R.DPO, S.ORGANISATION),
     # The bearer tokens a school's identity provider provisions staff with (SCIM, /scim/v2/).
     "scim.manage_tokens": _one(R.IT_ADMIN, S.ORGANISATION),
     # Conversations the identity provider keeps (a SCIM Group): created, renamed, given members and archived by it.

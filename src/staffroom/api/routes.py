@@ -33,6 +33,7 @@ from staffroom.api import (
     compliance,
     compliance_erasures,
     compliance_holds,
+    compliance_policies,
     compliance_retention,
     conversations,
     externals,
@@ -57,6 +58,9 @@ may not see answers 404, exactly as if it did not exist.
 Someone whose school requires a second sign-in step of them (an authenticator app or a passkey) and who has not
 set one up gets `403` with code `mfa_required` from every endpoint, and no token, until they set it up in a
 browser (the message says where).
+
+School policies a person has not yet accepted never block the API (the web pages ask first): read them at
+`GET /api/v1/me/policies` and accept with `POST /api/v1/me/policies/{version_id}/acknowledge`.
 """
 
 
@@ -316,3 +320,5 @@ api.add_router("", notifications.router)
 api.add_router("/compliance", compliance_retention.router)
 api.add_router("/compliance", compliance_holds.router)
 api.add_router("/compliance", compliance_erasures.router)
+api.add_router("/compliance", compliance_policies.router)
+api.add_router("/me", compliance_policies.me_router)

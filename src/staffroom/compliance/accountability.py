@@ -11,7 +11,7 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from dataclasses import dataclass, field
-from datetime import date, timedelta
+from datetime import date, datetime, time, timedelta
 from typing import Any
 
 from django.db.models import Count
@@ -32,8 +32,8 @@ from staffroom.accounts.models import (
 )
 from staffroom.accounts.second_factor import rule_for
 from staffroom.compliance import audit
-from staffroom.compliance.models import AuditEntry, Breach
-from staffroom.compliance.queries import ico_deadline
+from staffroom.compliance.models import AuditEntry, Breach, Policy
+from staffroom.compliance.queries import ico_deadline, policy_evidence
 from staffroom.errors import PermissionDenied
 from staffroom.messaging import reviews
 from staffroom.messaging.models import Conversation
@@ -60,6 +60,7 @@ class Category:
 
 @dataclass(frozen=True)
 class Context:
+    viewer: Person
     organisation: Organisation
     today: date
 
@@ -103,6 +104,47 @@ def _leadership(context: Context) -> list[Evidence]:
             MET if with_dsl >= schools else ATTENTION,
         ),
     ]
+
+
+def _policies(context: Context) -> list[Evidence]:
+    published = {
+        p.kind: p
+        for p in Policy.objects.filter(organisation=context.organisation, current__isnull=False).select_related(
+            "current"
+        )
+    }
+    found = []
+    for kind in Policy.Kind:
+        policy = published.get(kind.value)
+        if policy and policy.current:
+            value = _("Version %(label)s, published %(day)s") % {
+                "label": policy.current.label, "day": f"{timezone.localtime(policy.current.published_at):%d %B %Y}"
+            }  # fmt: skip
+            found.append(Evidence(str(kind.label), value, MET, reverse("web:compliance_policies")))
+        else:
+            found.append(Evidence(str(kind.label), _("Not published in Staffroom"), ATTENTION,
+                                  reverse("web:compliance_policies")))  # fmt: skip
+    return found
+
+
+ACCEPTED_ENOUGH = 0.95  # below this share of the people asked, the acceptances need chasing
+
+
+def _training(context: Context) -> list[Evidence]:
+    now = timezone.make_aware(datetime.combine(context.today, time(12)))
+    found = []
+    for evidence in policy_evidence(context.viewer, now=now):
+        tally = evidence.tally
+        value = _("%(done)d of %(total)d accepted the current version (%(rate)s); %(late)d out of date, "
+                  "%(none)d not yet") % {
+            "done": tally.acknowledged, "total": tally.total,
+            "rate": f"{tally.rate:.0%}" if tally.rate is not None else "-", "late": tally.out_of_date,
+            "none": tally.not_yet,
+        }  # fmt: skip
+        enough = tally.rate is None or tally.rate >= ACCEPTED_ENOUGH
+        found.append(Evidence(str(evidence.policy.get_kind_display()), value, MET if enough else ATTENTION,
+                              reverse("web:compliance_policies")))  # fmt: skip
+    return found
 
 
 def _rights(context: Context) -> list[Evidence]:
@@ -249,8 +291,8 @@ L = gettext_lazy
 # The framework's ten categories, in its order: what each expects, and where the evidence comes from.
 CATEGORIES: list[tuple[str, Any, Any, Gatherer]] = [
     ("leadership", L("Leadership and oversight"), L("A DPO and named leads with clear duties."), _leadership),
-    ("policies", L("Policies and procedures"), L("Policies published and kept up to date."), _empty),
-    ("training", L("Training and awareness"), L("Staff accept the policies, again every year."), _empty),
+    ("policies", L("Policies and procedures"), L("Policies published and kept up to date."), _policies),
+    ("training", L("Training and awareness"), L("Staff accept the policies, again every year."), _training),
     ("rights", L("Individuals' rights"), L("Requests answered completely and on time."), _rights),
     ("transparency", L("Transparency"), L("People can see what is held about them."), _empty),
     ("processing", L("Records of processing and lawful basis"), L("A record of what is held and why."),
@@ -267,7 +309,7 @@ def report(viewer: Person, today: date | None = None) -> list[Category]:
     """The organisation's accountability evidence, for the DPO and headteachers."""
     if not may_view(viewer):
         raise PermissionDenied(_("Only the data protection officer and headteachers see the accountability report."))
-    context = Context(viewer.organisation, today or timezone.localdate())
+    context = Context(viewer, viewer.organisation, today or timezone.localdate())
     return [Category(key, str(title), str(expects), gather(context)) for key, title, expects, gather in CATEGORIES]
 
 

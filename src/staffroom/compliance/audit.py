@@ -134,6 +134,8 @@ class AuditAction(StrEnum):
     HOLD_RELEASED = "hold.released"
     ERASURE_REQUESTED = "erasure.requested"
     ERASURE_DECIDED = "erasure.decided"
+    POLICY_PUBLISHED = "policy.published"
+    POLICY_ACKNOWLEDGED = "policy.acknowledged"
 
 
 MEANINGS: dict[AuditAction, str] = {
@@ -229,6 +231,8 @@ MEANINGS: dict[AuditAction, str] = {
     AuditAction.ERASURE_DECIDED: (
         "The DPO decided an erasure request: refused with why, or erased (counts of what was removed, never content)"
     ),
+    AuditAction.POLICY_PUBLISHED: "A staff policy version was published: everyone it applies to is asked again",
+    AuditAction.POLICY_ACKNOWLEDGED: "A person read and accepted a version of a staff policy",
 }
 
 

@@ -226,3 +226,70 @@ class ErasureRequest(models.Model):
     def __str__(self) -> str:
         # Never the subject's name: this label is copied into audit entries.
         return f"Erasure request {self.pk}"
+
+
+class Policy(models.Model):
+    """One of the staff policies an organisation asks its people to read and accept (UK GDPR accountability: the
+    school must show who has and has not). One per kind per organisation; its versions are its history."""
+
+    class Kind(models.TextChoices):
+        DATA_PROTECTION = "data_protection", "Data protection policy"
+        SOCIAL_MEDIA = "social_media", "Social media policy"
+        ACCEPTABLE_USE = "acceptable_use", "Acceptable use policy"
+
+    organisation = models.ForeignKey(Organisation, on_delete=models.PROTECT, related_name="+")
+    kind = models.CharField(max_length=30, choices=Kind.choices)
+    # The version people are asked to accept now: the latest published.
+    current = models.ForeignKey(
+        "PolicyVersion", null=True, blank=True, on_delete=models.PROTECT, related_name="+"
+    )  # fmt: skip
+    created_at = models.DateTimeField(default=timezone.now)
+
+    class Meta:
+        verbose_name_plural = "policies"
+        constraints = [models.UniqueConstraint(fields=["organisation", "kind"], name="policy_kind_unique")]
+
+    def __str__(self) -> str:
+        return self.get_kind_display()
+
+
+class PolicyVersion(models.Model):
+    """A published version of a policy: its text as people read it (kept for the record, never changed) and who
+    it asks. Publishing a new one asks everyone again."""
+
+    class Format(models.TextChoices):
+        PLAIN = "plain", "Plain text"
+        MARKDOWN = "markdown", "Markdown"
+
+    policy = models.ForeignKey(Policy, on_delete=models.PROTECT, related_name="versions")
+    label = models.CharField(max_length=40, help_text="How the school names this version, e.g. 2026 or v2.")
+    text = models.TextField()
+    text_format = models.CharField(max_length=10, choices=Format.choices, default=Format.PLAIN)
+    # The text rendered once, at publishing, through the sanitised rendering (messaging/formatting.py).
+    html = models.TextField()
+    summary = models.TextField(blank=True, help_text="What changed since the previous version.")
+    # Staff (every staff role, governors and externals) are always asked; pupils only when this is set.
+    includes_pupils = models.BooleanField(default=False)
+    published_at = models.DateTimeField(default=timezone.now)
+    published_by = models.ForeignKey(Person, on_delete=models.PROTECT, related_name="+")
+
+    class Meta:
+        constraints = [models.UniqueConstraint(fields=["policy", "label"], name="policy_version_label_unique")]
+
+    def __str__(self) -> str:
+        return f"{self.policy} {self.label}"
+
+
+class PolicyAcknowledgement(models.Model):
+    """A person's "I have read and accept" of one version. Kept, never changed: a yearly renewal of the same
+    version is a new row, so the evidence shows every acceptance."""
+
+    version = models.ForeignKey(PolicyVersion, on_delete=models.PROTECT, related_name="acknowledgements")
+    person = models.ForeignKey(Person, on_delete=models.PROTECT, related_name="+")
+    acknowledged_at = models.DateTimeField(default=timezone.now)
+
+    class Meta:
+        indexes = [models.Index(fields=["person", "version", "-acknowledged_at"])]
+
+    def __str__(self) -> str:
+        return f"{self.person} accepted {self.version}"

@@ -1,5 +1,6 @@
 """Scoped reads of the school's records: the audit log (the DPO and IT admins, `audit.view`), the breach register
-and erasure requests (the DPO)."""
+and erasure requests (the DPO), and who has accepted the staff policies (what each person owes; the evidence for
+the DPO and headteachers)."""
 
 from __future__ import annotations
 
@@ -7,14 +8,23 @@ from dataclasses import dataclass
 from datetime import date, datetime, time, timedelta
 from typing import Any
 
-from django.db.models import Case, Q, QuerySet, When
+from django.db.models import Case, Exists, Max, OuterRef, Q, QuerySet, When
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from staffroom.accounts import permissions
-from staffroom.accounts.models import Person
+from staffroom.accounts.models import Person, Role
+from staffroom.accounts.permissions import Scope
+from staffroom.compliance import policies as policy_rules
 from staffroom.compliance.audit import AuditAction
-from staffroom.compliance.models import AuditEntry, Breach, ErasureRequest
+from staffroom.compliance.models import (
+    AuditEntry,
+    Breach,
+    ErasureRequest,
+    Policy,
+    PolicyAcknowledgement,
+    PolicyVersion,
+)
 from staffroom.errors import Invalid, NotFound, PermissionDenied
 
 PAGE = 100
@@ -187,3 +197,259 @@ def erasure_payload(request: ErasureRequest) -> dict[str, Any]:
         "decided_at": request.decided_at.isoformat() if request.decided_at else None,
         "erased": request.erased, "reasons_to_refuse": reasons_to_refuse(request.subject) if is_open else [],
     }  # fmt: skip
+
+
+# --- staff policies ---------------------------------------------------------------------------------------
+
+
+def _current_versions(organisation_id: int) -> QuerySet[PolicyVersion]:
+    return PolicyVersion.objects.filter(
+        pk__in=Policy.objects.filter(organisation_id=organisation_id, current__isnull=False).values("current_id")
+    )
+
+
+def _asking(person: Person) -> QuerySet[PolicyVersion]:
+    """The current versions that ask this person."""
+    versions = _current_versions(person.organisation_id)
+    return versions.filter(includes_pupils=True) if policy_rules.asked_as_pupil(person) else versions
+
+
+def _accepted_within_year(person: Person, now: datetime) -> Exists:
+    return Exists(
+        PolicyAcknowledgement.objects.filter(
+            version=OuterRef("pk"), person=person, acknowledged_at__gt=policy_rules.still_valid_since(now)
+        )
+    )
+
+
+def owes_acknowledgement(person: Person, now: datetime | None = None) -> bool:
+    """Must this person accept a policy before using Staffroom (a current version they have not accepted in the
+    last year)? One query: the web guard asks it on every page."""
+    return _asking(person).filter(~_accepted_within_year(person, now or timezone.now())).exists()
+
+
+@dataclass(frozen=True)
+class Accepted:
+    version: PolicyVersion
+    acknowledged_at: datetime
+
+    @property
+    def renew_by(self) -> datetime:
+        return policy_rules.renew_by(self.acknowledged_at)
+
+
+@dataclass(frozen=True)
+class MyPolicies:
+    """What a person must still read and accept, and what they have accepted (the current versions)."""
+
+    owed: list[PolicyVersion]
+    accepted: list[Accepted]
+
+
+def my_policies(person: Person, now: datetime | None = None) -> MyPolicies:
+    """The current versions that ask `person`: those they owe, and those they accepted within the year (when)."""
+    now = now or timezone.now()
+    versions = list(_asking(person).select_related("policy").order_by("policy__kind"))
+    last = dict(
+        PolicyAcknowledgement.objects.filter(
+            person=person, version__in=versions, acknowledged_at__gt=policy_rules.still_valid_since(now)
+        )
+        .values("version_id")
+        .annotate(last=Max("acknowledged_at"))
+        .values_list("version_id", "last")
+    )
+    owed = [v for v in versions if v.pk not in last]
+    return MyPolicies(owed=owed, accepted=[Accepted(v, last[v.pk]) for v in versions if v.pk in last])
+
+
+def policy_version_payload(version: PolicyVersion) -> dict[str, Any]:
+    return {
+        "id": version.pk, "policy_id": version.policy_id, "kind": version.policy.kind,
+        "title": version.policy.get_kind_display(), "label": version.label, "summary": version.summary,
+        "text": version.text, "text_format": version.text_format, "html": version.html,
+        "includes_pupils": version.includes_pupils, "published_at": version.published_at.isoformat(),
+    }  # fmt: skip
+
+
+def my_policies_payload(mine: MyPolicies) -> dict[str, Any]:
+    return {
+        "owed": [policy_version_payload(v) for v in mine.owed],
+        "acknowledged": [
+            {"version": policy_version_payload(a.version), "acknowledged_at": a.acknowledged_at.isoformat(),
+             "renew_by": a.renew_by.isoformat()}
+            for a in mine.accepted
+        ],
+    }  # fmt: skip
+
+
+def may_view_policy_evidence(viewer: Person) -> bool:
+    """The DPO (publishing, trust-wide) and, read-only, a headteacher for their school."""
+    if permissions.allows(viewer, "policy.manage", viewer.organisation):
+        return True
+    everywhere, schools = permissions.schools_with_scope(viewer, "records.view", Scope.SCHOOL)
+    return everywhere or bool(schools) or permissions.allows(viewer, "records.view", viewer.organisation)
+
+
+def _evidence_people(viewer: Person, today: date) -> QuerySet[Person]:
+    """Whom the viewer's evidence covers: the organisation's people who may use Staffroom, or for a headteacher
+    those of their own school(s). PermissionDenied for anyone else."""
+    people = Person.objects.filter(organisation_id=viewer.organisation_id, is_active=True).exclude(
+        access_ends_on__lt=today
+    )
+    if permissions.allows(viewer, "policy.manage", viewer.organisation) or permissions.allows(
+        viewer, "records.view", viewer.organisation
+    ):
+        return people
+    everywhere, schools = permissions.schools_with_scope(viewer, "records.view", Scope.SCHOOL)
+    if everywhere:
+        return people
+    if not schools:
+        raise PermissionDenied(_("Only the data protection officer and headteachers see who has accepted policies."))
+    return people.filter(school_id__in=schools)
+
+
+@dataclass
+class PersonStanding:
+    person: Person
+    standing: policy_rules.Standing
+    last_label: str = ""  # the version they last accepted, if any
+    last_at: datetime | None = None
+
+
+@dataclass
+class Tally:
+    acknowledged: int = 0
+    not_yet: int = 0
+    out_of_date: int = 0
+
+    @property
+    def total(self) -> int:
+        return self.acknowledged + self.not_yet + self.out_of_date
+
+    @property
+    def rate(self) -> float | None:
+        """The share of people asked who have accepted the current version (None when nobody is asked)."""
+        return round(self.acknowledged / self.total, 3) if self.total else None
+
+    def add(self, standing: policy_rules.Standing) -> None:
+        setattr(self, standing.value, getattr(self, standing.value) + 1)
+
+    def as_dict(self) -> dict[str, Any]:
+        return {"acknowledged": self.acknowledged, "not_yet": self.not_yet, "out_of_date": self.out_of_date,
+                "total": self.total, "rate": self.rate}  # fmt: skip
+
+
+@dataclass
+class PolicyEvidence:
+    """One policy's evidence as the viewer may see it: counts overall and per school and role, and everyone."""
+
+    policy: Policy
+    tally: Tally
+    by_school_and_role: list[tuple[str, str, Tally]]  # (school name, role, counts)
+    people: list[PersonStanding]  # everyone asked, those who have not accepted first
+
+    @property
+    def outstanding(self) -> list[PersonStanding]:
+        return [p for p in self.people if p.standing != policy_rules.Standing.ACKNOWLEDGED]
+
+
+def _evidence_for(policies: list[Policy], people_query: QuerySet[Person], now: datetime) -> list[PolicyEvidence]:
+    people = list(people_query.select_related("school").prefetch_related("role_assignments").order_by("name"))
+    versions = {p.current_id: p for p in policies}
+    label_of = dict(PolicyVersion.objects.filter(policy__in=policies).values_list("pk", "label"))
+    latest: dict[tuple[int, int], tuple[int, datetime]] = {}  # (person, policy) -> (version, when), latest
+    of_current: dict[tuple[int, int], datetime] = {}  # (person, policy) -> latest acceptance of current version
+    rows = (
+        PolicyAcknowledgement.objects.filter(version__policy__in=policies, person__in=people_query.values("pk"))
+        .values("person_id", "version_id", "version__policy_id")
+        .annotate(last=Max("acknowledged_at"))
+    )
+    for row in rows:
+        key = (row["person_id"], row["version__policy_id"])
+        if key not in latest or row["last"] > latest[key][1]:
+            latest[key] = (row["version_id"], row["last"])
+        if row["version_id"] in versions:
+            of_current[key] = row["last"]
+    found = []
+    for policy in policies:
+        assert policy.current is not None
+        tally, standings = Tally(), []
+        groups: dict[tuple[str, str], Tally] = {}
+        for person in people:
+            if not policy_rules.applies_to(policy.current, person):
+                continue
+            key = (person.pk, policy.pk)
+            where = policy_rules.standing(of_current.get(key), key in latest, now)
+            last_version, last_at = latest.get(key, (0, None))
+            standings.append(PersonStanding(person, where, label_of.get(last_version, ""), last_at))
+            tally.add(where)
+            school = person.school.name if person.school else str(_("Whole trust"))
+            for role in person.role_codes or [""]:
+                groups.setdefault((school, role), Tally()).add(where)
+        order = {policy_rules.Standing.NOT_YET: 0, policy_rules.Standing.OUT_OF_DATE: 1}
+        standings.sort(key=lambda s: (order.get(s.standing, 2), s.person.name))
+        by_group = [(school, role, t) for (school, role), t in sorted(groups.items(), key=_group_order)]
+        found.append(PolicyEvidence(policy, tally, by_group, standings))
+    return found
+
+
+def _group_order(item: tuple[tuple[str, str], Tally]) -> tuple[str, int]:
+    (school, role), _tally = item
+    ranks = {r.value: n for n, r in enumerate(Role)}
+    return school, ranks.get(role, len(ranks))
+
+
+def policy_evidence(viewer: Person, policy_id: int | None = None, now: datetime | None = None) -> list[PolicyEvidence]:
+    """Each published policy of the organisation (or the one asked for) with who has accepted its current version,
+    who has not yet and whose acceptance is out of date, as the viewer may see it (a headteacher: their school).
+    NotFound for a policy id that is not the organisation's or has no version yet."""
+    now = now or timezone.now()
+    people_query = _evidence_people(viewer, timezone.localdate(now))
+    policies = Policy.objects.filter(organisation_id=viewer.organisation_id, current__isnull=False)
+    if policy_id is not None:
+        policies = policies.filter(pk=policy_id)
+    found = list(policies.select_related("current", "current__published_by").order_by("kind"))
+    if policy_id is not None and not found:
+        raise NotFound()
+    return _evidence_for(found, people_query, now)
+
+
+def policies_and_versions(viewer: Person) -> list[tuple[str, str, list[PolicyVersion]]]:
+    """Every kind of policy with its versions, newest first, for the DPO's publishing page."""
+    permissions.require(viewer, "policy.manage", viewer.organisation)
+    versions = (
+        PolicyVersion.objects.filter(policy__organisation_id=viewer.organisation_id)
+        .select_related("policy", "published_by")
+        .order_by("-published_at", "-pk")
+    )
+    by_kind: dict[str, list[PolicyVersion]] = {kind: [] for kind in Policy.Kind.values}
+    for version in versions:
+        by_kind[version.policy.kind].append(version)
+    return [(kind, str(label), by_kind[kind]) for kind, label in Policy.Kind.choices]
+
+
+def evidence_payload(evidence: PolicyEvidence, *, people: bool) -> dict[str, Any]:
+    version = evidence.policy.current
+    assert version is not None
+    shown: dict[str, Any] = {
+        "id": evidence.policy.pk, "kind": evidence.policy.kind, "title": evidence.policy.get_kind_display(),
+        "current_version": {
+            "id": version.pk, "label": version.label, "summary": version.summary,
+            "includes_pupils": version.includes_pupils, "published_at": version.published_at.isoformat(),
+            "published_by": {"id": version.published_by.pk, "name": version.published_by.name},
+        },
+        **evidence.tally.as_dict(),
+        "by_school_and_role": [
+            {"school": school, "role": role, **tally.as_dict()} for school, role, tally in evidence.by_school_and_role
+        ],
+    }  # fmt: skip
+    if people:
+        shown["items"] = [
+            {"person": {"id": s.person.pk, "name": s.person.name, "email": s.person.email,
+                        "school": s.person.school.name if s.person.school else None, "roles": s.person.role_codes},
+             "standing": s.standing.value, "last_acknowledged_version": s.last_label or None,
+             "last_acknowledged_at": s.last_at.isoformat() if s.last_at else None}
+            for s in evidence.outstanding
+        ]  # fmt: skip
+        shown["next"] = None
+    return shown

@@ -181,7 +181,69 @@ def _seed(password: str) -> None:
     from staffroom.accounts import actions as account_actions
 
     account_actions.deactivate_person(p["leaver1"], acting=admin, reason="Left the school at the end of term.")
+    _policies(p)
     # Every demo login works with the shared demo password alone, so anyone can try each role at once (and the
     # browser tests, load tests and benchmarks sign leaders in by password). A real organisation requires a
     # second step of its leaders by default; the demo's admin can turn that on at /admin/sign-in/.
     account_actions.set_second_factor_rule(SecondFactorRule.NOBODY, acting=admin)
+
+
+# Short, plain-English policies the DPO has published: what staff (and, for acceptable use, pupils) accept.
+POLICIES: list[tuple[str, str, str, bool]] = [
+    (
+        "social_media",
+        "2026",
+        "Do not post anything about pupils, parents or colleagues on personal social media.\n\n"
+        "Never share photos of pupils outside the school's own systems. Do not accept friend or follow requests "
+        "from pupils or their parents on personal accounts.\n\n"
+        "If you see something online that worries you about a pupil, tell the safeguarding lead the same day.",
+        False,
+    ),
+    (
+        "acceptable_use",
+        "2026",
+        "Use Staffroom for school business only, and be kind and respectful in every conversation.\n\n"
+        "Keep your password to yourself and sign out of shared computers. Report a lost or stolen phone or "
+        "laptop from your profile straight away.\n\n"
+        "Everything written here belongs to the school and may be read by the safeguarding lead and the data "
+        "protection officer when there is a reason to.",
+        True,
+    ),
+]
+DATA_PROTECTION_2025 = (
+    "Personal data about pupils, parents and staff is used only for the school's work and kept only as long as "
+    "needed.\n\nShare it only with people who need it, through the school's own systems. Tell the data "
+    "protection officer at once if personal data is lost or sent to the wrong person."
+)
+DATA_PROTECTION_2026 = DATA_PROTECTION_2025 + (
+    "\n\nDo not keep pupils' personal data, including photos, on your own phone or in personal messaging apps "
+    "such as WhatsApp: use Staffroom instead."
+)
+
+
+def _policies(p: dict[str, Person]) -> None:
+    """The DPO's policies, accepted by most of the demo staff. Office Staff One accepted only last year's data
+    protection policy (out of date) and Governor One has accepted nothing, so the evidence shows both; neither is
+    a login the browser tests use."""
+    from staffroom.compliance import actions as compliance_actions
+
+    dpo = p["dpo"]
+    earlier = compliance_actions.publish_policy("data_protection", acting=dpo, label="2025", text=DATA_PROTECTION_2025)
+    compliance_actions.acknowledge_policy(earlier.pk, acting=p["office1"])
+    summary = "Added: no pupil data or photos on personal phones or in personal messaging apps."
+    latest = compliance_actions.publish_policy(
+        "data_protection", acting=dpo, label="2026", text=DATA_PROTECTION_2026, summary=summary
+    )
+    current = [latest]
+    for kind, label, text, pupils_too in POLICIES:
+        current.append(
+            compliance_actions.publish_policy(kind, acting=dpo, label=label, text=text, includes_pupils=pupils_too)
+        )
+    owing = {"office1", "governor1"}
+    for login, person in p.items():
+        person.refresh_from_db(fields=["is_active"])  # the leaver has left by now
+        if login in owing or not person.may_use_staffroom():
+            continue
+        for version in current:
+            if version.includes_pupils or not person.is_pupil:
+                compliance_actions.acknowledge_policy(version.pk, acting=person)

@@ -7,6 +7,9 @@ view did not expect gets the 400 page with the error's own message and status.
 
 A few routes also serve API clients (attachment files, whose URLs the API hands out): `signed_in_or_token`
 accepts their bearer token instead and answers them in the API's JSON error shape.
+
+`PolicyAcknowledgementMiddleware` sends a signed-in person who owes the school an acceptance of one of its
+policies to /policies/ first (compliance/policies.py says when).
 """
 
 from __future__ import annotations
@@ -21,12 +24,14 @@ from django.contrib.auth.views import redirect_to_login
 from django.core.exceptions import PermissionDenied as DjangoPermissionDenied
 from django.http import Http404, HttpRequest, HttpResponse, JsonResponse
 from django.http.response import HttpResponseBase
-from django.shortcuts import render, resolve_url
+from django.shortcuts import redirect, render, resolve_url
 from django.utils.translation import gettext_lazy
 
 from staffroom import errors
 from staffroom.accounts import second_factor
+from staffroom.accounts.models import Person
 from staffroom.accounts.queries import person_for_token
+from staffroom.compliance.queries import owes_acknowledgement
 
 
 def is_htmx(request: HttpRequest) -> bool:
@@ -47,7 +52,7 @@ def signed_in[View: Callable[..., HttpResponseBase]](view: View) -> View:
                 login_url = resolve_url(settings.LOGIN_URL)
                 current = request.headers.get("HX-Current-URL", "") or request.get_full_path()
                 response = HttpResponse(status=401)
-                response["HX-Redirect"] = f"{login_url}?{urlencode({'next': _local_path(current)})}"
+                response["HX-Redirect"] = f"{login_url}?{urlencode({'next': local_path(current)})}"
                 return response
             return redirect_to_login(request.get_full_path())
         try:
@@ -117,9 +122,54 @@ def _json_error(status: int, code: str, message: str) -> JsonResponse:
     return JsonResponse({"error": {"code": code, "message": message}}, status=status)
 
 
-def _local_path(url: str) -> str:
+def local_path(url: str) -> str:
     """The path (and query) of a URL on this site, so `next` never points elsewhere."""
     from urllib.parse import urlsplit
 
     parts = urlsplit(url)
     return parts.path + (f"?{parts.query}" if parts.query else "") if parts.path.startswith("/") else "/"
+
+
+# What someone who owes an acceptance may still reach: the policies page itself, and the DPO's (so a mistake in a
+# version can be put right by publishing another before accepting it), signing out and the rest of allauth's pages
+# (a second step comes first), their profile and "report a lost device", the API (not blocked: the school's
+# integrations and tools rely on it; it says what is owed at /api/v1/me/policies) and what every page needs to load.
+_POLICY_OPEN_PREFIXES = (
+    "/policies/", "/compliance/policies/", "/accounts/", "/api/", "/scim/", "/static/", "/healthz", "/readyz",
+    "/manifest.webmanifest", "/sw.js",
+)  # fmt: skip
+_POLICY_OPEN_PATHS = frozenset({"/profile", "/profile/lost-device"})
+
+
+def policies_url(next_path: str = "") -> str:
+    """The policies page, returning to `next_path` (a path on this site) once everything is accepted."""
+    url = resolve_url("web:policies")
+    local = local_path(next_path) if next_path else "/"
+    return f"{url}?{urlencode({'next': local})}" if local != "/" else url
+
+
+class PolicyAcknowledgementMiddleware:
+    """Sends a signed-in person who owes an acceptance of a policy (a first time, a new version, or a year on) to
+    /policies/ from any page until they have accepted. The API is never blocked."""
+
+    def __init__(self, get_response: Callable[[HttpRequest], HttpResponseBase]) -> None:
+        self.get_response = get_response
+
+    def __call__(self, request: HttpRequest) -> HttpResponseBase:
+        user = request.user
+        path = request.path
+        if (
+            isinstance(user, Person)
+            and user.is_authenticated
+            and not path.startswith(_POLICY_OPEN_PREFIXES)
+            and path not in _POLICY_OPEN_PATHS
+            and not getattr(request, "second_factor_setup_required", False)
+            and owes_acknowledgement(user)
+        ):
+            target = policies_url(request.get_full_path() if request.method == "GET" else "")
+            if is_htmx(request):
+                response = HttpResponse(status=204)
+                response["HX-Redirect"] = target
+                return response
+            return redirect(target)
+        return self.get_response(request)

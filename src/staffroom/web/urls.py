@@ -15,6 +15,7 @@ from staffroom.web.views import (
     compliance_accountability,
     compliance_erasures,
     compliance_holds,
+    compliance_policies,
     compliance_retention,
     conversation,
     externals,
@@ -118,6 +119,15 @@ urlpatterns = [
     path("compliance/holds/<int:hold_id>/release", compliance_holds.release, name="compliance_hold_release"),
     path("compliance/erasures/", compliance_erasures.erasures, name="compliance_erasures"),
     path("compliance/erasures/<int:erasure_id>/", compliance_erasures.erasure, name="compliance_erasure"),
+    path("compliance/policies/", compliance_policies.report, name="compliance_policies"),
+    path("compliance/policies/publish", compliance_policies.publish, name="compliance_policies_publish"),
+    path(
+        "compliance/policies/<int:policy_id>/evidence.csv",
+        compliance_policies.evidence_download,
+        name="compliance_policy_evidence_csv",
+    ),
+    path("policies/", compliance_policies.policies, name="policies"),
+    path("policies/<int:version_id>/acknowledge", compliance_policies.acknowledge, name="policy_acknowledge"),
     path("admin/schools/", admin_schools.schools, name="admin_schools"),
     path("admin/schools/<str:what>", admin_schools.change, name="admin_schools_change"),
 ]

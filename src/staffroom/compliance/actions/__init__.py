@@ -10,13 +10,16 @@ from staffroom.compliance.actions.backups import record_backup, record_restore
 from staffroom.compliance.actions.breaches import close_breach, decide_breach, record_breach, report_lost_device
 from staffroom.compliance.actions.erasure import decide_erasure, request_erasure
 from staffroom.compliance.actions.holds import place_hold, release_hold
+from staffroom.compliance.actions.policies import acknowledge_policy, publish_policy
 from staffroom.compliance.actions.retention import remove_retention_rule, run_retention, set_retention_rule
 
 __all__ = [
+    "acknowledge_policy",
     "close_breach",
     "decide_breach",
     "decide_erasure",
     "place_hold",
+    "publish_policy",
     "record_backup",
     "record_breach",
     "record_restore",
