@@ -145,6 +145,13 @@ RULES: dict[str, Grants] = {
     "audit.view": _merge(_one(R.DPO, S.ORGANISATION), _one(R.IT_ADMIN, S.ORGANISATION)),
     # The breach register (UK GDPR Art. 33): kept by the data protection officer.
     "breach.manage": _one(R.DPO, S.ORGANISATION),
+    # Subject access requests (UK GDPR Art. 15): logged, searched, redacted, exported and answered by the DPO.
+    "sar.manage": _one(R.DPO, S.ORGANISATION),
+    # The worker reminds the DPO of requests falling due (compliance/tasks.py).
+    "sar.remind": _one(Service.WORKER, S.ORGANISATION),
+    # Read-only sight of the records work (requests and their dates, never content): the DPO, and the
+    # headteacher for people of their own school.
+    "records.view": _merge(_one(R.DPO, S.ORGANISATION), _one(R.HEADTEACHER, S.SCHOOL)),
     # The bearer tokens a school's identity provider provisions staff with (SCIM, /scim/v2/).
     "scim.manage_tokens": _one(R.IT_ADMIN, S.ORGANISATION),
     # Conversations the identity provider keeps (a SCIM Group): created, renamed, given members and archived by it.

@@ -31,6 +31,7 @@ from staffroom.api import (
     admin_setup,
     auth,
     compliance,
+    compliance_sars,
     conversations,
     externals,
     messages,
@@ -308,3 +309,4 @@ api.add_router("/admin", admin_register.router)
 api.add_router("/admin", admin_setup.router)
 api.add_router("", reviews.router)
 api.add_router("/compliance", compliance.router)
+api.add_router("/compliance", compliance_sars.router)

@@ -51,6 +51,12 @@ def _end_leavers(now: datetime) -> dict[str, Any]:
     return {"deactivated": tasks.end_leavers(now)}
 
 
+def _remind_subject_access(now: datetime) -> dict[str, Any]:
+    from staffroom.compliance import tasks
+
+    return tasks.remind_subject_access(now)
+
+
 JOBS: list[Job] = [
     # A leave date fires on the day after the last day; checked often, so it does soon after midnight.
     Job("end_leavers", timedelta(minutes=15), _end_leavers),
@@ -58,6 +64,8 @@ JOBS: list[Job] = [
     Job("prune_events", timedelta(hours=1), _prune_events),
     # Files uploaded and never sent (security finding 6: they were kept for ever).
     Job("purge_unsent_uploads", timedelta(hours=1), _purge_unsent_uploads),
+    # The DPO hears of a subject access request a week before it is due, and again if it passes (UK GDPR Art. 12).
+    Job("remind_subject_access", timedelta(hours=1), _remind_subject_access),
 ]
 
 
