@@ -391,3 +391,89 @@ def test_the_headteacher_reads_but_does_not_act(world):
     assert head.client.get(f"/api/v1/compliance/sars/{request.pk}/export", headers=head.headers).status_code == 403
     elsewhere = _log(world, subject=world.other_teacher)
     assert head.get(f"/compliance/sars/{elsewhere.pk}").status_code == 404
+
+
+# --- the pages --------------------------------------------------------------------------------------------
+
+
+def test_the_dpo_logs_a_request_on_the_dashboard_picking_the_person_by_name(world, client):
+    client.force_login(world.dpo)
+    page = client.get("/compliance/sars/")
+    assert page.status_code == 200 and "No request is open" in page.content.decode()
+    factories.person(world.school, name="Tom Tyler")
+    form = {"subject_name": "Tom T", "received_on": "2026-01-31", "reason": "Letter"}
+    ambiguous = client.post("/compliance/sars/", form)
+    assert ambiguous.status_code == 422 and "Several people" in ambiguous.content.decode()
+    assert SubjectAccessRequest.objects.count() == 0
+    logged = client.post("/compliance/sars/", {**form, "subject_id": world.teacher2.pk})
+    assert logged.status_code == 302
+    made = SubjectAccessRequest.objects.get()
+    assert (made.subject, made.due_on, made.status) == (world.teacher2, D(2026, 3, 2), "waiting_for_id")
+    nobody = client.post("/compliance/sars/", {**form, "subject_name": "Zebedee"})
+    assert nobody.status_code == 422 and "No one in your organisation" in nobody.content.decode()
+    future = client.post("/compliance/sars/", {**form, "subject_name": "Tara", "received_on": "2999-01-01"})
+    assert future.status_code == 422 and "future" in future.content.decode()
+    page = client.get("/compliance/sars/").content.decode()
+    assert "Tom Teacher" in page and "Check the requester" in page
+
+
+def test_the_page_and_the_api_reach_the_same_action(world, client):
+    _conversations(world)
+    request = _log(world, received=D(2026, 3, 10))
+    client.force_login(world.dpo)
+    with verify_action(audit=[A.SAR_PAUSED], events=[]):
+        client.post(f"/compliance/sars/{request.pk}/pause", {"note": "Which year?"})
+    with verify_action(audit=[A.SAR_RESUMED], events=[]):
+        client.post(f"/compliance/sars/{request.pk}/resume")
+    response = client.post(f"/compliance/sars/{request.pk}/extend", {"reason": ""})
+    assert response.status_code == 302 and SubjectAccessRequest.objects.get().extended_at is None
+    with verify_action(audit=[A.SAR_CONTENT_VIEWED], events=[]):
+        review = client.get(f"/compliance/sars/{request.pk}/review")
+    html = review.content.decode()
+    assert review.status_code == 200 and "[another person]" in html and "Tom Teacher" not in html
+    secret = _message(world, "My bank PIN")
+    client.post(f"/compliance/sars/{request.pk}/review/{secret.pk}", {"exclude": "yes", "words": ""})
+    client.post(f"/compliance/sars/{request.pk}/review", {"words": "the trip\n", "search_from": "", "search_to": ""})
+    request.refresh_from_db()
+    assert request.message_choices[str(secret.pk)]["exclude"] is True and request.redact_words == ["the trip"]
+    download = client.get(f"/compliance/sars/{request.pk}/export")
+    assert download.status_code == 200
+    archive = zipfile.ZipFile(io.BytesIO(b"".join(download.streaming_content)))
+    text = archive.read("messages.json").decode()
+    assert "PIN" not in text and "the trip" not in text and "[redacted]" in text
+    client.post(f"/compliance/sars/{request.pk}/answer")
+    request.refresh_from_db()
+    assert request.status == "answered"
+
+
+def _message(world, start):
+    from staffroom.messaging.models import Message
+
+    return Message.objects.get(body__startswith=start)
+
+
+def test_the_headteacher_reads_the_dashboard_and_everyone_else_finds_no_console(world, client):
+    request = _log(world, received=D(2026, 3, 10))
+    client.force_login(world.head)
+    page = client.get("/compliance/sars/").content.decode()
+    assert "Tara Teacher" in page and "Log a request" not in page and "Stop the clock" not in page
+    assert client.post(f"/compliance/sars/{request.pk}/withdraw", {"reason": "X"}).status_code == 403
+    assert client.get(f"/compliance/sars/{request.pk}/review").status_code == 403
+    assert client.get(f"/compliance/sars/{request.pk}/export").status_code == 403
+    for who in ("admin", "teacher", "dsl"):
+        client.force_login(getattr(world, who))
+        assert client.get("/compliance/sars/").status_code == 404
+        assert client.get(f"/compliance/sars/{request.pk}/review").status_code == 404
+
+
+def test_the_console_shows_how_many_requests_are_due_soon_or_overdue(world, client):
+    from staffroom.web.console import sections
+
+    today = timezone.localdate()  # the console counts against the server's day
+    _log(world, received=today - timedelta(days=40), today=today)
+    _log(world, subject=world.teacher2, received=today, today=today)
+    (label,) = [s.label for s in sections(world.dpo) if s.key == "sars"]
+    assert label == "Subject access (1 due soon or overdue)"
+    client.force_login(world.dpo)
+    page = client.get("/compliance/sars/").content.decode()
+    assert "1 request needs attention" in page and "Overdue by" in page

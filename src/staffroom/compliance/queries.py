@@ -118,6 +118,12 @@ def ico_deadline(breach: Breach) -> datetime:
 # --- subject access requests ------------------------------------------------------------------------------
 
 
+def may_view_sars(viewer: Person) -> bool:
+    """The DPO, or a headteacher (`records.view` anywhere)."""
+    everywhere = permissions.schools_with_scope(viewer, "records.view", Scope.ORGANISATION)[0]
+    return everywhere or bool(permissions.schools_with_scope(viewer, "records.view", Scope.SCHOOL)[1])
+
+
 def _sar_scope(viewer: Person) -> QuerySet[SubjectAccessRequest]:
     """Requests the viewer may see: all of the organisation's for the DPO, their own school's people's for a
     headteacher (`records.view`); PermissionDenied for anyone else."""

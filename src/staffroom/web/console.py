@@ -1,7 +1,7 @@
 """The admin console's sections, and who has each: people (IT admins, headteachers), groups (the group
 register: IT admins, headteachers, the DPO), outsiders (deciding requests: the DPO and IT admins), roster import
-(IT admins across the trust), the audit log (the DPO and IT admins) and sign-in settings (single sign-on and the
-second step: IT admins).
+(IT admins across the trust), the audit log (the DPO and IT admins), subject access requests (the DPO; headteachers
+read-only, their school's) and sign-in settings (single sign-on and the second step: IT admins).
 
 Someone with none has no console: the header does not offer it and every /admin/ address is the 404 page.
 """
@@ -16,6 +16,7 @@ from django.utils.translation import gettext_lazy as _
 from staffroom.accounts import permissions
 from staffroom.accounts import queries as people_queries
 from staffroom.accounts.models import Person
+from staffroom.compliance import queries as compliance_queries
 from staffroom.messaging import queries as messaging_queries
 
 
@@ -43,6 +44,11 @@ def sections(viewer: Person) -> list[Section]:
         found.append(Section("audit", str(_("Audit log")), reverse("web:compliance_audit")))
     if permissions.allows(viewer, "breach.manage", viewer.organisation):
         found.append(Section("breaches", str(_("Breaches")), reverse("web:compliance_breaches")))
+    if compliance_queries.may_view_sars(viewer):
+        # The count of requests due within 7 days or overdue: the reminder every console page carries.
+        due = len(compliance_queries.sars_needing_attention(viewer))
+        label = str(_("Subject access")) + (" " + str(_("(%(n)d due soon or overdue)") % {"n": due}) if due else "")
+        found.append(Section("sars", label, reverse("web:compliance_sars")))
     if permissions.allows(viewer, "signin.manage", viewer.organisation):
         found.append(Section("sign_in", str(_("Sign-in")), reverse("web:admin_sign_in")))
     if permissions.allows(viewer, "scim.manage_tokens", viewer.organisation):

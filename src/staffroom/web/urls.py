@@ -11,6 +11,7 @@ from staffroom.web.views import (
     admin_sign_in,
     announcements,
     compliance,
+    compliance_sars,
     conversation,
     externals,
     files,
@@ -95,6 +96,15 @@ urlpatterns = [
     path("compliance/audit/verify", compliance.audit_verify, name="compliance_audit_verify"),
     path("compliance/breaches/", compliance.breaches_page, name="compliance_breaches"),
     path("compliance/breaches/<int:breach_id>/<str:step>", compliance.breach_step, name="compliance_breach_step"),
+    path("compliance/sars/", compliance_sars.sars_page, name="compliance_sars"),
+    path("compliance/sars/<int:sar_id>/review", compliance_sars.sar_review, name="compliance_sar_review"),
+    path(
+        "compliance/sars/<int:sar_id>/review/<int:message_id>",
+        compliance_sars.sar_review_message,
+        name="compliance_sar_review_message",
+    ),
+    path("compliance/sars/<int:sar_id>/export", compliance_sars.sar_export, name="compliance_sar_export"),
+    path("compliance/sars/<int:sar_id>/<str:step>", compliance_sars.sar_step, name="compliance_sar_step"),
     path("admin/schools/", admin_schools.schools, name="admin_schools"),
     path("admin/schools/<str:what>", admin_schools.change, name="admin_schools_change"),
 ]
