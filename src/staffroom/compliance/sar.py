@@ -100,24 +100,67 @@ def words_pattern(words: Iterable[str]) -> re.Pattern[str] | None:
     return re.compile("|".join(_bounded(w) for w in words), re.IGNORECASE) if words else None
 
 
+_TOKEN = re.compile(r"@[\w-]+|\w+")
+
+
 @dataclass
 class PeopleNames:
-    """Every way the organisation's people are named in a message, in one pattern: the subject's own names map
-    to themselves, everyone else's to "[another person]"."""
+    """Every way the organisation's people are named in a message: full names (any case, as whole words),
+    `@handles`, "Mr Surname", and first names written with their capital. The text is read once, word by word,
+    and each word looked up (a pattern of every name would try each of thousands of names at every letter).
+    The subject's own names stay; everyone else's read "[another person]"."""
 
-    pattern: re.Pattern[str] | None
-    subject_keys: set[str] = field(default_factory=set)
+    # First word (case-folded) -> the full names (as case-folded word tuples) that start with it, longest first.
+    full: dict[str, list[tuple[str, ...]]] = field(default_factory=dict)
+    handles: set[str] = field(default_factory=set)
+    first: set[str] = field(default_factory=set)
+    surnames: set[str] = field(default_factory=set)
+    subject_words: tuple[str, ...] = ()
+    subject_handle: str = ""
     subject: re.Pattern[str] | None = None
 
+    def _spans(self, text: str) -> list[tuple[int, int]]:
+        tokens = [(m.start(), m.end(), m.group(0)) for m in _TOKEN.finditer(text)]
+        folded = [token.casefold() for _, _, token in tokens]
+        spans: list[tuple[int, int]] = []
+        i = 0
+        while i < len(tokens):
+            start, _end, token = tokens[i]
+            word = folded[i]
+            taken = 0
+            if token.startswith("@"):
+                taken = 1 if word[1:] in self.handles else 0
+            else:
+                own = self.subject_words
+                if own and tuple(folded[i : i + len(own)]) == own:
+                    i += len(own)  # the subject's own full name stays as written
+                    continue
+                for name in self.full.get(word, ()):
+                    if tuple(folded[i : i + len(name)]) == name:
+                        taken = len(name)
+                        break
+                if not taken and token in TITLES and i + 1 < len(tokens) and folded[i + 1] in self.surnames:
+                    taken = 2
+                if not taken and token in self.first:
+                    taken = 1
+            if taken:
+                spans.append((start, tokens[i + taken - 1][1]))
+                i += taken
+            else:
+                i += 1
+        return spans
+
     def blank_others(self, text: str) -> str:
-        if self.pattern is None:
+        spans = self._spans(text)
+        if not spans:
             return text
-
-        def replace(match: re.Match[str]) -> str:
-            found = match.group(0)
-            return found if found.casefold() in self.subject_keys else ANOTHER_PERSON
-
-        return self.pattern.sub(replace, text)
+        parts, last = [], 0
+        for start, end in spans:
+            parts.append(text[last:start])
+            parts.append(ANOTHER_PERSON)
+            last = end
+        parts.append(text[last:])
+        return "".join(parts)
 
     def names_subject(self, text: str) -> bool:
         return bool(self.subject and self.subject.search(text))
@@ -125,45 +168,31 @@ class PeopleNames:
 
 def people_names(subject: Person) -> PeopleNames:
     """The names of everyone in the subject's organisation, leavers included, as `PeopleNames`."""
-    subject_words = {w.casefold() for w in subject.name.split()}
-    full: set[str] = set()
-    handles: set[str] = set()
-    first: set[str] = set()
-    titled: set[str] = set()
-    people = Person.objects.filter(organisation_id=subject.organisation_id).values_list("pk", "name", "handle")
-    for pk, name, handle in people.iterator(chunk_size=2000):
-        words = name.split()
+    subject_words = tuple(w.casefold() for w in _TOKEN.findall(subject.name) if not w.startswith("@"))
+    names = PeopleNames(subject_words=subject_words, subject_handle=subject.handle.casefold())
+    people = Person.objects.filter(organisation_id=subject.organisation_id).exclude(pk=subject.pk)
+    for name, handle in people.values_list("name", "handle").iterator(chunk_size=2000):
+        words = [w for w in _TOKEN.findall(name) if not w.startswith("@")]
         if not words:
             continue
-        if pk == subject.pk:
-            continue
-        if len(name) >= 3:
-            full.add(" ".join(words))
-        if handle:
-            handles.add(handle)
+        folded = tuple(w.casefold() for w in words)
+        if len(name) >= 3 and folded != subject_words:
+            names.full.setdefault(folded[0], []).append(folded)
+        if handle and handle.casefold() != names.subject_handle:
+            names.handles.add(handle.casefold())
         # A first name alone is someone's name only when written with its capital, and never when it is also
         # one of the subject's own names (their "Tara" stays).
-        if len(words[0]) >= 3 and words[0].casefold() not in subject_words and words[0][0].isupper():
-            first.add(words[0])
-        if len(words) > 1 and len(words[-1]) >= 2:
-            titled.update(f"{title} {words[-1]}" for title in TITLES)
-            titled.update(f"{title}. {words[-1]}" for title in TITLES)
-    own_full = " ".join(subject.name.split())
-    own = [own_full, f"@{subject.handle}"] if own_full else [f"@{subject.handle}"]
-    # Longest first, so "Tara Teacher" wins over "Tara"; the subject's own names first of equal ones.
-    insensitive = sorted({*own, *full, *(f"@{h}" for h in handles), *titled}, key=lambda w: (-len(w), w))
-    parts = [f"(?i:{'|'.join(_bounded(w) for w in insensitive)})"] if insensitive else []
-    if first:
-        parts.append("|".join(_bounded(w) for w in sorted(first, key=lambda w: (-len(w), w))))
-    subject_parts = [_bounded(w) for w in own]
-    if subject_words:
-        given = subject.name.split()[0]
-        subject_parts.append(_bounded(given))
-    return PeopleNames(
-        pattern=re.compile("|".join(parts)) if parts else None,
-        subject_keys={w.casefold() for w in own},
-        subject=re.compile("|".join(subject_parts), re.IGNORECASE),
-    )
+        if len(words[0]) >= 3 and words[0][0].isupper() and folded[0] not in subject_words:
+            names.first.add(words[0])
+        if len(words) > 1 and len(words[-1]) >= 2 and folded[-1] not in subject_words:
+            names.surnames.add(folded[-1])
+    for candidates in names.full.values():
+        candidates.sort(key=len, reverse=True)
+    own = [_bounded(" ".join(subject.name.split())), _bounded(f"@{subject.handle}")]
+    if subject.name.split():
+        own.append(_bounded(subject.name.split()[0]))
+    names.subject = re.compile("|".join(own), re.IGNORECASE)
+    return names
 
 
 def subject_part(text: str, names: PeopleNames) -> str:
