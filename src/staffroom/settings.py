@@ -386,6 +386,9 @@ STAFFROOM_EVENT_RETENTION_DAYS = _env_int("STAFFROOM_EVENT_RETENTION_DAYS", 14)
 # into a term a review may wait before the register shows it overdue.
 STAFFROOM_TERM_STARTS = os.environ.get("STAFFROOM_TERM_STARTS", "09-01,01-01,04-15")
 STAFFROOM_REVIEW_GRACE_DAYS = _env_int("STAFFROOM_REVIEW_GRACE_DAYS", 28)
+# Whose bank holidays move a subject access request's due date (compliance/sar_dates.py): england-and-wales,
+# scotland or northern-ireland (the school's nation; a trust across nations picks where its DPO works).
+STAFFROOM_SAR_NATION = os.environ.get("STAFFROOM_SAR_NATION", "england-and-wales").strip().lower()
 
 # --- Notifications (Web Push; docs/notifications.md) -------------------------------------------------------
 # The VAPID key pair that signs pushes: from the environment (every node of a cluster must share one), or made

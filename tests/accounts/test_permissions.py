@@ -127,3 +127,14 @@ def test_every_service_may_do_only_what_its_column_says(world, service):
         expected = Scope.ORGANISATION in grants.get(service, frozenset())
         assert permissions.allows(actor, action, world.teacher) is expected, (action, service)
         assert not permissions.allows(actor, action, world.outsider), (action, service)
+
+
+def test_subject_access_is_the_dpo_s_and_the_headteacher_sees_their_school_s_records(world):
+    assert permissions.allows(world.dpo, "sar.manage", world.org)
+    for someone in (world.admin, world.head, world.dsl, world.teacher):
+        assert not permissions.allows(someone, "sar.manage", world.org)
+    assert permissions.allows(world.head, "records.view", world.teacher)
+    assert not permissions.allows(world.head, "records.view", world.other_teacher)
+    assert permissions.allows(world.dpo, "records.view", world.other_teacher)
+    assert not permissions.allows(world.admin, "records.view", world.teacher)
+    assert permissions.allows(ServiceActor(Service.WORKER, world.org.pk), "sar.remind", world.teacher)

@@ -116,3 +116,22 @@ def test_policies_show_as_published_and_their_acceptance_rate_needs_attention_un
     assert "1 not yet" in nearly.value
     actions.acknowledge_policy(version.pk, acting=world.governor)
     assert _evidence(world.dpo, "training", "Data protection policy").state == "met"
+
+
+def test_a_subject_access_request_answered_late_or_left_overdue_needs_attention(world):
+    from datetime import date
+
+    from staffroom.compliance.models import SubjectAccessRequest
+
+    received = date(2026, 1, 5)
+    request = actions.log_sar(acting=world.dpo, subject_id=world.teacher.pk, received_on=received,
+                              reason="Email from the teacher", identity_checked=True, today=received)  # fmt: skip
+    today = date(2026, 3, 1)
+    found = {e.label: e for c in accountability.report(world.dpo, today) for e in c.evidence}
+    assert found["Subject access requests open now"].value == "1 open, 1 overdue"
+    assert found["Subject access requests open now"].state == "attention"
+    SubjectAccessRequest.objects.filter(pk=request.pk).update(status="answered", answered_on=date(2026, 2, 20))
+    found = {e.label: e for c in accountability.report(world.dpo, today) for e in c.evidence}
+    late = found["Subject access requests answered on time (last year)"]
+    assert (late.value, late.state) == ("0 of 1", "attention")
+    assert found["Subject access requests open now"].state == "met"

@@ -156,6 +156,10 @@ RULES: dict[str, Grants] = {
     "erasure.decide": _one(R.DPO, S.ORGANISATION),
     # Publishing the staff policies (data protection, social media, acceptable use): the data protection officer.
     "policy.manage": _one(R.DPO, S.ORGANISATION),
+    # Subject access requests (UK GDPR Art. 15): logged, searched, redacted, exported and answered by the DPO.
+    "sar.manage": _one(R.DPO, S.ORGANISATION),
+    # The worker reminds the DPO of requests falling due (compliance/tasks.py).
+    "sar.remind": _one(Service.WORKER, S.ORGANISATION),
     # The bearer tokens a school's identity provider provisions staff with (SCIM, /scim/v2/).
     "scim.manage_tokens": _one(R.IT_ADMIN, S.ORGANISATION),
     # Conversations the identity provider keeps (a SCIM Group): created, renamed, given members and archived by it.

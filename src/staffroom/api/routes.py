@@ -35,6 +35,7 @@ from staffroom.api import (
     compliance_holds,
     compliance_policies,
     compliance_retention,
+    compliance_sars,
     conversations,
     externals,
     messages,
@@ -322,3 +323,4 @@ api.add_router("/compliance", compliance_holds.router)
 api.add_router("/compliance", compliance_erasures.router)
 api.add_router("/compliance", compliance_policies.router)
 api.add_router("/me", compliance_policies.me_router)
+api.add_router("/compliance", compliance_sars.router)

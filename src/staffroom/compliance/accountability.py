@@ -14,7 +14,7 @@ from dataclasses import dataclass, field
 from datetime import date, datetime, time, timedelta
 from typing import Any
 
-from django.db.models import Count
+from django.db.models import Count, F
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
@@ -32,7 +32,7 @@ from staffroom.accounts.models import (
 )
 from staffroom.accounts.second_factor import rule_for
 from staffroom.compliance import audit
-from staffroom.compliance.models import AuditEntry, Breach, Policy
+from staffroom.compliance.models import AuditEntry, Breach, ErasureRequest, Policy, SubjectAccessRequest
 from staffroom.compliance.queries import ico_deadline, policy_evidence
 from staffroom.errors import PermissionDenied
 from staffroom.messaging import reviews
@@ -148,7 +148,37 @@ def _training(context: Context) -> list[Evidence]:
 
 
 def _rights(context: Context) -> list[Evidence]:
-    return []
+    year_ago = context.today - YEAR
+    sars = SubjectAccessRequest.objects.filter(organisation=context.organisation)
+    answered = sars.filter(status=SubjectAccessRequest.Status.ANSWERED, answered_on__gte=year_ago)
+    late = answered.filter(answered_on__gt=F("due_on")).count()
+    still_open = sars.filter(status__in=SubjectAccessRequest.OPEN_STATUSES)
+    overdue = still_open.filter(due_on__lt=context.today).count()
+    erasures = ErasureRequest.objects.filter(organisation=context.organisation)
+    decided = erasures.filter(decided_at__gte=timezone.now() - YEAR)
+    erased = decided.filter(status=ErasureRequest.Status.ERASED).count()
+    waiting = erasures.filter(status=ErasureRequest.Status.OPEN).count()
+    counts = {"n": decided.count(), "erased": erased, "refused": decided.count() - erased, "open": waiting}
+    return [
+        Evidence(
+            _("Subject access requests answered on time (last year)"),
+            _("%(ok)d of %(n)d") % {"ok": answered.count() - late, "n": answered.count()},
+            ATTENTION if late else MET,
+            reverse("web:compliance_sars"),
+        ),
+        Evidence(
+            _("Subject access requests open now"),
+            _("%(n)d open, %(overdue)d overdue") % {"n": still_open.count(), "overdue": overdue},
+            ATTENTION if overdue else MET,
+            reverse("web:compliance_sars"),
+        ),
+        Evidence(
+            _("Erasure requests decided (last year)"),
+            _("%(n)d (%(erased)d erased, %(refused)d refused with a recorded reason); %(open)d waiting") % counts,
+            INFO,
+            reverse("web:compliance_erasures"),
+        ),
+    ]
 
 
 def _records_of_processing(context: Context) -> list[Evidence]:

@@ -136,6 +136,17 @@ class AuditAction(StrEnum):
     ERASURE_DECIDED = "erasure.decided"
     POLICY_PUBLISHED = "policy.published"
     POLICY_ACKNOWLEDGED = "policy.acknowledged"
+    SAR_LOGGED = "sar.logged"
+    SAR_IDENTITY_CHECKED = "sar.identity_checked"
+    SAR_PAUSED = "sar.paused"
+    SAR_RESUMED = "sar.resumed"
+    SAR_EXTENDED = "sar.extended"
+    SAR_REVIEWED = "sar.reviewed"
+    SAR_CONTENT_VIEWED = "sar.content_viewed"
+    SAR_EXPORTED = "sar.exported"
+    SAR_ANSWERED = "sar.answered"
+    SAR_WITHDRAWN = "sar.withdrawn"
+    SAR_REMINDED = "sar.reminded"
 
 
 MEANINGS: dict[AuditAction, str] = {
@@ -233,6 +244,21 @@ MEANINGS: dict[AuditAction, str] = {
     ),
     AuditAction.POLICY_PUBLISHED: "A staff policy version was published: everyone it applies to is asked again",
     AuditAction.POLICY_ACKNOWLEDGED: "A person read and accepted a version of a staff policy",
+    AuditAction.SAR_LOGGED: "A subject access request was logged: whose, when received, when due",
+    AuditAction.SAR_IDENTITY_CHECKED: "The requester's identity was checked; the request's clock restarted",
+    AuditAction.SAR_PAUSED: "A subject access request's clock was stopped, waiting for the requester to clarify",
+    AuditAction.SAR_RESUMED: "A subject access request's clock restarted; its due date moved on by the days paused",
+    AuditAction.SAR_EXTENDED: "A subject access request was extended by two months (complex), with why",
+    AuditAction.SAR_REVIEWED: (
+        "The DPO changed what a subject access request's export leaves out or blanks (counts only, never the words)"
+    ),
+    AuditAction.SAR_CONTENT_VIEWED: "The DPO opened the messages found for a subject access request, to review them",
+    AuditAction.SAR_EXPORTED: (
+        "A subject access request's export was made: counts and the digest of its messages.json, never content"
+    ),
+    AuditAction.SAR_ANSWERED: "A subject access request was answered, with the digest of the export sent",
+    AuditAction.SAR_WITHDRAWN: "A subject access request was withdrawn by the requester, or closed, with why",
+    AuditAction.SAR_REMINDED: "The DPO was reminded of a subject access request due within 7 days, or overdue",
 }
 
 

@@ -293,3 +293,104 @@ class PolicyAcknowledgement(models.Model):
 
     def __str__(self) -> str:
         return f"{self.person} accepted {self.version}"
+
+
+class SubjectAccessRequest(models.Model):
+    """A person's request for a copy of their personal data (UK GDPR Art. 15), from receipt to answer: whose data,
+    when it was received, whether their identity is checked, when it is due (compliance/sar_dates.py, kept here
+    and recomputed by each action that moves it), and the DPO's choices for the export (what to leave out and
+    what to blank: other people's personal data)."""
+
+    class Status(models.TextChoices):
+        WAITING_FOR_ID = "waiting_for_id", "Waiting for proof of identity"
+        OPEN = "open", "Open"
+        EXTENDED = "extended", "Open, extended (complex)"
+        ANSWERED = "answered", "Answered"
+        WITHDRAWN = "withdrawn", "Withdrawn"
+
+    OPEN_STATUSES = (Status.WAITING_FOR_ID, Status.OPEN, Status.EXTENDED)
+
+    organisation = models.ForeignKey(Organisation, on_delete=models.PROTECT, related_name="+")
+    subject = models.ForeignKey(Person, on_delete=models.PROTECT, related_name="+")
+    received_on = models.DateField()
+    reason = models.TextField(help_text="What was asked for, and how it came in.")
+    notes = models.TextField(blank=True)
+    status = models.CharField(max_length=20, choices=Status.choices, default=Status.OPEN)
+    identity_checked = models.BooleanField(default=False)
+    identity_checked_by = models.ForeignKey(Person, null=True, blank=True, on_delete=models.PROTECT, related_name="+")
+    identity_checked_at = models.DateTimeField(null=True, blank=True)
+    due_on = models.DateField()
+    extended_reason = models.TextField(blank=True)
+    extended_by = models.ForeignKey(Person, null=True, blank=True, on_delete=models.PROTECT, related_name="+")
+    extended_at = models.DateTimeField(null=True, blank=True)
+    answered_on = models.DateField(null=True, blank=True)
+    answered_by = models.ForeignKey(Person, null=True, blank=True, on_delete=models.PROTECT, related_name="+")
+    # The SHA-256 of the messages.json that was sent (from the export's manifest), so the answer can be shown later.
+    answer_digest = models.CharField(max_length=64, blank=True)
+    withdrawn_reason = models.TextField(blank=True)
+    logged_by = models.ForeignKey(Person, on_delete=models.PROTECT, related_name="+")
+    logged_at = models.DateTimeField(default=timezone.now)
+    # The review: dates the search is narrowed to ("reasonable and proportionate"), words blanked in the whole
+    # export, and per message {"<id>": {"exclude": bool, "words": [...]}}.
+    search_from = models.DateField(null=True, blank=True)
+    search_to = models.DateField(null=True, blank=True)
+    redact_words = models.JSONField(default=list, blank=True)
+    message_choices = models.JSONField(default=dict, blank=True)
+    # The last export: when, its messages.json digest, how many messages.
+    exported_at = models.DateTimeField(null=True, blank=True)
+    export_digest = models.CharField(max_length=64, blank=True)
+    export_messages = models.PositiveIntegerField(default=0)
+
+    class Meta:
+        indexes = [models.Index(fields=["organisation", "status", "due_on"])]
+
+    def __str__(self) -> str:
+        return f"subject access request {self.pk}"
+
+    @property
+    def is_open(self) -> bool:
+        return self.status in self.OPEN_STATUSES
+
+
+class SubjectAccessPause(models.Model):
+    """The clock of a request stood still from `started_on` to `ended_on` (empty: it still does), waiting for proof
+    of identity or for the requester to say what they want. Each day paused pushes the due date on."""
+
+    class Kind(models.TextChoices):
+        IDENTITY = "identity", "Waiting for proof of identity"
+        CLARIFICATION = "clarification", "Waiting for the requester to clarify"
+
+    request = models.ForeignKey(SubjectAccessRequest, on_delete=models.CASCADE, related_name="pauses")
+    kind = models.CharField(max_length=20, choices=Kind.choices)
+    started_on = models.DateField()
+    ended_on = models.DateField(null=True, blank=True)
+    note = models.TextField(blank=True)
+
+    class Meta:
+        ordering = ["started_on", "id"]
+
+    def __str__(self) -> str:
+        return f"{self.kind} pause of request {self.request_id}"
+
+
+class SubjectAccessReminder(models.Model):
+    """A reminder the worker sent about a request: once per request, stage and due date (a moved due date is a
+    new one to be reminded of)."""
+
+    class Stage(models.TextChoices):
+        DUE_SOON = "due_soon", "Due within 7 days"
+        OVERDUE = "overdue", "Overdue"
+
+    request = models.ForeignKey(SubjectAccessRequest, on_delete=models.CASCADE, related_name="reminders")
+    stage = models.CharField(max_length=10, choices=Stage.choices)
+    due_on = models.DateField()
+    sent_at = models.DateTimeField(default=timezone.now)
+    recipients = models.JSONField(default=list, help_text="Ids of the people reminded.")
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(fields=["request", "stage", "due_on"], name="sar_reminder_once_per_stage")
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.stage} reminder for request {self.request_id}"

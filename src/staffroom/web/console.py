@@ -1,8 +1,8 @@
 """The admin console's sections, and who has each: people (IT admins, headteachers), groups (the group
 register: IT admins, headteachers, the DPO), outsiders (deciding requests: the DPO and IT admins), roster import
 (IT admins across the trust), the audit log (the DPO and IT admins), the records (the DPO: breaches, retention,
-legal holds, erasure, policies; headteachers read the accountability report, retention and policy evidence for
-their school) and sign-in settings (single sign-on and the second step: IT admins).
+legal holds, subject access, erasure, policies; headteachers read the accountability report, retention, subject
+access and policy evidence for their school) and sign-in settings (single sign-on and the second step: IT admins).
 
 Someone with none has no console: the header does not offer it and every /admin/ address is the 404 page.
 """
@@ -18,6 +18,7 @@ from staffroom.accounts import permissions
 from staffroom.accounts import queries as people_queries
 from staffroom.accounts.models import Person
 from staffroom.compliance import accountability, retention
+from staffroom.compliance import queries as compliance_queries
 from staffroom.compliance.queries import may_view_policy_evidence
 from staffroom.messaging import queries as messaging_queries
 
@@ -56,6 +57,11 @@ def sections(viewer: Person) -> list[Section]:
         found.append(Section("erasures", str(_("Erasure requests")), reverse("web:compliance_erasures")))
     if may_view_policy_evidence(viewer):
         found.append(Section("policies", str(_("Policies")), reverse("web:compliance_policies")))
+    if compliance_queries.may_view_sars(viewer):
+        # The count of requests due within 7 days or overdue: the reminder every console page carries.
+        due = len(compliance_queries.sars_needing_attention(viewer))
+        label = str(_("Subject access")) + (" " + str(_("(%(n)d due soon or overdue)") % {"n": due}) if due else "")
+        found.append(Section("sars", label, reverse("web:compliance_sars")))
     if permissions.allows(viewer, "signin.manage", viewer.organisation):
         found.append(Section("sign_in", str(_("Sign-in")), reverse("web:admin_sign_in")))
     if permissions.allows(viewer, "scim.manage_tokens", viewer.organisation):

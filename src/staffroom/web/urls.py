@@ -17,6 +17,7 @@ from staffroom.web.views import (
     compliance_holds,
     compliance_policies,
     compliance_retention,
+    compliance_sars,
     conversation,
     externals,
     files,
@@ -128,6 +129,15 @@ urlpatterns = [
     ),
     path("policies/", compliance_policies.policies, name="policies"),
     path("policies/<int:version_id>/acknowledge", compliance_policies.acknowledge, name="policy_acknowledge"),
+    path("compliance/sars/", compliance_sars.sars_page, name="compliance_sars"),
+    path("compliance/sars/<int:sar_id>/review", compliance_sars.sar_review, name="compliance_sar_review"),
+    path(
+        "compliance/sars/<int:sar_id>/review/<int:message_id>",
+        compliance_sars.sar_review_message,
+        name="compliance_sar_review_message",
+    ),
+    path("compliance/sars/<int:sar_id>/export", compliance_sars.sar_export, name="compliance_sar_export"),
+    path("compliance/sars/<int:sar_id>/<str:step>", compliance_sars.sar_step, name="compliance_sar_step"),
     path("admin/schools/", admin_schools.schools, name="admin_schools"),
     path("admin/schools/<str:what>", admin_schools.change, name="admin_schools_change"),
 ]

@@ -57,6 +57,12 @@ def _retention(now: datetime) -> dict[str, Any]:
     return tasks.run_retention_everywhere(timezone.localdate(now))
 
 
+def _remind_subject_access(now: datetime) -> dict[str, Any]:
+    from staffroom.compliance import tasks
+
+    return tasks.remind_subject_access(now)
+
+
 JOBS: list[Job] = [
     # A leave date fires on the day after the last day; checked often, so it does soon after midnight.
     Job("end_leavers", timedelta(minutes=15), _end_leavers),
@@ -67,6 +73,8 @@ JOBS: list[Job] = [
     # Records past their retention rule, unless a legal hold covers them (compliance/actions/retention.py). A
     # first run over years of history can take minutes, hence the long lease.
     Job("retention", timedelta(days=1), _retention, lease=timedelta(hours=2)),
+    # The DPO hears of a subject access request a week before it is due, and again if it passes (UK GDPR Art. 12).
+    Job("remind_subject_access", timedelta(hours=1), _remind_subject_access),
 ]
 
 

@@ -12,21 +12,47 @@ from staffroom.compliance.actions.erasure import decide_erasure, request_erasure
 from staffroom.compliance.actions.holds import place_hold, release_hold
 from staffroom.compliance.actions.policies import acknowledge_policy, publish_policy
 from staffroom.compliance.actions.retention import remove_retention_rule, run_retention, set_retention_rule
+from staffroom.compliance.actions.sars import (
+    answer_sar,
+    export_sar,
+    extend_sar,
+    log_sar,
+    pause_sar,
+    record_identity_checked,
+    redact_sar_message,
+    remind_sar,
+    resume_sar,
+    review_sar,
+    view_sar_messages,
+    withdraw_sar,
+)
 
 __all__ = [
     "acknowledge_policy",
+    "answer_sar",
     "close_breach",
     "decide_breach",
     "decide_erasure",
+    "export_sar",
+    "extend_sar",
+    "log_sar",
+    "pause_sar",
     "place_hold",
     "publish_policy",
     "record_backup",
     "record_breach",
+    "record_identity_checked",
     "record_restore",
+    "redact_sar_message",
     "release_hold",
+    "remind_sar",
     "remove_retention_rule",
     "report_lost_device",
     "request_erasure",
+    "resume_sar",
+    "review_sar",
     "run_retention",
     "set_retention_rule",
+    "view_sar_messages",
+    "withdraw_sar",
 ]
