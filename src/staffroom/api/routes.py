@@ -31,6 +31,8 @@ from staffroom.api import (
     admin_setup,
     auth,
     compliance,
+    compliance_investigations,
+    compliance_my_data,
     conversations,
     externals,
     messages,
@@ -308,3 +310,5 @@ api.add_router("/admin", admin_register.router)
 api.add_router("/admin", admin_setup.router)
 api.add_router("", reviews.router)
 api.add_router("/compliance", compliance.router)
+api.add_router("/compliance", compliance_investigations.router)
+api.add_router("/me", compliance_my_data.router)

@@ -119,6 +119,11 @@ class AuditAction(StrEnum):
     BREACH_RECORDED = "breach.recorded"
     BREACH_DECIDED = "breach.decided"
     BREACH_CLOSED = "breach.closed"
+    INVESTIGATION_REQUESTED = "investigation.requested"
+    INVESTIGATION_APPROVED = "investigation.approved"
+    INVESTIGATION_REFUSED = "investigation.refused"
+    INVESTIGATION_DOWNLOADED = "investigation.downloaded"
+    ME_EXPORTED = "me.exported"
 
 
 MEANINGS: dict[AuditAction, str] = {
@@ -187,6 +192,16 @@ MEANINGS: dict[AuditAction, str] = {
     AuditAction.BREACH_RECORDED: "A personal data breach was logged in the breach register",
     AuditAction.BREACH_DECIDED: "The risk of a breach and the decision to tell the ICO were recorded",
     AuditAction.BREACH_CLOSED: "A breach was closed, with what was done",
+    AuditAction.INVESTIGATION_REQUESTED: (
+        "A compliance person asked, with a reason, to export a scope of messages (people, conversations, dates, "
+        "words); nothing of the content is shown until a second person approves"
+    ),
+    AuditAction.INVESTIGATION_APPROVED: "A second compliance person approved an investigation export (four eyes)",
+    AuditAction.INVESTIGATION_REFUSED: "An investigation export was refused by the second person, with why",
+    AuditAction.INVESTIGATION_DOWNLOADED: (
+        "An approved investigation export was downloaded (counts and the SHA-256 of its messages.json)"
+    ),
+    AuditAction.ME_EXPORTED: "A person downloaded their own messages and files (counts only)",
 }
 
 

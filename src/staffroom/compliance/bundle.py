@@ -296,3 +296,18 @@ def _spool_dir() -> str:
     path = Path(settings.DATA_DIR) / "tmp"
     path.mkdir(parents=True, exist_ok=True)
     return str(path)
+
+
+def spooled_download(write: Callable[[IO[bytes]], Summary], *, filename: str) -> tuple[FileResponse, Summary]:
+    """As `bundle_response`, for an action that writes the bundle itself (and records it once written): `write`
+    gets the temporary file to write into. When it raises, the file is removed and nothing is sent."""
+    spool = tempfile.TemporaryFile(dir=_spool_dir())  # noqa: SIM115 (the response closes it)
+    try:
+        summary = write(spool)
+    except BaseException:
+        spool.close()
+        raise
+    spool.seek(0)
+    response = FileResponse(spool, as_attachment=True, filename=filename, content_type="application/zip")
+    response["Cache-Control"] = "private, no-store"
+    return response, summary

@@ -1,6 +1,7 @@
 """The admin console's sections, and who has each: people (IT admins, headteachers), groups (the group
 register: IT admins, headteachers, the DPO), outsiders (deciding requests: the DPO and IT admins), roster import
-(IT admins across the trust), the audit log (the DPO and IT admins) and sign-in settings (single sign-on and the
+(IT admins across the trust), the audit log (the DPO and IT admins), investigation exports (the DPO, headteachers
+for their school) and sign-in settings (single sign-on and the
 second step: IT admins).
 
 Someone with none has no console: the header does not offer it and every /admin/ address is the 404 page.
@@ -16,6 +17,7 @@ from django.utils.translation import gettext_lazy as _
 from staffroom.accounts import permissions
 from staffroom.accounts import queries as people_queries
 from staffroom.accounts.models import Person
+from staffroom.compliance import investigations
 from staffroom.messaging import queries as messaging_queries
 
 
@@ -43,6 +45,8 @@ def sections(viewer: Person) -> list[Section]:
         found.append(Section("audit", str(_("Audit log")), reverse("web:compliance_audit")))
     if permissions.allows(viewer, "breach.manage", viewer.organisation):
         found.append(Section("breaches", str(_("Breaches")), reverse("web:compliance_breaches")))
+    if investigations.may_investigate(viewer):
+        found.append(Section("investigations", str(_("Investigations")), reverse("web:compliance_investigations")))
     if permissions.allows(viewer, "signin.manage", viewer.organisation):
         found.append(Section("sign_in", str(_("Sign-in")), reverse("web:admin_sign_in")))
     if permissions.allows(viewer, "scim.manage_tokens", viewer.organisation):

@@ -11,6 +11,7 @@ from staffroom.web.views import (
     admin_sign_in,
     announcements,
     compliance,
+    compliance_investigations,
     conversation,
     externals,
     files,
@@ -95,6 +96,23 @@ urlpatterns = [
     path("compliance/audit/verify", compliance.audit_verify, name="compliance_audit_verify"),
     path("compliance/breaches/", compliance.breaches_page, name="compliance_breaches"),
     path("compliance/breaches/<int:breach_id>/<str:step>", compliance.breach_step, name="compliance_breach_step"),
+    path("compliance/investigations/", compliance_investigations.investigations_page, name="compliance_investigations"),
+    path(
+        "compliance/investigations/<int:export_id>/",
+        compliance_investigations.investigation_page,
+        name="compliance_investigation",
+    ),
+    path(
+        "compliance/investigations/<int:export_id>/download",
+        compliance_investigations.investigation_download,
+        name="compliance_investigation_download",
+    ),
+    path(
+        "compliance/investigations/<int:export_id>/<str:step>",
+        compliance_investigations.investigation_step,
+        name="compliance_investigation_step",
+    ),
+    path("profile/my-data", profile.my_data, name="my_data"),
     path("admin/schools/", admin_schools.schools, name="admin_schools"),
     path("admin/schools/<str:what>", admin_schools.change, name="admin_schools_change"),
 ]

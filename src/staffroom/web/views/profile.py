@@ -5,13 +5,16 @@ from __future__ import annotations
 from django.contrib import messages
 from django.contrib.auth import logout
 from django.http import HttpRequest, HttpResponse
+from django.http.response import HttpResponseBase
 from django.shortcuts import redirect, render
+from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_POST
 
 from staffroom.accounts import queries as people_queries
 from staffroom.accounts import second_factor
-from staffroom.compliance.actions import report_lost_device
+from staffroom.compliance.actions import export_my_data, report_lost_device
+from staffroom.compliance.bundle import spooled_download
 from staffroom.web.guards import signed_in
 from staffroom.web.pages import viewer_of
 from staffroom.web.timeline import role_labels
@@ -54,3 +57,15 @@ def lost_device(request: HttpRequest) -> HttpResponse:
         ),
     )
     return redirect("account_login")
+
+
+@signed_in
+@require_GET
+def my_data(request: HttpRequest) -> HttpResponseBase:
+    """Download my data: the same ZIP as `GET /api/v1/me/export`, through the same action."""
+    viewer = viewer_of(request)
+    response, _summary = spooled_download(
+        lambda target: export_my_data(acting=viewer, target=target),
+        filename=f"staffroom-my-data-{timezone.localdate().isoformat()}.zip",
+    )
+    return response
