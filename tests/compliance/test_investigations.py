@@ -67,7 +67,9 @@ def test_requested_approved_and_downloaded_with_edit_history_deleted_text_and_fi
     messaging.send_message(chat, acting=world.teacher2, body="Not in scope: someone else")
 
     with verify_action(audit=[A.INVESTIGATION_REQUESTED], events=[]) as captured:
-        export = request(world, person_ids=[world.teacher.pk], conversation_ids=[chat.pk])
+        export = actions.request_investigation_export(
+            acting=world.dpo, reason=REASON, person_ids=[world.teacher.pk], conversation_ids=[chat.pk]
+        )
     assert captured.audit[0].reason == REASON and captured.audit[0].data["person_ids"] == [world.teacher.pk]
     assert (export.status, export.school_id) == ("requested", world.school.pk)
 
