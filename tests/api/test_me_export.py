@@ -12,6 +12,7 @@ from staffroom.compliance.audit import AuditAction
 from staffroom.compliance.models import AuditEntry
 from staffroom.messaging import actions as messaging
 from tests.api.conftest import error_of
+from tests.web.conftest import assert_no_inline_code
 
 pytestmark = pytest.mark.django_db
 
@@ -55,6 +56,7 @@ def test_the_profile_page_offers_it_and_its_link_gives_the_same_zip(world, clien
     page = client.get("/profile").content.decode()
     assert 'id="my-data-heading">Download my data</h2>' in page and 'href="/profile/my-data"' in page
     assert "Messages you deleted are not in it" in page
+    assert_no_inline_code(page)
     response = client.get("/profile/my-data")
     assert response.status_code == 200 and _messages(response) == ["Written on the web"]
     assert AuditEntry.objects.get(action=AuditAction.ME_EXPORTED).channel == "web"

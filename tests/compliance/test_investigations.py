@@ -25,6 +25,7 @@ from staffroom.messaging.models import Message
 from tests import factories
 from tests.api.conftest import ApiClient, error_of
 from tests.verify import verify_action, verify_refused
+from tests.web.conftest import assert_no_inline_code
 
 pytestmark = pytest.mark.django_db
 
@@ -395,6 +396,8 @@ def test_the_console_requests_approves_and_downloads_through_the_same_actions(wo
     client.force_login(world.head)
     detail = client.get(f"/compliance/investigations/{export.pk}/").content.decode()
     assert "Your decision" in detail and "Said in the team chat" not in detail
+    assert_no_inline_code(detail)
+    assert_no_inline_code(page.content.decode())
     assert client.post(f"/compliance/investigations/{export.pk}/approve", {"note": ""}).status_code == 302
     export.refresh_from_db()
     assert export.status == "approved" and export.approved_by == world.head
@@ -424,3 +427,12 @@ def test_the_console_is_not_found_for_those_without_investigations(world, client
     client.force_login(world.admin)
     assert client.get("/compliance/investigations/").status_code == 404
     assert b"/compliance/investigations/" not in client.get("/compliance/audit/").content
+
+
+def test_the_console_offers_investigations_to_the_dpo_and_headteachers(world, client):
+    client.force_login(world.dpo)
+    assert b'href="/compliance/investigations/"' in client.get("/compliance/audit/").content
+    client.force_login(world.head)
+    assert b'href="/compliance/investigations/"' in client.get("/admin/").content
+    page = client.get("/compliance/investigations/").content.decode()
+    assert "Ask for an export" in page and world.other_teacher.name not in page  # another school's people
