@@ -135,3 +135,20 @@ def test_a_subject_access_request_answered_late_or_left_overdue_needs_attention(
     late = found["Subject access requests answered on time (last year)"]
     assert (late.value, late.state) == ("0 of 1", "attention")
     assert found["Subject access requests open now"].state == "met"
+
+
+def test_retention_needs_attention_until_it_has_run_lately(world):
+    from staffroom.accounts.actors import Service, ServiceActor
+
+    assert _evidence(world.dpo, "records", "Retention schedule").state == "attention"
+    today = timezone.localdate()
+    actions.run_retention(acting=ServiceActor(Service.RETENTION, world.org.pk), today=today)
+    ran = _evidence(world.dpo, "records", "Retention schedule")
+    assert ran.state == "met" and "0 messages" in ran.value
+    later = next(e for c in accountability.report(world.dpo, today + timedelta(days=5)) if c.key == "records"
+                 for e in c.evidence if e.label == "Retention schedule")  # fmt: skip
+    assert later.state == "attention"
+
+
+def test_every_heading_has_evidence_or_says_staffroom_holds_none(world):
+    assert all(category.evidence for category in accountability.report(world.dpo))

@@ -160,6 +160,10 @@ RULES: dict[str, Grants] = {
     "sar.manage": _one(R.DPO, S.ORGANISATION),
     # The worker reminds the DPO of requests falling due (compliance/tasks.py).
     "sar.remind": _one(Service.WORKER, S.ORGANISATION),
+    # Investigation exports (four eyes): one compliance person asks, with a reason, for a scope of messages; a
+    # second approves before anything of the content is seen. A headteacher's reach is their own school.
+    "investigation.request": _merge(_one(R.DPO, S.ORGANISATION), _one(R.HEADTEACHER, S.SCHOOL)),
+    "investigation.approve": _merge(_one(R.DPO, S.ORGANISATION), _one(R.HEADTEACHER, S.SCHOOL)),
     # The bearer tokens a school's identity provider provisions staff with (SCIM, /scim/v2/).
     "scim.manage_tokens": _one(R.IT_ADMIN, S.ORGANISATION),
     # Conversations the identity provider keeps (a SCIM Group): created, renamed, given members and archived by it.

@@ -33,6 +33,8 @@ from staffroom.api import (
     compliance,
     compliance_erasures,
     compliance_holds,
+    compliance_investigations,
+    compliance_my_data,
     compliance_policies,
     compliance_retention,
     compliance_sars,
@@ -324,3 +326,5 @@ api.add_router("/compliance", compliance_erasures.router)
 api.add_router("/compliance", compliance_policies.router)
 api.add_router("/me", compliance_policies.me_router)
 api.add_router("/compliance", compliance_sars.router)
+api.add_router("/compliance", compliance_investigations.router)
+api.add_router("/me", compliance_my_data.router)

@@ -32,7 +32,15 @@ from staffroom.accounts.models import (
 )
 from staffroom.accounts.second_factor import rule_for
 from staffroom.compliance import audit
-from staffroom.compliance.models import AuditEntry, Breach, ErasureRequest, Policy, SubjectAccessRequest
+from staffroom.compliance.holds import holds_in_force
+from staffroom.compliance.models import (
+    AuditEntry,
+    Breach,
+    ErasureRequest,
+    Policy,
+    RetentionRun,
+    SubjectAccessRequest,
+)
 from staffroom.compliance.queries import ico_deadline, policy_evidence
 from staffroom.errors import PermissionDenied
 from staffroom.messaging import reviews
@@ -144,6 +152,9 @@ def _training(context: Context) -> list[Evidence]:
         enough = tally.rate is None or tally.rate >= ACCEPTED_ENOUGH
         found.append(Evidence(str(evidence.policy.get_kind_display()), value, MET if enough else ATTENTION,
                               reverse("web:compliance_policies")))  # fmt: skip
+    if not found:
+        found.append(Evidence(_("Policy acceptance"), _("No policy published yet, so nobody has been asked."),
+                              ATTENTION, reverse("web:compliance_policies")))  # fmt: skip
     return found
 
 
@@ -177,6 +188,26 @@ def _rights(context: Context) -> list[Evidence]:
             _("%(n)d (%(erased)d erased, %(refused)d refused with a recorded reason); %(open)d waiting") % counts,
             INFO,
             reverse("web:compliance_erasures"),
+        ),
+    ]
+
+
+def _transparency(context: Context) -> list[Evidence]:
+    since = timezone.now() - YEAR
+    downloads = AuditEntry.objects.filter(
+        organisation=context.organisation, action=audit.AuditAction.ME_EXPORTED, created_at__gte=since
+    ).count()
+    return [
+        Evidence(
+            _("Download my data"),
+            _("Everyone can download their own messages and files from their profile; %(n)d downloads in the last year")
+            % {"n": downloads},
+            MET,
+        ),
+        Evidence(
+            _("Privacy notice"),
+            _("Not recorded in Staffroom: publish the school's privacy notice where staff and families see it."),
+            INFO,
         ),
     ]
 
@@ -252,7 +283,28 @@ def _security(context: Context) -> list[Evidence]:
         .first()
     )
     backup_age = (context.today - timezone.localtime(last_backup).date()).days if last_backup else None
+    last_run = (
+        RetentionRun.objects.filter(organisation=context.organisation, dry_run=False, finished_at__isnull=False)
+        .order_by("-started_at")
+        .first()
+    )
+    run_age = (context.today - last_run.today).days if last_run else None
+    holds = holds_in_force(context.organisation).count()
     return [
+        Evidence(
+            _("Retention schedule"),
+            _("Last run %(day)s: %(n)d messages past their rule removed")
+            % {"day": f"{last_run.today:%d %B %Y}", "n": last_run.counts.get("messages", 0)}
+            if last_run
+            else _("Not run yet: the worker runs it daily (`staffroom worker`)."),
+            MET if run_age is not None and run_age <= 2 else ATTENTION,
+            reverse("web:compliance_retention"),
+        ),
+        Evidence(
+            _("Legal holds in force"),
+            str(holds),
+            INFO,
+        ),
         Evidence(
             _("Backups"),
             _("Last taken %(day)s (%(n)d days ago)") % {"day": f"{last_backup:%d %B %Y}", "n": backup_age}
@@ -312,10 +364,6 @@ def _breaches(context: Context) -> list[Evidence]:
     ]
 
 
-def _empty(context: Context) -> list[Evidence]:
-    return []
-
-
 L = gettext_lazy
 
 # The framework's ten categories, in its order: what each expects, and where the evidence comes from.
@@ -324,7 +372,7 @@ CATEGORIES: list[tuple[str, Any, Any, Gatherer]] = [
     ("policies", L("Policies and procedures"), L("Policies published and kept up to date."), _policies),
     ("training", L("Training and awareness"), L("Staff accept the policies, again every year."), _training),
     ("rights", L("Individuals' rights"), L("Requests answered completely and on time."), _rights),
-    ("transparency", L("Transparency"), L("People can see what is held about them."), _empty),
+    ("transparency", L("Transparency"), L("People can see what is held about them."), _transparency),
     ("processing", L("Records of processing and lawful basis"), L("A record of what is held and why."),
      _records_of_processing),
     ("sharing", L("Contracts and data sharing"), L("Sharing is approved and time-limited."), _sharing),

@@ -147,6 +147,11 @@ class AuditAction(StrEnum):
     SAR_ANSWERED = "sar.answered"
     SAR_WITHDRAWN = "sar.withdrawn"
     SAR_REMINDED = "sar.reminded"
+    INVESTIGATION_REQUESTED = "investigation.requested"
+    INVESTIGATION_APPROVED = "investigation.approved"
+    INVESTIGATION_REFUSED = "investigation.refused"
+    INVESTIGATION_DOWNLOADED = "investigation.downloaded"
+    ME_EXPORTED = "me.exported"
 
 
 MEANINGS: dict[AuditAction, str] = {
@@ -259,6 +264,16 @@ MEANINGS: dict[AuditAction, str] = {
     AuditAction.SAR_ANSWERED: "A subject access request was answered, with the digest of the export sent",
     AuditAction.SAR_WITHDRAWN: "A subject access request was withdrawn by the requester, or closed, with why",
     AuditAction.SAR_REMINDED: "The DPO was reminded of a subject access request due within 7 days, or overdue",
+    AuditAction.INVESTIGATION_REQUESTED: (
+        "A compliance person asked, with a reason, to export a scope of messages (people, conversations, dates, "
+        "words); nothing of the content is shown until a second person approves"
+    ),
+    AuditAction.INVESTIGATION_APPROVED: "A second compliance person approved an investigation export (four eyes)",
+    AuditAction.INVESTIGATION_REFUSED: "An investigation export was refused by the second person, with why",
+    AuditAction.INVESTIGATION_DOWNLOADED: (
+        "An approved investigation export was downloaded (counts and the SHA-256 of its messages.json)"
+    ),
+    AuditAction.ME_EXPORTED: "A person downloaded their own messages and files (counts only)",
 }
 
 

@@ -284,15 +284,28 @@ def bundle_response(
 ) -> tuple[FileResponse, Summary]:  # fmt: skip
     """The bundle as a download: written to a temporary file (removed when the response is closed, so no copy
     stays on the server), then streamed. Returns the response and the counts, for the caller's audit entry."""
-    spool = tempfile.TemporaryFile(dir=_spool_dir())  # noqa: SIM115 (the response closes it)
-    summary = write_bundle(spool, messages, about=about, history=history, redaction=redaction)
-    spool.seek(0)
-    response = FileResponse(spool, as_attachment=True, filename=filename, content_type="application/zip")
-    response["Cache-Control"] = "private, no-store"
-    return response, summary
+    return spooled_download(
+        lambda spool: write_bundle(spool, messages, about=about, history=history, redaction=redaction),
+        filename=filename,
+    )
 
 
 def _spool_dir() -> str:
     path = Path(settings.DATA_DIR) / "tmp"
     path.mkdir(parents=True, exist_ok=True)
     return str(path)
+
+
+def spooled_download(write: Callable[[IO[bytes]], Summary], *, filename: str) -> tuple[FileResponse, Summary]:
+    """A bundle written by `write` into a temporary file, as a download: for an action that writes the bundle
+    itself (and records it once written). When `write` raises, the file is removed and nothing is sent."""
+    spool = tempfile.TemporaryFile(dir=_spool_dir())  # noqa: SIM115 (the response closes it)
+    try:
+        summary = write(spool)
+    except BaseException:
+        spool.close()
+        raise
+    spool.seek(0)
+    response = FileResponse(spool, as_attachment=True, filename=filename, content_type="application/zip")
+    response["Cache-Control"] = "private, no-store"
+    return response, summary

@@ -5,10 +5,12 @@ so altering or deleting any entry breaks every later hash and `staffroom audit v
 erasure can still blank the personal fields (see compliance/audit.py).
 """
 
+from datetime import datetime
+
 from django.db import models
 from django.utils import timezone
 
-from staffroom.accounts.models import Organisation, Person
+from staffroom.accounts.models import Organisation, Person, School
 
 
 class AuditEntry(models.Model):
@@ -394,3 +396,53 @@ class SubjectAccessReminder(models.Model):
 
     def __str__(self) -> str:
         return f"{self.stage} reminder for request {self.request_id}"
+
+
+class InvestigationExport(models.Model):
+    """An investigation export (four eyes): a compliance person asks, with a reason, for the messages of a scope
+    (people, conversations, dates, words); a second one approves or refuses; after approval the requester or the
+    approver may download the ZIP, edit and delete history included, until it expires. Nothing of the content
+    is shown before approval. docs/records.md, "Investigations"."""
+
+    class Status(models.TextChoices):
+        REQUESTED = "requested", "Waiting for a second person"
+        APPROVED = "approved", "Approved"
+        REFUSED = "refused", "Refused"
+        # Never stored: an approved export past `expires_at` is shown as expired (see `status_at`).
+        EXPIRED = "expired", "Expired"
+
+    organisation = models.ForeignKey(Organisation, on_delete=models.PROTECT, related_name="+")
+    # The one school the whole scope lies in, when it does (a headteacher's export always does): a headteacher of
+    # that school may approve it. Empty: the scope reaches the trust, and only a trust-wide person approves.
+    school = models.ForeignKey(School, null=True, blank=True, on_delete=models.PROTECT, related_name="+")
+    requested_by = models.ForeignKey(Person, on_delete=models.PROTECT, related_name="+")
+    requested_at = models.DateTimeField(default=timezone.now)
+    reason = models.TextField()
+    # The scope. Empty lists mean "any"; at least one part is always given.
+    person_ids = models.JSONField(default=list, blank=True)
+    conversation_ids = models.JSONField(default=list, blank=True)
+    date_from = models.DateField(null=True, blank=True)
+    date_to = models.DateField(null=True, blank=True)
+    words = models.JSONField(default=list, blank=True)
+    status = models.CharField(max_length=10, choices=Status.choices, default=Status.REQUESTED)
+    approved_by = models.ForeignKey(Person, null=True, blank=True, on_delete=models.PROTECT, related_name="+")
+    approved_at = models.DateTimeField(null=True, blank=True)
+    expires_at = models.DateTimeField(null=True, blank=True)
+    refused_by = models.ForeignKey(Person, null=True, blank=True, on_delete=models.PROTECT, related_name="+")
+    refused_at = models.DateTimeField(null=True, blank=True)
+    refusal_reason = models.TextField(blank=True)
+    downloads = models.PositiveIntegerField(default=0)
+    last_downloaded_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        indexes = [models.Index(fields=["organisation", "-requested_at"])]
+
+    def __str__(self) -> str:
+        return f"Investigation export {self.pk}"
+
+    def status_at(self, now: datetime | None = None) -> str:
+        """The status as it stands at `now`: an approved export past its expiry is "expired"."""
+        moment = now or timezone.now()
+        if self.status == self.Status.APPROVED and self.expires_at is not None and moment >= self.expires_at:
+            return self.Status.EXPIRED
+        return self.status

@@ -7,6 +7,7 @@ import re
 
 from django.contrib.postgres.search import SearchQuery, SearchVector
 from django.db import connection
+from django.db.models import Q, QuerySet
 from django.db.models.expressions import RawSQL
 from django.utils.translation import gettext as _
 
@@ -24,6 +25,27 @@ def _fts5_query(text: str) -> str:
     """Every word must match (prefix match on each), with FTS5 syntax neutralised by quoting."""
     words = _WORD.findall(text)
     return " ".join(f'"{w}"*' for w in words[:20])
+
+
+def containing_any(messages: QuerySet[Message], phrases: list[str]) -> QuerySet[Message]:
+    """`messages` narrowed to those whose text matches any of `phrases`, each as search matches it (every word
+    of the phrase, each as a prefix), deleted ones included: the caller decides what it may see. Phrases are
+    cleaned as bodies are; one without a word matches nothing."""
+    groups = [words for words in (_WORD.findall(clean(p))[:20] for p in phrases) if words]
+    if not groups:
+        return messages.none()
+    if connection.vendor == "sqlite":
+        query = " OR ".join("(" + " ".join(f'"{w}"*' for w in words) + ")" for words in groups)
+        matches = RawSQL("SELECT rowid FROM messaging_message_fts WHERE messaging_message_fts MATCH %s", [query])
+        return messages.filter(id__in=matches)
+    if connection.vendor == "postgresql":
+        raw = " | ".join("(" + " & ".join(f"{w}:*" for w in words) + ")" for words in groups)
+        prefixes = SearchQuery(raw, config="english", search_type="raw")
+        return messages.annotate(document=SearchVector("body", config="english")).filter(document=prefixes)
+    any_phrase = Q()
+    for words in groups:
+        any_phrase |= Q(body__icontains=" ".join(words))
+    return messages.filter(any_phrase)
 
 
 def search_messages(viewer: Person, text: str, *, limit: int = 50, conversation_id: int | None = None) -> list[Message]:

@@ -2,7 +2,8 @@
 register: IT admins, headteachers, the DPO), outsiders (deciding requests: the DPO and IT admins), roster import
 (IT admins across the trust), the audit log (the DPO and IT admins), the records (the DPO: breaches, retention,
 legal holds, subject access, erasure, policies; headteachers read the accountability report, retention, subject
-access and policy evidence for their school) and sign-in settings (single sign-on and the second step: IT admins).
+access and policy evidence for their school), investigation exports (the DPO, and headteachers for their school)
+and sign-in settings (single sign-on and the second step: IT admins).
 
 Someone with none has no console: the header does not offer it and every /admin/ address is the 404 page.
 """
@@ -17,7 +18,7 @@ from django.utils.translation import gettext_lazy as _
 from staffroom.accounts import permissions
 from staffroom.accounts import queries as people_queries
 from staffroom.accounts.models import Person
-from staffroom.compliance import accountability, retention
+from staffroom.compliance import accountability, investigations, retention
 from staffroom.compliance import queries as compliance_queries
 from staffroom.compliance.queries import may_view_policy_evidence
 from staffroom.messaging import queries as messaging_queries
@@ -62,6 +63,8 @@ def sections(viewer: Person) -> list[Section]:
         due = len(compliance_queries.sars_needing_attention(viewer))
         label = str(_("Subject access")) + (" " + str(_("(%(n)d due soon or overdue)") % {"n": due}) if due else "")
         found.append(Section("sars", label, reverse("web:compliance_sars")))
+    if investigations.may_investigate(viewer):
+        found.append(Section("investigations", str(_("Investigations")), reverse("web:compliance_investigations")))
     if permissions.allows(viewer, "signin.manage", viewer.organisation):
         found.append(Section("sign_in", str(_("Sign-in")), reverse("web:admin_sign_in")))
     if permissions.allows(viewer, "scim.manage_tokens", viewer.organisation):

@@ -15,6 +15,7 @@ from staffroom.web.views import (
     compliance_accountability,
     compliance_erasures,
     compliance_holds,
+    compliance_investigations,
     compliance_policies,
     compliance_retention,
     compliance_sars,
@@ -138,6 +139,23 @@ urlpatterns = [
     ),
     path("compliance/sars/<int:sar_id>/export", compliance_sars.sar_export, name="compliance_sar_export"),
     path("compliance/sars/<int:sar_id>/<str:step>", compliance_sars.sar_step, name="compliance_sar_step"),
+    path("compliance/investigations/", compliance_investigations.investigations_page, name="compliance_investigations"),
+    path(
+        "compliance/investigations/<int:export_id>/",
+        compliance_investigations.investigation_page,
+        name="compliance_investigation",
+    ),
+    path(
+        "compliance/investigations/<int:export_id>/download",
+        compliance_investigations.investigation_download,
+        name="compliance_investigation_download",
+    ),
+    path(
+        "compliance/investigations/<int:export_id>/<str:step>",
+        compliance_investigations.investigation_step,
+        name="compliance_investigation_step",
+    ),
+    path("profile/my-data", profile.my_data, name="my_data"),
     path("admin/schools/", admin_schools.schools, name="admin_schools"),
     path("admin/schools/<str:what>", admin_schools.change, name="admin_schools_change"),
 ]

@@ -5,7 +5,9 @@ from __future__ import annotations
 from django.contrib import messages
 from django.contrib.auth import logout
 from django.http import HttpRequest, HttpResponse
+from django.http.response import HttpResponseBase
 from django.shortcuts import redirect, render
+from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_POST
 
@@ -14,7 +16,8 @@ from staffroom.accounts import queries as people_queries
 from staffroom.accounts import second_factor, working_hours
 from staffroom.accounts.models import Person
 from staffroom.accounts.payloads import preferences_payload
-from staffroom.compliance.actions import report_lost_device
+from staffroom.compliance.actions import export_my_data, report_lost_device
+from staffroom.compliance.bundle import spooled_download
 from staffroom.errors import StaffroomError
 from staffroom.web.forms import PreferencesForm, show_error
 from staffroom.web.guards import signed_in
@@ -122,3 +125,15 @@ def lost_device(request: HttpRequest) -> HttpResponse:
         ),
     )
     return redirect("account_login")
+
+
+@signed_in
+@require_GET
+def my_data(request: HttpRequest) -> HttpResponseBase:
+    """Download my data: the same ZIP as `GET /api/v1/me/export`, through the same action."""
+    viewer = viewer_of(request)
+    response, _summary = spooled_download(
+        lambda target: export_my_data(acting=viewer, target=target),
+        filename=f"staffroom-my-data-{timezone.localdate().isoformat()}.zip",
+    )
+    return response
