@@ -351,3 +351,18 @@ def test_an_outsider_s_request_and_the_entries_naming_them_are_cleared_whatever_
     assert requested.redacted_at and requested.details == {} and requested.actor_id == world.teacher.pk
     for entry in AuditEntry.objects.all():
         assert "Ødegård" not in str(entry.details) + entry.reason + entry.target_label + entry.actor_label
+
+
+def test_a_safeguarding_concern_on_their_messages_stops_an_erasure(world):
+    from staffroom.safeguarding.models import Concern
+
+    message, _ = messaging.send_message(world.group(world.teacher2), acting=world.teacher, body="See me after")
+    subject = _leaver(world)
+    request = _request(world, subject)
+    assert erasure.reasons_to_refuse(subject) == []
+    Concern.objects.create(organisation=world.org, message=message, category="bullying", source="report",
+                           raised_by=world.teacher2)  # fmt: skip
+    (reason,) = erasure.reasons_to_refuse(subject)
+    assert "safeguarding" in reason
+    with verify_refused(Invalid, field="decision"):
+        actions.decide_erasure(request.pk, acting=world.dpo, decision="erase", reason="Asked")

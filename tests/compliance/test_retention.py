@@ -182,6 +182,19 @@ def test_a_quiet_conversation_goes_whole_after_its_period_and_a_busy_one_is_kept
     assert retention.plan(world.org.pk, date(2031, 6, 2))
 
 
+def test_a_message_a_safeguarding_concern_refers_to_outlives_its_conversation_s_rule(world):
+    from staffroom.safeguarding.models import Concern
+
+    quiet = world.group(world.teacher2, title="Old trip")
+    flagged = say(quiet, world.teacher2, "they said they would hurt me", on=date(2029, 1, 10))
+    other = say(quiet, world.teacher, "coach at 8", on=date(2029, 1, 10))
+    Concern.objects.create(organisation=world.org, message=flagged, category="violence", source="report",
+                           raised_by=world.teacher2)  # fmt: skip
+    run = actions.run_retention(acting=retention_service(world), today=TODAY)
+    assert run.counts["messages"] == 1 and run.counts["held"] == 1
+    assert Message.objects.filter(pk=flagged.pk).exists() and not Message.objects.filter(pk=other.pk).exists()
+
+
 def test_announcements_go_message_by_message_six_years_after_each(world):
     notices = world.announcement(world.teacher)
     old = say(notices, world.head, "Inset day", on=date(2025, 6, 14))

@@ -54,8 +54,13 @@ def _held(subject: Person) -> bool:
 
 
 def _safeguarding_concerns(subject: Person) -> bool:
-    """Whether a safeguarding concern involves the subject (their data is needed for safeguarding)."""
-    return False
+    """Whether a safeguarding concern involves the subject: about them, raised by them, or on a message they
+    wrote (their data is needed for safeguarding)."""
+    from staffroom.safeguarding.models import Concern
+
+    return Concern.objects.filter(
+        Q(about=subject) | Q(raised_by=subject) | Q(message__author=subject), organisation_id=subject.organisation_id
+    ).exists()
 
 
 def what_would_be_erased(subject: Person) -> dict[str, int]:

@@ -51,9 +51,10 @@ def hold_scope(hold: LegalHold) -> Q:
 
 
 def held_filter(organisation: Organisation | int) -> Q:
-    """Messages of the organisation that a hold in force covers, as a filter on Message (`Q(pk__in=[])`, which
-    matches nothing, when no hold is in force). The purge excludes it; call it inside the transaction that acts."""
-    scope = NOTHING
+    """Messages of the organisation that must be kept whatever their retention rule, as a filter on Message: those a
+    hold in force covers, and those a safeguarding concern refers to (safeguarding records follow their own, longer
+    schedule: DOMAIN.md). The purge excludes it; call it inside the transaction that acts."""
+    scope = Q(concerns__isnull=False)
     for hold in holds_in_force(organisation).prefetch_related("people", "conversations"):
         scope |= hold_scope(hold)
     return scope
