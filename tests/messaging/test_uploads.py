@@ -234,11 +234,50 @@ def test_truncated_jpeg_is_refused():
         check(source[: len(source) // 2], "photo.jpg")
 
 
-def test_iphone_heic_is_refused_with_advice():
+def heic(img: Image.Image, **options) -> bytes:
+    """A real HEIC file, as an iPhone writes them (pillow-heif's encoder)."""
+    import pillow_heif
+
+    buffer = io.BytesIO()
+    pillow_heif.from_pillow(img).save(buffer, format="HEIF", quality=90, **options)
+    return buffer.getvalue()
+
+
+def test_iphone_heic_is_converted_to_jpeg_without_gps_or_exif():
+    exif = Image.Exif()
+    exif[0x010F] = "SecretPhoneMaker"
+    gps = exif.get_ifd(0x8825)
+    gps.update({1: "N", 2: (51.0, 30.0, 26.0), 3: "W", 4: (0.0, 7.0, 39.0)})
+    source = heic(two_tone((40, 20)), exif=exif.tobytes())
+    assert source[4:12] == b"ftypheic"
+    assert b"SecretPhoneMaker" in source  # the fixture really carries the metadata
+
+    result = check(source, "IMG_0001.HEIC", "image/heic")
+
+    assert result.content_type == "image/jpeg"
+    assert result.filename == "IMG_0001.jpg"
+    assert (result.width, result.height) == (40, 20)
+    out = Image.open(io.BytesIO(result.data))
+    assert out.format == "JPEG"
+    assert len(out.getexif()) == 0
+    assert not out.getexif().get_ifd(0x8825)
+    assert b"Exif" not in result.data
+    assert b"SecretPhoneMaker" not in result.data
+    left, right = out.convert("RGB").getpixel((5, 10)), out.convert("RGB").getpixel((35, 10))
+    assert left[0] > 200 and left[2] < 60
+    assert right[2] > 200 and right[0] < 60
+
+
+def test_heic_over_the_pixel_budget_is_refused_before_decoding():
+    with pytest.raises(TooLarge):
+        check(heic(Image.new("RGB", (400, 300))), "IMG_0002.HEIC", max_pixels=100_000)
+
+
+def test_damaged_heic_is_refused_plainly():
     source = struct.pack(">I", 24) + b"ftypheic" + b"\x00" * 4 + b"mif1heic" + b"\x00" * 64
     with pytest.raises(UnsupportedMedia) as caught:
         check(source, "IMG_0001.HEIC", "image/heic")
-    assert "HEIC" in caught.value.message
+    assert "damaged" in caught.value.message
 
 
 @pytest.mark.parametrize(

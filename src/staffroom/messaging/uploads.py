@@ -5,6 +5,9 @@ A picture costs in proportion to its pixels, not its bytes (a 200 KB PNG can dec
 the pixel count is read from the header and checked before anything is decoded; JPEG photos over the limit are
 decoded at a half, quarter or eighth of their size by the JPEG decoder itself; and only a few pictures are
 re-encoded at once per process (`ReencodeSlots`), so a burst of them cannot starve every other request.
+
+iPhone photos (HEIC/HEIF) are decoded with pillow-heif and stored as JPEG (their primary picture only), which
+every browser shows; like every picture they lose their EXIF, GPS and other metadata on the way.
 """
 
 from __future__ import annotations
@@ -22,6 +25,7 @@ from dataclasses import dataclass
 
 from django.utils.translation import gettext as _
 from PIL import Image, ImageCms, ImageOps, ImageSequence
+from pillow_heif import register_heif_opener
 
 from staffroom.errors import Busy, Invalid, StaffroomError, TooLarge, UnsupportedMedia
 
@@ -76,6 +80,9 @@ _REPLACEABLE_EXTENSIONS = (
 _HEIF_BRANDS = frozenset({b"heic", b"heix", b"hevc", b"hevx", b"heim", b"heis", b"mif1", b"msf1"})
 # Browsers may render anything that opens like markup as HTML or SVG, and both can carry scripts.
 _MARKUP = re.compile(r"<[!?/a-zA-Z]")
+
+# Teaches Pillow to open HEIF; only _reencoded_image asks for it, and only for content with a HEIF brand.
+register_heif_opener()
 
 _SRGB = ImageCms.ImageCmsProfile(ImageCms.createProfile("sRGB"))
 
@@ -160,13 +167,9 @@ def inspect_upload(
     if _has_image_signature(data):
         image, content_type, width, height = _reencoded_image(data, max_pixels, slots, wait_seconds)
         return CheckedUpload(image, content_type, _with_extension(name, content_type), width, height)
-    if data[4:8] == b"ftyp" and data[8:12] in _HEIF_BRANDS:
-        raise UnsupportedMedia(
-            _(
-                "HEIC photos (the iPhone default) cannot be shared here yet. Please send it as a JPEG: "
-                "on the iPhone, choose Settings > Camera > Formats > Most Compatible, or take a screenshot."
-            )
-        )
+    if is_heif(data):
+        image, content_type, width, height = _reencoded_image(data, max_pixels, slots, wait_seconds, heif=True)
+        return CheckedUpload(image, content_type, _with_extension(name, content_type), width, height)
     if _claims_image(name, declared_type):
         raise UnsupportedMedia(
             _(
@@ -215,6 +218,11 @@ def _has_image_signature(data: bytes) -> bool:
     )
 
 
+def is_heif(data: bytes) -> bool:
+    """An ISO base media file whose brand is HEIF's (the iPhone's HEIC photos among them)."""
+    return data[4:8] == b"ftyp" and data[8:12] in _HEIF_BRANDS
+
+
 def _claims_image(name: str, declared_type: str) -> bool:
     ext = name.rpartition(".")[2].lower()
     return declared_type.strip().lower().startswith("image/") or f".{ext}" in _CLAIMED_IMAGE_EXTENSIONS
@@ -233,16 +241,18 @@ def _pixel_limit(max_pixels: int) -> int:
 
 
 def _reencoded_image(
-    data: bytes, max_pixels: int, slots: ReencodeSlots | None, wait_seconds: float
+    data: bytes, max_pixels: int, slots: ReencodeSlots | None, wait_seconds: float, *, heif: bool = False
 ) -> tuple[bytes, str, int, int]:
-    """Decode and save the image afresh, so nothing but the pixels (and any animation timing) survives."""
+    """Decode and save the image afresh, so nothing but the pixels (and any animation timing) survives.
+    A HEIF picture is saved as a JPEG."""
     with warnings.catch_warnings():
         # Pillow only warns below twice its own limit; a warning is still a bomb to us.
         warnings.simplefilter("error", Image.DecompressionBombWarning)
         try:
             # Image.open reads the header only: nothing below decodes pixels until the picture has a slot.
-            with Image.open(io.BytesIO(data), formats=tuple(_PILLOW_FORMATS)) as img:
-                content_type = _PILLOW_REPORTED_FORMATS[img.format or ""]
+            formats = ("HEIF",) if heif else tuple(_PILLOW_FORMATS)
+            with Image.open(io.BytesIO(data), formats=formats) as img:
+                content_type = JPEG if heif else _PILLOW_REPORTED_FORMATS[img.format or ""]
                 _fit_to_budget(img, content_type, max_pixels)
                 with slots.held(wait_seconds=wait_seconds) if slots else contextlib.nullcontext():
                     return _reencode(img, content_type)
@@ -262,13 +272,13 @@ def _fit_to_budget(img: Image.Image, content_type: str, max_pixels: int) -> None
     claim a huge canvas). A JPEG is instead set to decode at 1/2, 1/4 or 1/8 scale, which its decoder does
     without ever holding the full-size picture."""
     width, height = img.size
-    if content_type == JPEG and width * height > max_pixels:
+    if img.format in ("JPEG", "MPO") and width * height > max_pixels:
         scale = next((s for s in (2, 4, 8) if math.ceil(width / s) * math.ceil(height / s) <= max_pixels), 8)
         img.draft(img.mode, (width // scale, height // scale))
         width, height = img.size
     if width * height > max_pixels:
         raise TooLarge(_too_many_pixels(_pixel_limit(max_pixels)), field="file")
-    frames = 1 if img.format == "MPO" else getattr(img, "n_frames", 1)
+    frames = _frames(img)
     if frames > 1 and frames * width * height > max_pixels:
         raise TooLarge(
             _("This animation is too long or too big to process. Please shorten it or make it smaller and try again."),
@@ -277,11 +287,16 @@ def _fit_to_budget(img: Image.Image, content_type: str, max_pixels: int) -> None
 
 
 def _reencode(img: Image.Image, content_type: str) -> tuple[bytes, str, int, int]:
-    frames = 1 if img.format == "MPO" else getattr(img, "n_frames", 1)
+    frames = _frames(img)
     out = _animation(img) if frames > 1 else _still(img, content_type)
     buffer = io.BytesIO()
     _save(out, buffer, content_type)
     return buffer.getvalue(), content_type, out[0].width, out[0].height
+
+
+def _frames(img: Image.Image) -> int:
+    # An MPO's extra pictures (depth, HDR) and a HEIF's others (bursts, thumbnails) are not an animation.
+    return 1 if img.format in ("MPO", "HEIF") else getattr(img, "n_frames", 1)
 
 
 def _still(img: Image.Image, content_type: str) -> list[Image.Image]:
