@@ -59,6 +59,18 @@ class UnsupportedMedia(StaffroomError):
     code = "unsupported_media_type"
 
 
+class ConfirmRequired(StaffroomError):
+    """The send needs the sender to confirm first (a nudge): sent again with `confirmed: true`, it goes through.
+    `findings` say what asked (for photos: `{"kind": "photo_faces", ...}`), never the matched content."""
+
+    status = 409
+    code = "confirm_required"
+
+    def __init__(self, message: str, *, findings: list[dict[str, object]]) -> None:
+        super().__init__(message)
+        self.findings = findings
+
+
 class RateLimited(StaffroomError):
     """Too many of one thing too fast; `retry_after` is how many seconds until it is allowed again."""
 

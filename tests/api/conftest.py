@@ -60,7 +60,10 @@ def error_of(response: Any) -> dict[str, Any]:
     """The `error` object of an error response, after checking it has the contract's shape."""
     body = response.json()
     assert set(body) == {"error"}, body
-    assert {"code", "message"} <= set(body["error"]) <= {"code", "message", "field"}, body
+    allowed = {"code", "message", "field"} | (
+        {"findings"} if body["error"].get("code") == "confirm_required" else set()
+    )
+    assert {"code", "message"} <= set(body["error"]) <= allowed, body
     assert isinstance(body["error"]["code"], str) and body["error"]["code"]
     assert isinstance(body["error"]["message"], str) and body["error"]["message"]
     assert 400 <= response.status_code < 500, (response.status_code, body)

@@ -7,7 +7,7 @@ import pytest
 from PIL import Image
 
 from staffroom.compliance.audit import AuditAction
-from staffroom.errors import Invalid, NotFound, PermissionDenied, UnsupportedMedia
+from staffroom.errors import ConfirmRequired, Invalid, NotFound, PermissionDenied, UnsupportedMedia
 from staffroom.messaging import actions, queries
 from staffroom.messaging.models import Attachment
 from staffroom.messaging.payloads import message_payload
@@ -545,3 +545,49 @@ def test_only_a_headteacher_marks_urgent_and_only_announcements(world):
     group = world.group(world.head)
     with verify_refused(Invalid, field="urgent"):
         actions.send_message(group, acting=world.head, body="Snow", urgent=True)
+
+
+# --- photos with faces (safeguarding/photos.py) ---------------------------------------------------------------
+
+
+def _face_photo(world):
+    from tests.safeguarding.faces import drawn_face, encoded
+
+    picture = actions.store_upload(acting=world.teacher, data=encoded(drawn_face(300), "PNG"), filename="trip.png")
+    assert picture.faces == 1
+    return picture
+
+
+def test_a_photo_with_faces_in_a_staff_conversation_waits_for_consent_and_nothing_is_recorded(world):
+    group = world.group(world.teacher2)
+    picture = _face_photo(world)
+    with verify_refused(ConfirmRequired) as refused:
+        actions.send_message(group, acting=world.teacher, body="The trip", attachment_ids=[str(picture.pk)])
+    assert refused.value.findings == [
+        {"kind": "photo_faces", "attachment_id": str(picture.pk), "filename": "trip.png", "faces": 1}
+    ]
+    assert Attachment.objects.get(pk=picture.pk).message_id is None
+
+
+def test_a_photo_with_faces_sent_with_consent_confirmed_records_it(world):
+    group = world.group(world.teacher2)
+    picture = _face_photo(world)
+    with verify_action(audit=[A.MESSAGE_SENT], events=["message.new"]) as captured:
+        actions.send_message(
+            group, acting=world.teacher, body="The trip", attachment_ids=[str(picture.pk)], confirmed=True
+        )
+    assert captured.audit[0].data["photo_consent_confirmed"] is True
+    assert captured.audit[0].data["photo_faces"] == 1
+
+
+def test_a_photo_with_faces_in_a_class_channel_is_posted_and_flagged_to_the_dsl(world):
+    from staffroom.safeguarding.models import Concern
+
+    channel = world.class_channel(world.pupil)
+    picture = _face_photo(world)
+    with verify_action(audit=[A.MESSAGE_SENT], events=["message.new"]) as captured:
+        message, _ = actions.send_message(channel, acting=world.teacher, body="", attachment_ids=[str(picture.pk)])
+    concern = Concern.objects.get(message=message)
+    assert (concern.category, concern.source, concern.about) == ("photo", "photo", world.teacher)
+    assert concern.findings[0]["kind"] == "photo_faces"
+    assert captured.audit[0].data["photo_concern"] == concern.pk

@@ -47,7 +47,7 @@ from staffroom.api import (
     uploads,
 )
 from staffroom.compliance import audit
-from staffroom.errors import NotFound, PermissionDenied, StaffroomError
+from staffroom.errors import ConfirmRequired, NotFound, PermissionDenied, StaffroomError
 
 logger = logging.getLogger(__name__)
 
@@ -207,7 +207,10 @@ def _audit_refusal(request: HttpRequest, exc: StaffroomError) -> None:
 @api.exception_handler(StaffroomError)
 def _domain_error(request: HttpRequest, exc: StaffroomError) -> HttpResponse:
     _audit_refusal(request, exc)
-    response = _respond(request, exc.status, exc.code, exc.message, exc.field)
+    body = error_body(exc.code, exc.message, exc.field)
+    if isinstance(exc, ConfirmRequired):
+        body["error"]["findings"] = exc.findings
+    response = api.create_response(request, body, status=exc.status)
     if exc.retry_after is not None:
         response["Retry-After"] = str(exc.retry_after)
     return response

@@ -34,6 +34,11 @@ class ErrorDetail(Schema):
     code: str = Field(description="Stable machine-readable reason, e.g. `not_found`, `invalid`, `forbidden`.")
     message: str = Field(description="What went wrong and what to do about it, for a person to read.")
     field: str | None = Field(None, description="The input field at fault, when there is one.")
+    findings: list[dict[str, Any]] | None = Field(
+        None,
+        description="With 409 `confirm_required`: what asks for confirmation (e.g. `{kind: photo_faces, "
+        "attachment_id, filename, faces}`); send again with `confirmed: true` to go ahead.",
+    )
 
 
 class Error(Schema):
@@ -280,6 +285,9 @@ class MessageIn(Schema):
     attachment_ids: list[str] = Field(default_factory=list, description="Ids returned by POST /uploads.")
     urgent: bool = Field(
         False, description="An announcement a headteacher marks urgent notifies members even outside working hours."
+    )
+    confirmed: bool = Field(
+        False, description="Send anyway after a 409 `confirm_required` (e.g. the school holds consent for a photo)."
     )
 
 

@@ -188,6 +188,9 @@ class Attachment(models.Model):
     sha256 = models.CharField(max_length=64)
     width = models.PositiveIntegerField(null=True, blank=True)
     height = models.PositiveIntegerField(null=True, blank=True)
+    # Faces OpenCV found in a picture when it was uploaded (safeguarding/photos.py); None when not a picture
+    # or not checked.
+    faces = models.PositiveIntegerField(null=True, blank=True)
     created_at = models.DateTimeField(default=timezone.now)
 
     def __str__(self) -> str:

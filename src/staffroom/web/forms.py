@@ -62,6 +62,8 @@ class ComposerForm(forms.Form):
     attachment_ids = UUIDListField(required=False)
     file = MultipleFileField(required=False, label=_("Attach files"))
     urgent = forms.BooleanField(required=False, label=_("Urgent: notify members even outside their working hours"))
+    # Offered after a send answered "confirm first" (a photo with faces: the school holds consent).
+    confirmed = forms.BooleanField(required=False, label=_("Yes, send it: the school holds consent for this"))
 
 
 class EditMessageForm(forms.Form):

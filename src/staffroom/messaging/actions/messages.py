@@ -27,6 +27,7 @@ from staffroom.messaging.models import (
     MessageRevision,
     Reaction,
 )
+from staffroom.safeguarding import photos
 from staffroom.text import clean as clean_text
 from staffroom.text import was_only_invisible
 
@@ -91,10 +92,12 @@ def send_message(
     reply_to_id: int | None = None,
     attachment_ids: Sequence[str] = (),
     urgent: bool = False,
+    confirmed: bool = False,
 ) -> tuple[Message, bool]:
     """Post a message; returns (message, created). Re-sending with the same `client_id` returns the first
     message instead of posting twice, so clients can retry safely. `urgent` (an announcement, by a leader) makes
-    its notification reach members even outside their working hours."""
+    its notification reach members even outside their working hours. Photos with faces need `confirmed`
+    (consent) in a staff conversation and raise a photo concern in a pupil one (safeguarding/photos.py)."""
     client_id = (client_id or "").strip()
     if len(client_id) > 64:
         raise Invalid("client_id", _("client_id can be at most 64 characters."))
@@ -116,6 +119,7 @@ def send_message(
         if reply_to is None:
             raise Invalid("reply_to", _("You can only reply to a message in the same conversation."))
     attachments = _claim_attachments(acting, attachment_ids)
+    faces = photos.check_photos(conversation, attachments, acting=acting, confirmed=confirmed)
     ratelimit.hit(f"send:{acting.pk}", limit=30, window_seconds=10)
 
     rendered = formatting.render(body, _mentionable(conversation, body))
@@ -158,11 +162,17 @@ def send_message(
                 attachments=attachments,
             )
             events.message_changed("message.new", message)
+            flagged = None
+            if faces and photos.is_pupil_conversation(conversation, acting):
+                flagged = photos.flag_photos(message, faces, acting=acting)
             audit.record(
                 acting, AuditAction.MESSAGE_SENT, target=message, conversation=conversation,
                 data={
                     "attachments": [str(a.pk) for a in attachments], "mentions": sorted(rendered.mentioned_ids),
                     **({"urgent": True} if urgent else {}),
+                    **({"photo_faces": sum(f["faces"] for f in faces)} if faces else {}),
+                    **({"photo_consent_confirmed": True} if faces and flagged is None else {}),
+                    **({"photo_concern": flagged.pk} if flagged is not None else {}),
                 },
             )  # fmt: skip
     except IntegrityError:
