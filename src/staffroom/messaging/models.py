@@ -200,6 +200,20 @@ class Attachment(models.Model):
     def is_image(self) -> bool:
         return self.content_type.startswith("image/")
 
+    # A picture in a conversation is shown at most this many CSS pixels tall (app.css `.attachments img`).
+    SHOWN_HEIGHT = 256
+
+    @property
+    def shown_width(self) -> int:
+        """The width it is shown at, so the page reserves its space before it loads (with `shown_height`)."""
+        if not self.width or not self.height or self.height <= self.SHOWN_HEIGHT:
+            return self.width or 0
+        return max(1, round(self.width * self.SHOWN_HEIGHT / self.height))
+
+    @property
+    def shown_height(self) -> int:
+        return min(self.height or 0, self.SHOWN_HEIGHT)
+
 
 class MembershipReview(models.Model):
     """Once a term, whoever runs a conversation confirms who should still be in it (the register shows reviews

@@ -68,6 +68,10 @@ _EXTENSIONS = {
     TEXT: (".txt", ".text", ".md", ".log", ".tsv"),
     CSV: (".csv",),
 }
+# What a browser may offer to upload (the file input's `accept`, and the composer's own check before sending):
+# the types above by name and by extension, and iPhone photos, which are converted.
+_BROWSER_EXTENSIONS = sorted({ext for exts in _EXTENSIONS.values() for ext in exts} | {".heic", ".heif"})
+BROWSER_ACCEPT = ",".join([*sorted(ALLOWED_TYPES), "image/heic", "image/heif", *_BROWSER_EXTENSIONS])
 _CLAIMED_IMAGE_EXTENSIONS = frozenset({".jpg", ".jpeg", ".jpe", ".png", ".gif", ".webp", ".heic", ".heif"})
 # Extensions that name some other file type outright, so they are replaced rather than kept in front of ours.
 _REPLACEABLE_EXTENSIONS = (

@@ -27,7 +27,7 @@ from staffroom.errors import (
     TooLarge,
     UnsupportedMedia,
 )
-from staffroom.messaging import actions, queries
+from staffroom.messaging import actions, queries, uploads
 from staffroom.messaging.models import Attachment, Conversation, Message
 from staffroom.web.forms import ComposerForm, show_error
 from staffroom.web.guards import is_htmx, signed_in
@@ -58,6 +58,9 @@ def composer_context(
         "reply": reply,
         "reply_snippet": snippet(reply) if reply is not None else "",
         "kept_attachments": attachments or [],
+        # For the browser's own check before uploading (uploads.js); the server checks again.
+        "upload_max_bytes": settings.STAFFROOM_MAX_UPLOAD_BYTES,
+        "upload_accept": uploads.BROWSER_ACCEPT,
         # The last send asked for a confirmation (ConfirmRequired): offer the box that gives it.
         "confirm_required": confirm,
         # Headteachers may mark an announcement urgent (its notification ignores working hours).
