@@ -92,7 +92,7 @@ def test_uploaded_photo_is_stored_without_gps(people, tmp_path: Path):
     open_conversation(page, "Year 9 team")
     photo = tmp_path / "trip-photo.jpg"
     photo.write_bytes(_jpeg_with_gps())
-    page.locator("input[type=file]").set_input_files(str(photo))
+    page.locator("#composer-file").set_input_files(str(photo))
     page.get_by_label("Message").fill("Photo from the trip")
     page.get_by_role("button", name="Send").click()
     image = page.locator("img[alt*='trip-photo']").last

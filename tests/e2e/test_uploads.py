@@ -13,7 +13,7 @@ pytestmark = pytest.mark.e2e
 
 
 def refused_send_keeping(page, file: Path) -> None:
-    page.locator("input[type=file]").set_input_files(str(file))
+    page.locator("#composer-file").set_input_files(str(file))
     page.get_by_label("Message").fill("x" * 10_001)  # one character too long: refused, the file is kept
     page.get_by_role("button", name="Send").click()
     expect(page.get_by_text("Still attached:")).to_be_visible()

@@ -29,7 +29,7 @@ def test_the_composer_gives_the_browser_the_server_s_limits(world, as_person, se
     assert "image/heic" in html and ".docx" in html and 'accept="' in html
     assert '<label for="composer-progress">' in html and '<progress id="composer-progress"' in html
     assert "staffroom/uploads.js" in html
-    assert "Up to 5.0\xa0MB each." in html
+    assert "Files up to 5.0\xa0MB each." in html
     assert_no_inline_code(html)
 
 

@@ -184,9 +184,9 @@ def test_a_pupil_cannot_leave_a_class_channel(world, as_person):
     assert Membership.objects.filter(conversation=conversation, person=world.pupil).exists()
 
 
-def test_sidebar_groups_conversations_by_kind(world, as_person):
-    world.group(world.teacher2, title="Year 9 team")
+def test_sidebar_lists_conversations_newest_first_not_by_kind(world, as_person):
     world.announcement(world.teacher2, title="Notices")
+    world.group(world.teacher2, title="Year 9 team")
     html = as_person(world.teacher2).get("/").content.decode()
-    assert html.index(">Announcements</h2>") < html.index(">Groups</h2>")
-    assert "Year 9 team" in html and "Notices" in html
+    assert ">Groups</h2>" not in html
+    assert html.index("Year 9 team") < html.index("Notices")

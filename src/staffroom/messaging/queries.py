@@ -12,6 +12,7 @@ from typing import Any
 from django.db.models import (
     BooleanField,
     Count,
+    Exists,
     ExpressionWrapper,
     IntegerField,
     Min,
@@ -95,6 +96,7 @@ class ConversationSummary:
     member_count: int
     last_read_message_id: int
     membership_role: str | None
+    last_message_id: int | None = None
 
 
 def _unread_subquery(viewer: Person) -> Coalesce:
@@ -131,21 +133,100 @@ def conversation_summaries(viewer: Person) -> list[ConversationSummary]:
         .annotate(n=Count("id"))
         .values("n")
     )
+    latest = Message.objects.filter(conversation=OuterRef("conversation_id")).order_by("-id").values("id")[:1]
     memberships = (
         Membership.objects.filter(person=viewer, conversation__organisation_id=viewer.organisation_id)
         .select_related("conversation__school")
         .annotate(
+            last_message_id=Subquery(latest, output_field=IntegerField()),
             unread=_unread_subquery(viewer),
             mention_count=Coalesce(Subquery(mentions, output_field=IntegerField()), Value(0)),
             member_count=Subquery(members, output_field=IntegerField()),
         )
     )
     summaries = [
-        ConversationSummary(m.conversation, m.unread, m.mention_count, m.member_count, m.last_read_message_id, m.role)
+        ConversationSummary(
+            m.conversation,
+            m.unread,
+            m.mention_count,
+            m.member_count,
+            m.last_read_message_id,
+            m.role,
+            m.last_message_id,
+        )
         for m in memberships
     ]
     summaries.sort(key=lambda s: s.conversation.last_message_at or s.conversation.created_at, reverse=True)
     return summaries
+
+
+@dataclass(frozen=True)
+class LastMessage:
+    """What the conversation list shows of a conversation's newest message: who wrote it, when, and (unless it
+    was deleted) its rendered text and whether it carries a photo or another file."""
+
+    id: int
+    conversation_id: int
+    author_id: int
+    created_at: datetime
+    html: str
+    deleted: bool
+    has_image: bool
+    has_file: bool
+
+
+def last_messages(viewer: Person, message_ids: list[int]) -> dict[int, LastMessage]:
+    """The messages named (the `last_message_id` of the viewer's summaries), by conversation id, in one query.
+    Only messages of conversations the viewer is in; a deleted (or erased) message comes without its text."""
+    if not message_ids:
+        return {}
+    files = Attachment.objects.filter(message=OuterRef("pk"))
+    rows = (
+        Message.objects.filter(
+            pk__in=message_ids,
+            conversation__memberships__person=viewer,
+            conversation__organisation_id=viewer.organisation_id,
+        )
+        .annotate(
+            has_image=Exists(files.filter(content_type__startswith="image/")),
+            has_file=Exists(files.exclude(content_type__startswith="image/")),
+        )
+        .values("id", "conversation_id", "author_id", "created_at", "html", "deleted_at", "has_image", "has_file")
+    )
+    found: dict[int, LastMessage] = {}
+    for row in rows:
+        deleted = row["deleted_at"] is not None
+        found[row["conversation_id"]] = LastMessage(
+            id=row["id"],
+            conversation_id=row["conversation_id"],
+            author_id=row["author_id"],
+            created_at=row["created_at"],
+            html="" if deleted else row["html"],
+            deleted=deleted,
+            has_image=not deleted and row["has_image"],
+            has_file=not deleted and row["has_file"],
+        )
+    return found
+
+
+def direct_message_names(viewer: Person, conversation_ids: list[int]) -> dict[int, list[str]]:
+    """For the viewer's direct messages, the names of the other people in each, by name, in one query."""
+    if not conversation_ids:
+        return {}
+    names: dict[int, list[str]] = {pk: [] for pk in conversation_ids}
+    others = (
+        Membership.objects.filter(
+            conversation_id__in=conversation_ids,
+            conversation__kind=Conversation.Kind.DIRECT,
+            conversation__memberships__person=viewer,
+        )
+        .exclude(person=viewer)
+        .order_by("person__name", "person_id")
+        .values_list("conversation_id", "person__name")
+    )
+    for conversation_id, name in others:
+        names[conversation_id].append(name)
+    return names
 
 
 def conversation_summary(viewer: Person, conversation: Conversation) -> ConversationSummary:

@@ -1,10 +1,15 @@
-"""The list of a person's conversations, grouped by kind, with unread and mention counts."""
+"""The list of a person's conversations, newest activity first, each with a preview of its last message, the
+time of it and the unread and mention counts; class channels a safeguarding lead oversees are listed apart."""
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
+import html
+from dataclasses import dataclass
+from datetime import datetime, timedelta
 
+from django.utils import dateformat, timezone
 from django.utils.functional import Promise
+from django.utils.html import strip_tags
 from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 
@@ -14,13 +19,15 @@ from staffroom.messaging.models import Conversation
 
 Kind = Conversation.Kind
 
-GROUPS: list[tuple[str, Promise]] = [
-    (Kind.ANNOUNCEMENT, _("Announcements")),
-    (Kind.CHANNEL, _("Channels")),
-    (Kind.CLASS, _("Class channels")),
-    (Kind.GROUP, _("Groups")),
-    (Kind.DIRECT, _("Direct messages")),
-]
+# A short word for the kind, shown beside the preview instead of grouping the list by kind.
+KIND_LABELS: dict[str, Promise] = {
+    Kind.ANNOUNCEMENT: _("Announcements"),
+    Kind.CHANNEL: _("Channel"),
+    Kind.CLASS: _("Class"),
+    Kind.GROUP: _("Group"),
+    Kind.DIRECT: _("Direct"),
+}
+PREVIEW_LENGTH = 80
 
 
 @dataclass
@@ -30,21 +37,51 @@ class Entry:
     unread: int = 0
     mentions: int = 0
     current: bool = False
+    preview: str = ""
+    when: datetime | None = None
+    when_label: str = ""
 
-
-@dataclass
-class Group:
-    kind: str
-    heading: str
-    entries: list[Entry] = field(default_factory=list)
+    @property
+    def kind_label(self) -> str:
+        label = KIND_LABELS.get(self.conversation.kind)
+        return str(label) if label is not None else ""
 
 
 @dataclass
 class Sidebar:
-    groups: list[Group]
+    entries: list[Entry]
     overseen: list[Entry]
     total_unread: int
     summaries: dict[int, queries.ConversationSummary]
+
+
+def list_time(when: datetime, now: datetime) -> str:
+    """When, as a chat list says it: the time today, the weekday within the last week, else the date."""
+    local, today = timezone.localtime(when), timezone.localtime(now).date()
+    if local.date() == today:
+        return dateformat.format(local, "H:i")
+    if today - timedelta(days=6) <= local.date() < today:
+        return dateformat.format(local, "l")
+    if local.year == today.year:
+        return dateformat.format(local, "j M")
+    return dateformat.format(local, "j M Y")
+
+
+def preview(viewer: Person, last: queries.LastMessage | None) -> str:
+    """One line of plain text for the newest message: never a deleted message's words; "You: " for one's own."""
+    if last is None:
+        return ""
+    if last.deleted:
+        text = gettext("Message deleted")
+    else:
+        text = " ".join(html.unescape(strip_tags(last.html)).split())
+        if not text:
+            text = gettext("Photo") if last.has_image else gettext("File") if last.has_file else ""
+        elif len(text) > PREVIEW_LENGTH:
+            text = text[: PREVIEW_LENGTH - 1].rstrip() + "…"
+    if text and last.author_id == viewer.pk:
+        return gettext("You: %(text)s") % {"text": text}
+    return text
 
 
 def conversation_name(viewer: Person, conversation: Conversation) -> str:
@@ -59,24 +96,38 @@ def conversation_name(viewer: Person, conversation: Conversation) -> str:
     return str(conversation)
 
 
-def build(viewer: Person, *, current_id: int | None = None) -> Sidebar:
+def build(viewer: Person, *, current_id: int | None = None, now: datetime | None = None) -> Sidebar:
+    now = now or timezone.now()
     summaries = queries.conversation_summaries(viewer)
-    groups = {kind: Group(kind, str(heading)) for kind, heading in GROUPS}
+    lasts = queries.last_messages(viewer, [s.last_message_id for s in summaries if s.last_message_id])
+    direct = [s.conversation.pk for s in summaries if s.conversation.kind == Kind.DIRECT and not s.conversation.title]
+    names = queries.direct_message_names(viewer, direct)
+    entries: list[Entry] = []
     total = 0
     for summary in summaries:
         conversation = summary.conversation
         current = conversation.pk == current_id
         unread = 0 if current else summary.unread
         total += unread
-        groups[conversation.kind].entries.append(
+        last = lasts.get(conversation.pk)
+        when = last.created_at if last else conversation.last_message_at or conversation.created_at
+        if conversation.pk in names:
+            name = ", ".join(names[conversation.pk]) or gettext("Just you")
+        else:
+            name = conversation_name(viewer, conversation)
+        entries.append(
             Entry(
                 conversation,
-                conversation_name(viewer, conversation),
+                name,
                 unread,
                 0 if current else summary.mentions,
                 current,
+                preview=preview(viewer, last),
+                when=when,
+                when_label=list_time(when, now),
             )
         )
+    # Newest activity first, as the summaries come; ties (no messages yet) by newest conversation.
     mine = {s.conversation.pk for s in summaries}
     # A safeguarding lead oversees class channels without being in them; list those apart, so it is plain.
     overseen = [
@@ -85,7 +136,7 @@ def build(viewer: Person, *, current_id: int | None = None) -> Sidebar:
         if c.pk not in mine
     ]
     return Sidebar(
-        groups=[g for g in groups.values() if g.entries],
+        entries=entries,
         overseen=overseen,
         total_unread=total,
         summaries={s.conversation.pk: s for s in summaries},

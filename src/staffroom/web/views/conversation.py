@@ -113,6 +113,7 @@ def render_conversation(
     timeline = Timeline(viewer, conversation, member_count=member_count)
     reply_to = _page_cursor(request.GET.get("reply_to"))
     membership = queries.membership(viewer, conversation)
+    summary = context["sidebar"].summaries.get(conversation.pk)
     context.update(
         conversation=conversation,
         conversation_title=conversation_name(viewer, conversation),
@@ -121,11 +122,23 @@ def render_conversation(
         notify=membership.notify if membership is not None else None,
         rows=timeline.rows(page.items),
         older_cursor=page.next,
+        first_unread_id=_first_unread(viewer, page.items, summary) if before is None else None,
         # A page of history (from search, or "load older" without JavaScript) does not grow at the bottom.
         live_append=before is None,
         **(composer or composer_context(viewer, conversation, reply_to_id=reply_to)),
     )
     return render(request, "staffroom/conversation.html", context, status=status)
+
+
+def _first_unread(viewer: Person, messages: list[Message], summary: queries.ConversationSummary | None) -> int | None:
+    """The first message on the page the viewer has not read (someone else's, not deleted): the "New messages"
+    line goes above it."""
+    if summary is None:
+        return None
+    for message in messages:
+        if message.pk > summary.last_read_message_id and message.author_id != viewer.pk and not message.deleted_at:
+            return message.pk
+    return None
 
 
 @signed_in

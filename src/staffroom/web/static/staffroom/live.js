@@ -291,6 +291,7 @@
         insertInOrder(el, id);
         if (withReceipt) dropOlderReceipts(id);
         if (nearBottom) scrollToBottom();
+        else if (isNew && window.staffroom && window.staffroom.offerJump) window.staffroom.offerJump();
       }
       process(el);
       restoreFocus(focus);
@@ -329,8 +330,10 @@
   }
 
   function scrollToBottom() {
-    var composer = document.getElementById("composer");
-    if (composer) composer.scrollIntoView({ block: "end" });
+    // The composer is sticky (always "in view"), so scroll the page itself to its end (see page.js).
+    window.scrollTo(0, document.documentElement.scrollHeight);
+    var jump = document.getElementById("jump-newest");
+    if (jump) jump.hidden = true;
   }
 
   // Reload an element that names its own fragment URL in data-refresh-url.

@@ -1,8 +1,12 @@
 /* Staffroom: small page behaviours that work without the live connection.
    - filter a long list of people by name
    - fold the conversation list above a conversation on a phone
-   - Ctrl+Enter (or Cmd+Enter) sends the message being written
-   - open a conversation at its newest message
+   - Enter sends the message being written on a desk (Shift+Enter: new line); on a touch screen Enter is a new
+     line and Send sends; Ctrl+Enter (or Cmd+Enter) sends everywhere
+   - the message box grows with what is written (where CSS field-sizing is missing)
+   - open a conversation at the first unread message ("New messages"), else at its newest
+   - "Jump to newest" when newer messages are below what the reader is looking at
+   - keep the toast area just above the composer (--composer-h)
    - keep keyboard focus in place when htmx (or live.js) replaces the part of the page that had it
    - Escape closes a message's Actions menu
    - focus a form's error summary when the page loads with one
@@ -50,15 +54,93 @@
     if (narrow.addEventListener) narrow.addEventListener("change", apply);
   }
 
-  // --- Ctrl+Enter sends ---
+  // --- Enter sends on a desk; on a touch screen Enter is a new line (as in phone chat apps) ---
+  function isTouch() {
+    if (window.matchMedia && window.matchMedia("(pointer: coarse)").matches) return true;
+    return "ontouchstart" in window && !(window.matchMedia && window.matchMedia("(pointer: fine)").matches);
+  }
+
+  function hasSomethingToSend(form, box) {
+    if (box.value.trim()) return true;
+    if (form.querySelector('input[name="attachment_ids"]')) return true;
+    return Array.prototype.some.call(form.querySelectorAll('input[type="file"]'), function (f) {
+      return f.files && f.files.length > 0;
+    });
+  }
+
   document.addEventListener("keydown", function (event) {
-    if (event.key !== "Enter" || !(event.ctrlKey || event.metaKey)) return;
+    if (event.key !== "Enter" || event.isComposing) return;
     var target = event.target;
     if (!(target instanceof HTMLTextAreaElement) || !target.form) return;
+    var combo = event.ctrlKey || event.metaKey;
+    var plain = !event.shiftKey && !event.altKey && !combo;
+    // Plain Enter sends only from the composer, only with a keyboard; an edit box keeps Enter for new lines.
+    if (!combo && !(plain && target.id === "composer-body" && !isTouch())) return;
     event.preventDefault();
+    if (!hasSomethingToSend(target.form, target) && target.id === "composer-body") return;
     if (target.form.requestSubmit) target.form.requestSubmit();
     else target.form.submit();
   });
+
+  // --- The message box grows with its text, up to a few lines (CSS does it where field-sizing works) ---
+  var sizesItself = window.CSS && CSS.supports && CSS.supports("field-sizing", "content");
+  document.addEventListener("input", function (event) {
+    var box = event.target;
+    if (sizesItself || !(box instanceof HTMLTextAreaElement) || box.id !== "composer-body") return;
+    box.style.height = "auto";
+    box.style.height = Math.min(box.scrollHeight + 2, 9 * 16) + "px";
+  });
+
+  // --- The toast area sits just above the composer, however tall the composer is ---
+  function trackComposer() {
+    var root = document.documentElement;
+    function measure() {
+      var composer = document.getElementById("composer");
+      root.style.setProperty("--composer-h", composer ? composer.offsetHeight + "px" : "0px");
+    }
+    measure();
+    if (window.ResizeObserver) {
+      var observer = new ResizeObserver(measure);
+      var watch = function () { var c = document.getElementById("composer"); if (c) observer.observe(c); };
+      watch();
+      // htmx replaces the composer after each send: watch the new one.
+      document.body.addEventListener("htmx:afterSwap", function () { watch(); measure(); });
+    }
+  }
+
+  // --- "Jump to newest" ---
+  function nearBottom() {
+    return window.innerHeight + window.scrollY >= document.documentElement.scrollHeight - 200;
+  }
+
+  function scrollToBottom() {
+    // The composer is sticky, so it is always "in view": scroll the page itself to its end.
+    window.scrollTo(0, document.documentElement.scrollHeight);
+  }
+
+  function jumpButton() {
+    return document.getElementById("jump-newest");
+  }
+
+  function offerJump() {
+    var button = jumpButton();
+    if (button && !nearBottom()) button.hidden = false;
+  }
+
+  function setUpJump() {
+    var button = jumpButton();
+    if (!button) return;
+    button.addEventListener("click", function () {
+      button.hidden = true;
+      scrollToBottom();
+      var list = document.getElementById("messages");
+      var last = list ? list.lastElementChild : null;
+      if (last && last.tabIndex === -1) last.focus({ preventScroll: true });
+    });
+    window.addEventListener("scroll", function () {
+      if (!button.hidden && nearBottom()) button.hidden = true;
+    }, { passive: true });
+  }
 
   // --- Keyboard focus across swaps (WCAG 2.4.3) ---
   // Reacting, acknowledging, saving or deleting replaces the whole message with a fresh copy from the server,
@@ -124,8 +206,13 @@
   function scrollToNewest() {
     var main = document.getElementById("main");
     if (!main || !main.dataset.conversationId || main.dataset.liveAppend !== "true" || location.hash) return;
-    var composer = document.getElementById("composer");
-    if (composer) composer.scrollIntoView({ block: "end" });
+    var divider = document.getElementById("unread-divider");
+    if (divider) {
+      divider.scrollIntoView({ block: "start" });
+      if (!nearBottom()) offerJump();
+      return;
+    }
+    scrollToBottom();
   }
 
   // --- Reading ---
@@ -177,6 +264,9 @@
   }
 
   window.staffroom.markRead = markRead;
+  window.staffroom.offerJump = offerJump;
+  window.staffroom.nearBottom = nearBottom;
+  window.staffroom.scrollToBottom = scrollToBottom;
 
   // --- A "Print this report" button: <button data-print> ---
   document.addEventListener("click", function (event) {
@@ -197,6 +287,8 @@
   function start() {
     setUpFilters(document);
     setUpSidebar();
+    trackComposer();
+    setUpJump();
     scrollToNewest();
     focusErrorSummary();
     markShownRead();
