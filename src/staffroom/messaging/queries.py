@@ -37,6 +37,7 @@ from staffroom.messaging.models import (
     Membership,
     MembershipReview,
     Message,
+    OversightRead,
     Reaction,
 )
 
@@ -69,8 +70,15 @@ def post_permission(conversation: Conversation) -> str:
 
 
 def may_post(viewer: Person, conversation: Conversation) -> bool:
-    """Whether the viewer may write here; nobody writes in an archived conversation."""
-    return conversation.archived_at is None and permissions.allows(viewer, post_permission(conversation), conversation)
+    """Whether the viewer may write here; nobody writes in an archived conversation, and pupils not in a class
+    channel in teacher-only mode or outside its posting hours (posting_refusal says why)."""
+    from staffroom.messaging import supervision
+
+    return (
+        conversation.archived_at is None
+        and permissions.allows(viewer, post_permission(conversation), conversation)
+        and supervision.refusal(conversation, viewer) is None
+    )
 
 
 def joinable_channels(viewer: Person) -> list[Conversation]:
@@ -103,6 +111,7 @@ def _unread_subquery(viewer: Person) -> Coalesce:
             conversation=OuterRef("conversation_id"),
             id__gt=OuterRef("last_read_message_id"),
             deleted_at__isnull=True,
+            hidden_at__isnull=True,
         )
         .exclude(author=viewer)
         .values("conversation")
@@ -153,7 +162,48 @@ def conversation_summary(viewer: Person, conversation: Conversation) -> Conversa
     for summary in conversation_summaries(viewer):
         if summary.conversation.pk == conversation.pk:
             return summary
-    return ConversationSummary(conversation, 0, 0, conversation.memberships.count(), 0, None)
+    overseen = {c.pk: unread for c, unread in overseen_unread(viewer)}
+    return ConversationSummary(
+        conversation, overseen.get(conversation.pk, 0), 0, conversation.memberships.count(), 0, None
+    )
+
+
+def overseen_unread(viewer: Person) -> list[tuple[Conversation, int]]:
+    """Class channels the viewer oversees for safeguarding without being in them, by title, each with how many
+    messages others posted there since the viewer last read it (OversightRead; never read: all of them)."""
+    # Inside the messages subquery: the position of the viewer in that message's conversation.
+    read_up_to = OversightRead.objects.filter(person=viewer, conversation=OuterRef("conversation_id")).values(
+        "last_read_message_id"
+    )
+    unread = (
+        Message.objects.filter(
+            conversation=OuterRef("pk"),
+            id__gt=Coalesce(Subquery(read_up_to, output_field=IntegerField()), Value(0)),
+            deleted_at__isnull=True,
+            hidden_at__isnull=True,
+        )
+        .exclude(author=viewer)
+        .values("conversation")
+        .annotate(n=Count("id"))
+        .values("n")
+    )
+    conversations = (
+        visible_conversations(viewer)
+        .filter(kind=Conversation.Kind.CLASS)
+        .exclude(memberships__person=viewer)
+        .annotate(unread=Coalesce(Subquery(unread, output_field=IntegerField()), Value(0)))
+        .order_by("title", "pk")
+    )
+    return [(c, c.unread) for c in conversations]
+
+
+def posting_refusal(viewer: Person, conversation: Conversation) -> str:
+    """Why the viewer, a pupil, cannot post in this class channel now (teacher-only mode, outside posting
+    hours), for the composer to say instead of offering a message box; empty when nothing stops them."""
+    from staffroom.messaging import supervision
+
+    refused = supervision.refusal(conversation, viewer)
+    return refused.message if refused is not None else ""
 
 
 def membership(viewer: Person, conversation: Conversation) -> Membership | None:
