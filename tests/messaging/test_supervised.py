@@ -145,11 +145,11 @@ def test_the_overseeing_dsl_may_post_in_a_class_channel_without_being_in_it(worl
 def test_unread_counts_on_overseen_channels_follow_what_the_dsl_has_read(world, channel):
     first, _ = actions.send_message(channel, acting=world.pupil, body="one")
     actions.send_message(channel, acting=world.teacher, body="two")
-    assert dict((c.pk, n) for c, n in queries.overseen_unread(world.dsl)) == {channel.pk: 2}
+    assert {c.pk: n for c, n in queries.overseen_unread(world.dsl)} == {channel.pk: 2}
     with verify_action(audit=[A.CONVERSATION_READ], events=[]) as captured:
         assert actions.mark_read(channel, acting=world.dsl, up_to_message_id=first.pk) == first.pk
     assert captured.audit[0].data == {"up_to_message_id": first.pk, "overseen": True}
-    assert dict((c.pk, n) for c, n in queries.overseen_unread(world.dsl)) == {channel.pk: 1}
+    assert {c.pk: n for c, n in queries.overseen_unread(world.dsl)} == {channel.pk: 1}
     assert queries.conversation_summary(world.dsl, channel).unread == 1
     actions.mark_read(channel, acting=world.dsl)
     with verify_unchanged():
