@@ -114,6 +114,11 @@ def test_the_dsl_hides_a_harmful_message_from_everyone_else(world, channel):
     assert history.message.body == "something harmful"
     with verify_unchanged():
         actions.hide_message(hidden, acting=world.dsl, reason="again")
+    # Its author can no longer change it, nor anyone react to it.
+    with verify_refused(Invalid, field="body"):
+        actions.edit_message(hidden, acting=world.pupil, body="something else")
+    with verify_refused(Invalid, field="emoji"):
+        actions.react(hidden, "👍", acting=world.pupil2)
 
 
 @pytest.mark.parametrize("who", ["teacher", "head", "pupil2", "other_school_dsl"])

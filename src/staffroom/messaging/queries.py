@@ -302,7 +302,11 @@ def editable_message(viewer: Person, message_id: int) -> Message:
     """A message the viewer may edit: their own, not deleted. Anything else is NotFound, because the edit form
     shows the text, and a deleted message's text is for the school's records only."""
     message = get_message(viewer, message_id)
-    if message.deleted_at is not None or not permissions.allows(viewer, "message.edit", message):
+    if (
+        message.deleted_at is not None
+        or message.hidden_at is not None
+        or not permissions.allows(viewer, "message.edit", message)
+    ):
         raise NotFound()
     return message
 

@@ -199,7 +199,7 @@ def _claim_attachments(acting: Person, ids: Sequence[str]) -> list[Attachment]:
 def edit_message(message: Message, *, acting: Person, body: str) -> Message:
     """Change a message's text; the earlier version is kept as a revision for the records."""
     permissions.require(acting, "message.edit", message)
-    if message.deleted_at is not None:
+    if message.deleted_at is not None or message.hidden_at is not None:
         raise Invalid("body", _("A deleted message cannot be edited."))
     body = _validate_body(body, message.attachments.exists())
     if body == message.body:
@@ -248,7 +248,7 @@ def react(message: Message, emoji: str, *, acting: Person, add: bool = True) -> 
     emoji = clean_text(emoji)  # keeps the joiners of an emoji sequence, drops any other invisible character
     if not _is_emoji(emoji):
         raise Invalid("emoji", _("Choose one emoji to react with."))
-    if message.deleted_at is not None:
+    if message.deleted_at is not None or message.hidden_at is not None:
         raise Invalid("emoji", _("You cannot react to a deleted message."))
     _throttle(acting, "react", REACTION_LIMIT)
     with transaction.atomic():
