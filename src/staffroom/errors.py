@@ -90,3 +90,13 @@ class Busy(StaffroomError):
 
     status = 503
     code = "busy"
+
+
+class PostingRefused(Invalid):
+    """A pupil may not post this here now: outside the class channel's posting hours (`outside_posting_hours`),
+    in teacher-only mode (`staff_only`), or a link or file the school's policy keeps from pupils
+    (`links_blocked`, `files_blocked`)."""
+
+    def __init__(self, code: str, field: str, message: str) -> None:
+        super().__init__(field, message)
+        self.code = code

@@ -83,7 +83,12 @@ RULES: dict[str, Grants] = {
     ),
     "conversation.view": _merge(_all(_EVERYONE, S.MEMBER), _one(R.DSL, S.SUPERVISED), _one(R.DEPUTY_DSL, S.SUPERVISED)),
     "conversation.join": _merge(_all(_STAFF, S.SCHOOL), _one(R.GOVERNOR, S.SCHOOL)),
-    "conversation.post": _all(_EVERYONE, S.MEMBER),
+    # A safeguarding lead may also write in the class channels they oversee without being in them.
+    "conversation.post": _merge(_all(_EVERYONE, S.MEMBER), _one(R.DSL, S.SUPERVISED), _one(R.DEPUTY_DSL, S.SUPERVISED)),
+    # Class channels: when pupils may post (school hours) and whether only staff may (teacher-only mode).
+    "conversation.posting_rules": _merge(_all(_STAFF, S.MANAGER), _one(R.HEADTEACHER, S.SCHOOL)),
+    # Whether pupils of a school may post links and which files (the school's pupil posting policy).
+    "pupil_posting.manage": _merge(_one(R.HEADTEACHER, S.SCHOOL), _one(R.DSL, S.SCHOOL), _one(R.DEPUTY_DSL, S.SCHOOL)),
     "conversation.manage": _merge(
         _all(_STAFF, S.MANAGER), _one(R.IT_ADMIN, S.ORGANISATION), _one(R.HEADTEACHER, S.SCHOOL)
     ),
@@ -105,6 +110,10 @@ RULES: dict[str, Grants] = {
     "message.edit": _all(_EVERYONE, S.OWN),
     "message.delete": _merge(_all(_EVERYONE, S.OWN), _all(_STAFF, S.MANAGER)),
     "message.react": _all(_EVERYONE, S.MEMBER),
+    # Supervised channels hide nothing from the DSL: a deleted or edited message's text and earlier versions
+    # (each look audited with a reason), and hiding a harmful message from everyone else.
+    "message.history": _merge(_one(R.DSL, S.SUPERVISED), _one(R.DEPUTY_DSL, S.SUPERVISED)),
+    "message.hide": _merge(_one(R.DSL, S.SUPERVISED), _one(R.DEPUTY_DSL, S.SUPERVISED)),
     "directory.view": _merge(_all(_STAFF, S.ORGANISATION), _one(R.GOVERNOR, S.ORGANISATION)),
     "upload.create": _all(_EVERYONE, S.ORGANISATION),
     "people.manage": _merge(

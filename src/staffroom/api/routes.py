@@ -44,6 +44,7 @@ from staffroom.api import (
     notifications,
     people,
     reviews,
+    supervision,
     uploads,
 )
 from staffroom.compliance import audit
@@ -331,3 +332,5 @@ api.add_router("/me", compliance_policies.me_router)
 api.add_router("/compliance", compliance_sars.router)
 api.add_router("/compliance", compliance_investigations.router)
 api.add_router("/me", compliance_my_data.router)
+api.add_router("", supervision.router)
+api.add_router("/safeguarding", supervision.safeguarding_router)

@@ -265,6 +265,7 @@ class MessageOut(Out):
     created_at: Timestamp
     edited_at: Timestamp | None
     deleted: bool
+    hidden: bool = Field(description="Hidden by the safeguarding lead (shown as deleted).")
     reply_to: int | None
     client_id: str | None
     mentions: list[int]

@@ -65,6 +65,7 @@ class Message(_Exact):
     created_at: Timestamp
     edited_at: Timestamp | None
     deleted: bool
+    hidden: bool
     reply_to: Id | None
     client_id: str | None
     mentions: list[Id]

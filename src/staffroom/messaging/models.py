@@ -40,6 +40,11 @@ class Conversation(models.Model):
     # The service that keeps this conversation and its members (e.g. "scim": a group in the school's identity
     # provider); empty for conversations people started. Nobody owns a provisioned conversation.
     provisioned_by = models.CharField(max_length=30, blank=True)
+    # Class channels: when pupils may post (school days, Monday to Friday, between these times, school's local
+    # time; empty means any time) and whether only staff post at all. Staff always may.
+    pupil_hours_start = models.TimeField(null=True, blank=True)
+    pupil_hours_end = models.TimeField(null=True, blank=True)
+    staff_only = models.BooleanField(default=False)
 
     class Meta:
         indexes = [models.Index(fields=["organisation", "kind"])]
@@ -94,6 +99,10 @@ class Message(models.Model):
     mentions = models.ManyToManyField(Person, blank=True, related_name="mentioned_in")
     # An announcement a leader marked urgent: its notification comes even outside the members' working hours.
     urgent = models.BooleanField(default=False)
+    # Hidden by the safeguarding lead (a harmful message in a class channel they oversee): everyone else sees
+    # "Hidden by the safeguarding lead"; the text stays for the DSL and the records.
+    hidden_at = models.DateTimeField(null=True, blank=True)
+    hidden_by = models.ForeignKey(Person, null=True, blank=True, on_delete=models.PROTECT, related_name="+")
 
     class Meta:
         constraints = [
@@ -231,3 +240,36 @@ class MembershipReview(models.Model):
 
     def __str__(self) -> str:
         return f"review of {self.conversation_id} on {self.reviewed_at:%Y-%m-%d}"
+
+
+class OversightRead(models.Model):
+    """How far a safeguarding lead who oversees a class channel without being in it has read it: their unread
+    count there (a member's position is on their Membership)."""
+
+    person = models.ForeignKey(Person, on_delete=models.CASCADE, related_name="+")
+    conversation = models.ForeignKey(Conversation, on_delete=models.CASCADE, related_name="+")
+    last_read_message_id = models.BigIntegerField(default=0)
+
+    class Meta:
+        constraints = [models.UniqueConstraint(fields=["person", "conversation"], name="oversight_read_unique")]
+
+    def __str__(self) -> str:
+        return f"{self.person_id} oversees {self.conversation_id}"
+
+
+class PupilPostingPolicy(models.Model):
+    """What pupils of a school may put in their class channels besides text. Without a row, the defaults hold:
+    links allowed, images only (no other files)."""
+
+    class Files(models.TextChoices):
+        ALL = "all", _("Any file")
+        IMAGES = "images", _("Images only")
+        NONE = "none", _("No files")
+
+    school = models.OneToOneField(School, on_delete=models.CASCADE, related_name="pupil_posting_policy")
+    links_allowed = models.BooleanField(default=True)
+    files = models.CharField(max_length=10, choices=Files.choices, default=Files.IMAGES)
+    updated_at = models.DateTimeField(default=timezone.now)
+
+    def __str__(self) -> str:
+        return f"pupil posting policy of {self.school_id}"

@@ -32,8 +32,11 @@ def reactions_payload(message: Message) -> list[dict[str, Any]]:
 
 
 def message_payload(message: Message) -> dict[str, Any]:
-    """A message as clients see it; a deleted message keeps its place but shows no content."""
-    deleted = message.deleted_at is not None
+    """A message as clients see it; a deleted message keeps its place but shows no content. A message the
+    safeguarding lead hid shows as deleted, with `hidden: true`, to everyone (the DSL reads its text through
+    the audited history, messaging.actions.view_message_history)."""
+    hidden = message.hidden_at is not None
+    deleted = message.deleted_at is not None or hidden
     return {
         "id": message.pk,
         "conversation_id": message.conversation_id,
@@ -43,6 +46,7 @@ def message_payload(message: Message) -> dict[str, Any]:
         "created_at": message.created_at.isoformat(),
         "edited_at": message.edited_at.isoformat() if message.edited_at else None,
         "deleted": deleted,
+        "hidden": hidden,
         "reply_to": message.reply_to_id,
         "client_id": message.client_id or None,
         "mentions": [] if deleted else sorted(p.pk for p in message.mentions.all()),

@@ -38,6 +38,7 @@ from staffroom.messaging.models import (
     Membership,
     MembershipReview,
     Message,
+    OversightRead,
     Reaction,
 )
 
@@ -70,8 +71,15 @@ def post_permission(conversation: Conversation) -> str:
 
 
 def may_post(viewer: Person, conversation: Conversation) -> bool:
-    """Whether the viewer may write here; nobody writes in an archived conversation."""
-    return conversation.archived_at is None and permissions.allows(viewer, post_permission(conversation), conversation)
+    """Whether the viewer may write here; nobody writes in an archived conversation, and pupils not in a class
+    channel in teacher-only mode or outside its posting hours (posting_refusal says why)."""
+    from staffroom.messaging import supervision
+
+    return (
+        conversation.archived_at is None
+        and permissions.allows(viewer, post_permission(conversation), conversation)
+        and supervision.refusal(conversation, viewer) is None
+    )
 
 
 def joinable_channels(viewer: Person) -> list[Conversation]:
@@ -105,6 +113,7 @@ def _unread_subquery(viewer: Person) -> Coalesce:
             conversation=OuterRef("conversation_id"),
             id__gt=OuterRef("last_read_message_id"),
             deleted_at__isnull=True,
+            hidden_at__isnull=True,
         )
         .exclude(author=viewer)
         .values("conversation")
@@ -177,7 +186,7 @@ class LastMessage:
 
 def last_messages(viewer: Person, message_ids: list[int]) -> dict[int, LastMessage]:
     """The messages named (the `last_message_id` of the viewer's summaries), by conversation id, in one query.
-    Only messages of conversations the viewer is in; a deleted (or erased) message comes without its text."""
+    Only messages of conversations the viewer is in; a deleted, erased or hidden message comes without its text."""
     if not message_ids:
         return {}
     files = Attachment.objects.filter(message=OuterRef("pk"))
@@ -191,11 +200,21 @@ def last_messages(viewer: Person, message_ids: list[int]) -> dict[int, LastMessa
             has_image=Exists(files.filter(content_type__startswith="image/")),
             has_file=Exists(files.exclude(content_type__startswith="image/")),
         )
-        .values("id", "conversation_id", "author_id", "created_at", "html", "deleted_at", "has_image", "has_file")
+        .values(
+            "id",
+            "conversation_id",
+            "author_id",
+            "created_at",
+            "html",
+            "deleted_at",
+            "hidden_at",
+            "has_image",
+            "has_file",
+        )
     )
     found: dict[int, LastMessage] = {}
     for row in rows:
-        deleted = row["deleted_at"] is not None
+        deleted = row["deleted_at"] is not None or row["hidden_at"] is not None
         found[row["conversation_id"]] = LastMessage(
             id=row["id"],
             conversation_id=row["conversation_id"],
@@ -234,7 +253,48 @@ def conversation_summary(viewer: Person, conversation: Conversation) -> Conversa
     for summary in conversation_summaries(viewer):
         if summary.conversation.pk == conversation.pk:
             return summary
-    return ConversationSummary(conversation, 0, 0, conversation.memberships.count(), 0, None)
+    overseen = {c.pk: unread for c, unread in overseen_unread(viewer)}
+    return ConversationSummary(
+        conversation, overseen.get(conversation.pk, 0), 0, conversation.memberships.count(), 0, None
+    )
+
+
+def overseen_unread(viewer: Person) -> list[tuple[Conversation, int]]:
+    """Class channels the viewer oversees for safeguarding without being in them, by title, each with how many
+    messages others posted there since the viewer last read it (OversightRead; never read: all of them)."""
+    # Inside the messages subquery: the position of the viewer in that message's conversation.
+    read_up_to = OversightRead.objects.filter(person=viewer, conversation=OuterRef("conversation_id")).values(
+        "last_read_message_id"
+    )
+    unread = (
+        Message.objects.filter(
+            conversation=OuterRef("pk"),
+            id__gt=Coalesce(Subquery(read_up_to, output_field=IntegerField()), Value(0)),
+            deleted_at__isnull=True,
+            hidden_at__isnull=True,
+        )
+        .exclude(author=viewer)
+        .values("conversation")
+        .annotate(n=Count("id"))
+        .values("n")
+    )
+    conversations = (
+        visible_conversations(viewer)
+        .filter(kind=Conversation.Kind.CLASS)
+        .exclude(memberships__person=viewer)
+        .annotate(unread=Coalesce(Subquery(unread, output_field=IntegerField()), Value(0)))
+        .order_by("title", "pk")
+    )
+    return [(c, c.unread) for c in conversations]
+
+
+def posting_refusal(viewer: Person, conversation: Conversation) -> str:
+    """Why the viewer, a pupil, cannot post in this class channel now (teacher-only mode, outside posting
+    hours), for the composer to say instead of offering a message box; empty when nothing stops them."""
+    from staffroom.messaging import supervision
+
+    refused = supervision.refusal(conversation, viewer)
+    return refused.message if refused is not None else ""
 
 
 def membership(viewer: Person, conversation: Conversation) -> Membership | None:
@@ -333,7 +393,11 @@ def editable_message(viewer: Person, message_id: int) -> Message:
     """A message the viewer may edit: their own, not deleted. Anything else is NotFound, because the edit form
     shows the text, and a deleted message's text is for the school's records only."""
     message = get_message(viewer, message_id)
-    if message.deleted_at is not None or not permissions.allows(viewer, "message.edit", message):
+    if (
+        message.deleted_at is not None
+        or message.hidden_at is not None
+        or not permissions.allows(viewer, "message.edit", message)
+    ):
         raise NotFound()
     return message
 

@@ -55,7 +55,9 @@ def search_messages(viewer: Person, text: str, *, limit: int = 50, conversation_
         raise Invalid("q", _("Type something to search for."))
     if len(text) > MAX_QUERY_LENGTH:
         raise Invalid("q", _("Searches can be at most %(n)d characters.") % {"n": MAX_QUERY_LENGTH})
-    messages = _messages().filter(conversation__in=visible_conversations(viewer), deleted_at__isnull=True)
+    messages = _messages().filter(
+        conversation__in=visible_conversations(viewer), deleted_at__isnull=True, hidden_at__isnull=True
+    )
     if conversation_id is not None:
         messages = messages.filter(conversation_id=conversation_id)
     if connection.vendor == "sqlite":

@@ -405,3 +405,11 @@ class PreferencesForm(forms.Form):
         required=False, label=_("Working days"), choices=WEEKDAYS, widget=forms.CheckboxSelectMultiple
     )
     sound = forms.BooleanField(required=False, label=_("Play a sound when a message arrives"))
+
+
+class PostingRulesForm(forms.Form):
+    """A class channel's posting hours for pupils (school days) and teacher-only mode."""
+
+    pupil_hours_start = forms.TimeField(label=_("Pupils may post from"), required=False)
+    pupil_hours_end = forms.TimeField(label=_("until"), required=False)
+    staff_only = forms.BooleanField(label=_("Only staff can post (teacher-only mode)"), required=False)

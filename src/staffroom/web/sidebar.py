@@ -131,10 +131,11 @@ def build(viewer: Person, *, current_id: int | None = None, now: datetime | None
     mine = {s.conversation.pk for s in summaries}
     # A safeguarding lead oversees class channels without being in them; list those apart, so it is plain.
     overseen = [
-        Entry(c, conversation_name(viewer, c), current=c.pk == current_id)
-        for c in queries.visible_conversations(viewer).filter(kind=Kind.CLASS).order_by("title")
+        Entry(c, conversation_name(viewer, c), 0 if c.pk == current_id else unread, current=c.pk == current_id)
+        for c, unread in queries.overseen_unread(viewer)
         if c.pk not in mine
     ]
+    total += sum(entry.unread for entry in overseen)
     return Sidebar(
         entries=entries,
         overseen=overseen,

@@ -92,10 +92,18 @@ class MessageRow:
     reply_snippet: str = ""
     seen_by: list[Person] | None = None
     seen_by_everyone: bool = False
+    # The safeguarding lead overseeing a class channel: read what a deleted, edited or hidden message said
+    # (asked for a reason first), or hide a harmful one.
+    can_view_history: bool = False
+    can_hide: bool = False
 
     @property
     def deleted(self) -> bool:
-        return self.message.deleted_at is not None
+        return self.message.deleted_at is not None or self.message.hidden_at is not None
+
+    @property
+    def hidden(self) -> bool:
+        return self.message.hidden_at is not None
 
     @property
     def counted_reactions(self) -> list[ReactionChoice]:
@@ -127,8 +135,11 @@ class Timeline:
     def row(self, message: Message, *, receipt: bool = False) -> MessageRow:
         own = message.author_id == self.viewer.pk
         row = MessageRow(message=message, own=own, author_role=role_label(message.author))
-        if message.deleted_at is not None:
+        changed = row.deleted or message.edited_at is not None
+        row.can_view_history = changed and message.erased_at is None and self.allows("message.history", message)
+        if row.deleted:
             return row
+        row.can_hide = self.allows("message.hide", message)
         row.can_edit = self.allows("message.edit", message)
         row.can_delete = self.allows("message.delete", message)
         row.can_react = self.allows("message.react", message)

@@ -27,6 +27,7 @@ from staffroom.web.views import (
     messages,
     profile,
     search,
+    supervision,
 )
 
 app_name = "web"
@@ -63,6 +64,9 @@ urlpatterns = [
     path(message + "acknowledge", announcements.acknowledge, name="acknowledge"),
     path(message + "acknowledgements", announcements.acknowledgement_status, name="acknowledgements"),
     path(message + "remind", announcements.remind, name="remind"),
+    path(message + "history", supervision.message_history, name="message_history"),
+    path(message + "hide", supervision.hide_message, name="hide_message"),
+    path("c/<int:conversation_id>/posting-rules", supervision.posting_rules, name="posting_rules"),
     path("search", search.search, name="search"),
     path("profile", profile.profile, name="profile"),
     path("profile/lost-device", profile.lost_device, name="lost_device"),

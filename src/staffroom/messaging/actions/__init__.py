@@ -41,6 +41,13 @@ from staffroom.messaging.actions.provisioned import (
     provision_conversation,
 )
 from staffroom.messaging.actions.reviews import review_members
+from staffroom.messaging.actions.supervision import (
+    MessageHistory,
+    hide_message,
+    set_posting_rules,
+    set_pupil_posting_policy,
+    view_message_history,
+)
 
 __all__ = [
     "CREATE_LIMIT",
@@ -52,6 +59,7 @@ __all__ = [
     "RECEIPT_FANOUT_LIMIT",
     "REMIND_LIMIT",
     "RENAME_LIMIT",
+    "MessageHistory",
     "acknowledge",
     "add_member",
     "approve_external",
@@ -64,6 +72,7 @@ __all__ = [
     "discard_upload",
     "edit_message",
     "enrol_pupils",
+    "hide_message",
     "join_channel",
     "mark_read",
     "open_class_channel",
@@ -76,8 +85,11 @@ __all__ = [
     "review_members",
     "send_message",
     "set_notify",
+    "set_posting_rules",
+    "set_pupil_posting_policy",
     "store_upload",
     "unassign_teachers",
     "unenrol_pupils",
     "update_conversation",
+    "view_message_history",
 ]

@@ -17,7 +17,7 @@ from staffroom.accounts.models import Person
 from staffroom.compliance import audit
 from staffroom.compliance.audit import AuditAction
 from staffroom.errors import Invalid
-from staffroom.messaging import events, formatting, queries
+from staffroom.messaging import events, formatting, queries, supervision
 from staffroom.messaging.actions.limits import EDIT_LIMIT, REACTION_LIMIT, _throttle
 from staffroom.messaging.models import (
     Attachment,
@@ -25,6 +25,7 @@ from staffroom.messaging.models import (
     Membership,
     Message,
     MessageRevision,
+    OversightRead,
     Reaction,
 )
 from staffroom.safeguarding import photos
@@ -79,6 +80,9 @@ def check_may_post(conversation: Conversation, *, acting: Person, files: int = 0
     permissions.require(acting, post_permission(conversation), conversation)
     if conversation.archived_at is not None:
         raise Invalid("conversation", _("This conversation is archived; it can be read but not added to."))
+    refused = supervision.refusal(conversation, acting)  # a pupil in teacher-only mode or out of hours
+    if refused is not None:
+        raise refused
     if files > MAX_ATTACHMENTS:
         raise Invalid("attachment_ids", _("A message can carry at most %(n)d files.") % {"n": MAX_ATTACHMENTS})
 
@@ -119,6 +123,7 @@ def send_message(
         if reply_to is None:
             raise Invalid("reply_to", _("You can only reply to a message in the same conversation."))
     attachments = _claim_attachments(acting, attachment_ids)
+    supervision.check_pupil_message(conversation, acting, body=body, attachments=attachments)
     faces = photos.check_photos(conversation, attachments, acting=acting, confirmed=confirmed)
     ratelimit.hit(f"send:{acting.pk}", limit=30, window_seconds=10)
 
@@ -204,7 +209,7 @@ def _claim_attachments(acting: Person, ids: Sequence[str]) -> list[Attachment]:
 def edit_message(message: Message, *, acting: Person, body: str) -> Message:
     """Change a message's text; the earlier version is kept as a revision for the records."""
     permissions.require(acting, "message.edit", message)
-    if message.deleted_at is not None:
+    if message.deleted_at is not None or message.hidden_at is not None:
         raise Invalid("body", _("A deleted message cannot be edited."))
     body = _validate_body(body, message.attachments.exists())
     if body == message.body:
@@ -253,7 +258,7 @@ def react(message: Message, emoji: str, *, acting: Person, add: bool = True) -> 
     emoji = clean_text(emoji)  # keeps the joiners of an emoji sequence, drops any other invisible character
     if not _is_emoji(emoji):
         raise Invalid("emoji", _("Choose one emoji to react with."))
-    if message.deleted_at is not None:
+    if message.deleted_at is not None or message.hidden_at is not None:
         raise Invalid("emoji", _("You cannot react to a deleted message."))
     _throttle(acting, "react", REACTION_LIMIT)
     with transaction.atomic():
@@ -294,7 +299,7 @@ def mark_read(conversation: Conversation, *, acting: Person, up_to_message_id: i
     with transaction.atomic():
         membership = Membership.objects.select_for_update().filter(conversation=conversation, person=acting).first()
         if membership is None:
-            return 0  # an overseeing DSL reads without a position of their own
+            return _mark_overseen_read(conversation, acting=acting, up_to_message_id=up_to_message_id)
         latest = Message.objects.filter(conversation=conversation).aggregate(m=Max("id"))["m"] or 0
         target = latest if up_to_message_id is None else min(int(up_to_message_id), latest)
         if target <= membership.last_read_message_id:
@@ -307,4 +312,23 @@ def mark_read(conversation: Conversation, *, acting: Person, up_to_message_id: i
         audit.record(
             acting, AuditAction.CONVERSATION_READ, conversation=conversation, data={"up_to_message_id": target}
         )
+    return target
+
+
+def _mark_overseen_read(conversation: Conversation, *, acting: Person, up_to_message_id: int | None) -> int:
+    """An overseeing safeguarding lead's own position in a class channel they are not in (their unread count
+    there); it tells nobody, since they are not among the members whose receipts others see."""
+    if not permissions.allows(acting, "conversation.view", conversation):
+        return 0
+    marker, _created = OversightRead.objects.select_for_update().get_or_create(person=acting, conversation=conversation)
+    latest = Message.objects.filter(conversation=conversation).aggregate(m=Max("id"))["m"] or 0
+    target = latest if up_to_message_id is None else min(int(up_to_message_id), latest)
+    if target <= marker.last_read_message_id:
+        return marker.last_read_message_id
+    marker.last_read_message_id = target
+    marker.save(update_fields=["last_read_message_id"])
+    audit.record(
+        acting, AuditAction.CONVERSATION_READ, conversation=conversation,
+        data={"up_to_message_id": target, "overseen": True},
+    )  # fmt: skip
     return target

@@ -55,6 +55,7 @@ def composer_context(
         "composer": form,
         "composer_client_id": form["client_id"].value(),
         "can_post": queries.may_post(viewer, conversation),
+        "posting_refusal": queries.posting_refusal(viewer, conversation),
         "reply": reply,
         "reply_snippet": snippet(reply) if reply is not None else "",
         "kept_attachments": attachments or [],

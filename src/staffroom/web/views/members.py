@@ -57,6 +57,8 @@ def _render(
         and conversation.kind not in (Conversation.Kind.CLASS, Conversation.Kind.DIRECT)
         and permissions.allows(viewer, "external.request", viewer.organisation),
         add_form=(form or _add_form(viewer, conversation, members)) if may_manage else None,
+        may_set_posting_rules=conversation.kind == Conversation.Kind.CLASS
+        and permissions.allows(viewer, "conversation.posting_rules", conversation),
     )
     return render(request, "staffroom/members.html", context, status=status)
 
