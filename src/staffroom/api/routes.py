@@ -44,6 +44,7 @@ from staffroom.api import (
     notifications,
     people,
     reviews,
+    safeguarding,
     uploads,
 )
 from staffroom.compliance import audit
@@ -328,3 +329,4 @@ api.add_router("/me", compliance_policies.me_router)
 api.add_router("/compliance", compliance_sars.router)
 api.add_router("/compliance", compliance_investigations.router)
 api.add_router("/me", compliance_my_data.router)
+api.add_router("/safeguarding", safeguarding.router)
