@@ -67,12 +67,12 @@ def summary(values: list[float]) -> dict[str, float]:
 
 def run(concerns: int, queue: int) -> dict[str, Any]:
     from django.test import Client
+    from tests import factories
 
     from staffroom.accounts import actions as account_actions
     from staffroom.messaging import actions as messaging
     from staffroom.safeguarding.models import Concern
     from staffroom.safeguarding.signals import concern_raised
-    from tests import factories
 
     world = factories.world()
     channel = world.class_channel(world.pupil, world.pupil2)
