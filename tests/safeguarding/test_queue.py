@@ -179,3 +179,22 @@ def test_a_dsl_who_left_sees_nothing(world):
         actions.list_concerns(acting=world.dsl)
     with verify_refused(NotFound):
         actions.open_concern(item.pk, acting=world.dsl)
+
+
+def test_the_queue_takes_the_same_queries_however_many_concerns_it_shows(world):
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    from staffroom.safeguarding.payloads import concern_payload
+
+    def queries_for_page() -> int:
+        with CaptureQueriesContext(connection) as captured:
+            [concern_payload(c) for c in queries.queue(world.dsl).items]
+        return len(captured.captured_queries)
+
+    concern(world, assigned_to=world.dsl, raised_by=world.teacher)
+    queries_for_page()  # the viewer's own roles are read once, then kept for the request
+    few = queries_for_page()
+    for _ in range(5):
+        concern(world, assigned_to=world.dsl, raised_by=world.teacher2)
+    assert queries_for_page() == few

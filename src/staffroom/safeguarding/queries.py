@@ -24,6 +24,11 @@ PAGE_SIZE = 50
 # Messages shown either side of the concern's message when it is opened.
 CONTEXT = 5
 
+# The people a concern's payload names, with their schools and roles loaded with it (no query per person).
+_PEOPLE = ("about", "raised_by", "assigned_to", "message__author", "message__deleted_by")
+PEOPLE_SCHOOLS = tuple(f"{p}__school" for p in _PEOPLE)
+PEOPLE_ROLES = tuple(f"{p}__role_assignments" for p in _PEOPLE)
+
 STATUS_ORDER = [Concern.Status.OPEN, Concern.Status.REVIEWED, Concern.Status.ESCALATED, Concern.Status.CLOSED]
 SEVERITY_ORDER = [Concern.Severity.HIGH, Concern.Severity.MEDIUM, Concern.Severity.LOW]
 
@@ -93,9 +98,8 @@ def queue(viewer: Person, filters: Filters | None = None, *, cursor: str | None 
         concerns = concerns.filter(assigned_to_id=filters.assigned_to)
     start = int(cursor) if cursor and cursor.isdigit() else 0
     rows: list[Concern] = list(
-        concerns.select_related(
-            "school", "conversation", "assigned_to", "about", "raised_by", "message__author", "message__deleted_by"
-        )
+        concerns.select_related("school", "conversation", *PEOPLE_SCHOOLS)
+        .prefetch_related(*PEOPLE_ROLES)
         .annotate(status_rank=_rank("status", STATUS_ORDER), severity_rank=_rank("severity", SEVERITY_ORDER))
         .order_by("status_rank", "severity_rank", "-created_at", "-id")[start : start + limit + 1]
     )
@@ -109,17 +113,8 @@ def concern_for(viewer: Person, concern_id: int) -> Concern:
     """One concern the viewer may see; NotFound otherwise (a concern's existence is itself sensitive)."""
     concern = (
         visible_concerns(viewer)
-        .select_related(
-            "school",
-            "conversation",
-            "assigned_to",
-            "about",
-            "raised_by",
-            "closed_by",
-            "organisation",
-            "message__author",
-            "message__deleted_by",
-        )
+        .select_related("school", "conversation", "closed_by", "organisation", *PEOPLE_SCHOOLS)
+        .prefetch_related(*PEOPLE_ROLES)
         .filter(pk=concern_id)
         .first()
     )
@@ -163,10 +158,21 @@ def messages_in_context(concern: Concern, around: int = CONTEXT) -> list[Message
     included (the DSL sees what was written)."""
     if concern.message is None:
         return []
-    related = ("author", "deleted_by")
+    related = ("author__school", "deleted_by__school")
     thread = Message.objects.filter(conversation_id=concern.message.conversation_id)
-    before = list(thread.filter(pk__lt=concern.message_id).select_related(*related).order_by("-pk")[:around])
-    after = list(thread.filter(pk__gte=concern.message_id).select_related(*related).order_by("pk")[: around + 1])
+    roles = ("author__role_assignments", "deleted_by__role_assignments")
+    before = list(
+        thread.filter(pk__lt=concern.message_id)
+        .select_related(*related)
+        .prefetch_related(*roles)
+        .order_by("-pk")[:around]
+    )
+    after = list(
+        thread.filter(pk__gte=concern.message_id)
+        .select_related(*related)
+        .prefetch_related(*roles)
+        .order_by("pk")[: around + 1]
+    )
     messages = [*reversed(before), *after]
     attach_revisions(messages)
     return messages
@@ -183,4 +189,8 @@ def attach_revisions(messages: list[Message]) -> None:
 
 def notes_of(concern: Concern) -> list[Any]:
     """The concern's chronology, oldest first."""
-    return list(concern.notes.select_related("author").order_by("created_at", "id"))
+    return list(
+        concern.notes.select_related("author__school")
+        .prefetch_related("author__role_assignments")
+        .order_by("created_at", "id")
+    )
