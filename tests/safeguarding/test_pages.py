@@ -88,3 +88,12 @@ def test_everyone_else_gets_the_404_page_and_no_header_link(world, as_person, wh
     assert client.post(f"/safeguarding/{item.pk}/update", {"note": "x"}).status_code == 404
     assert 'href="/safeguarding/"' not in client.get("/").content.decode()
     assert not item.notes.exists()
+
+
+def test_the_live_script_has_the_words_and_the_handler_for_an_alert(world, as_person):
+    from pathlib import Path
+
+    html = as_person(world.dsl).get("/").content.decode()
+    assert 'data-concern="A safeguarding concern needs you. Open it."' in html
+    script = (Path(__file__).parents[2] / "src/staffroom/web/static/staffroom/live.js").read_text()
+    assert 'case "concern.raised":' in script and '"/safeguarding/" + Number(event.concern_id)' in script
