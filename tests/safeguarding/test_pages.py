@@ -97,3 +97,14 @@ def test_the_live_script_has_the_words_and_the_handler_for_an_alert(world, as_pe
     assert 'data-concern="A safeguarding concern needs you. Open it."' in html
     script = (Path(__file__).parents[2] / "src/staffroom/web/static/staffroom/live.js").read_text()
     assert 'case "concern.raised":' in script and '"/safeguarding/" + Number(event.concern_id)' in script
+
+
+def test_a_deputy_works_the_queue_from_the_pages_too(world, as_person):
+    deputy = factories.person(world.school, Role.DEPUTY_DSL, Role.TEACHER, name="Dee Deputy")
+    factories.authenticator_app(deputy)  # safeguarding leads must have a second sign-in step
+    item = concern(world, severity="high")
+    client = as_person(deputy)
+    assert "Self-harm" in client.get("/safeguarding/").content.decode()
+    assert client.get(f"/safeguarding/{item.pk}/").status_code == 200
+    client.post(f"/safeguarding/{item.pk}/update", {"status": "reviewed"})
+    assert Concern.objects.get(pk=item.pk).status == "reviewed"
