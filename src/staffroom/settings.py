@@ -128,6 +128,7 @@ TEMPLATES = [
                 "django.contrib.messages.context_processors.messages",
                 "staffroom.web.context_processors.admin_console",
                 "staffroom.web.context_processors.device",
+                "staffroom.web.context_processors.safeguarding",
             ],
         },
     },

@@ -186,6 +186,10 @@ RULES: dict[str, Grants] = {
     # Noting in each organisation's audit log that the whole system was backed up or restored (`staffroom backup`,
     # `staffroom restore`, run by whoever runs the server): counts only, never content.
     "records.backup": _one(Service.BACKUP, S.ORGANISATION),
+    # Safeguarding concerns (KCSIE): only the school's designated safeguarding lead and deputies see the queue
+    # (the message as written, edits and deletions included) and work it; a trust-wide DSL sees every school's.
+    "concern.view": _merge(_one(R.DSL, S.SCHOOL), _one(R.DEPUTY_DSL, S.SCHOOL)),
+    "concern.manage": _merge(_one(R.DSL, S.SCHOOL), _one(R.DEPUTY_DSL, S.SCHOOL)),
 }
 
 

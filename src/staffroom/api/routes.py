@@ -44,6 +44,7 @@ from staffroom.api import (
     notifications,
     people,
     reviews,
+    safeguarding,
     supervision,
     uploads,
 )
@@ -334,3 +335,4 @@ api.add_router("/compliance", compliance_investigations.router)
 api.add_router("/me", compliance_my_data.router)
 api.add_router("", supervision.router)
 api.add_router("/safeguarding", supervision.safeguarding_router)
+api.add_router("/safeguarding", safeguarding.router)

@@ -156,6 +156,12 @@ class AuditAction(StrEnum):
     INVESTIGATION_REFUSED = "investigation.refused"
     INVESTIGATION_DOWNLOADED = "investigation.downloaded"
     ME_EXPORTED = "me.exported"
+    CONCERNS_LISTED = "concern.listed"
+    CONCERN_VIEWED = "concern.viewed"
+    CONCERN_ASSIGNED = "concern.assigned"
+    CONCERN_STATUS_CHANGED = "concern.status_changed"
+    CONCERN_NOTED = "concern.noted"
+    CONCERN_ALERTED = "concern.alerted"
 
 
 MEANINGS: dict[AuditAction, str] = {
@@ -282,6 +288,16 @@ MEANINGS: dict[AuditAction, str] = {
         "An approved investigation export was downloaded (counts and the SHA-256 of its messages.json)"
     ),
     AuditAction.ME_EXPORTED: "A person downloaded their own messages and files (counts only)",
+    AuditAction.CONCERNS_LISTED: "A safeguarding lead looked at the queue of safeguarding concerns (ids only)",
+    AuditAction.CONCERN_VIEWED: (
+        "A safeguarding lead opened a safeguarding concern and read its message in context (ids only)"
+    ),
+    AuditAction.CONCERN_ASSIGNED: "A safeguarding concern was given to a safeguarding lead, or taken off them",
+    AuditAction.CONCERN_STATUS_CHANGED: (
+        "A safeguarding concern was marked reviewed, escalated (the referral recorded), closed or reopened"
+    ),
+    AuditAction.CONCERN_NOTED: "A safeguarding lead added a note to a safeguarding concern",
+    AuditAction.CONCERN_ALERTED: "The safeguarding leads were alerted at once to a high-severity concern (counts only)",
 }
 
 

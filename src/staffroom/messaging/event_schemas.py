@@ -206,6 +206,17 @@ class AnnouncementReminder(Event):
     title: str = Field(description="the announcement channel's title")
 
 
+class ConcernRaised(Event):
+    """A high-severity safeguarding concern was raised: the safeguarding leads are told at once (no text)."""
+
+    audience = "The designated safeguarding leads and deputies of the concern's school (and trust-wide ones)"
+    type: Literal["concern.raised"]
+    concern_id: Id = Field(description="the concern (`GET /api/v1/safeguarding/concerns/{id}`)")
+    category: str = Field(description="its category, e.g. `self_harm`")
+    severity: Literal["high"] = Field(description="always `high`: lower severities wait in the queue")
+    conversation_id: Id | None = Field(description="the conversation it was raised in, if any")
+
+
 def _type_of(schema: type[Event]) -> str:
     (event_type,) = get_args(schema.model_fields["type"].annotation)
     return str(event_type)
@@ -223,6 +234,7 @@ EVENTS: dict[str, type[Event]] = {
         ReceiptUpdated,
         AcknowledgementUpdated,
         AnnouncementReminder,
+        ConcernRaised,
     )
 }
 

@@ -5,3 +5,9 @@ class SafeguardingConfig(AppConfig):
     name = "staffroom.safeguarding"
     label = "safeguarding"
     verbose_name = "Safeguarding"
+
+    def ready(self) -> None:
+        from staffroom.safeguarding import alerts
+        from staffroom.safeguarding.signals import concern_raised
+
+        concern_raised.connect(alerts.on_concern_raised, dispatch_uid="safeguarding.alert_leads")

@@ -34,3 +34,18 @@ def device(request: HttpRequest) -> dict[str, Callable[[], bool]]:
         return bool(Preferences.objects.filter(person=user, sound=True).exists())
 
     return {"sound_on": functools.cache(sound_on)}
+
+
+def safeguarding(request: HttpRequest) -> dict[str, Callable[[], int | None]]:
+    """`safeguarding_open`: for a safeguarding lead, how many concerns of their school are open (the header links
+    the queue with it); None for everyone else. Worked out only when the layout asks, once per request."""
+    user: Any = getattr(request, "user", None)
+    if not isinstance(user, Person):
+        return {}
+
+    def open_concerns() -> int | None:
+        from staffroom.safeguarding import queries
+
+        return queries.open_count(user) if queries.may_view_queue(user) else None
+
+    return {"safeguarding_open": functools.cache(open_concerns)}

@@ -26,6 +26,7 @@ from staffroom.web.views import (
     members,
     messages,
     profile,
+    safeguarding,
     search,
     supervision,
 )
@@ -108,6 +109,9 @@ urlpatterns = [
         externals.decide,
         name="admin_external_decide",
     ),
+    path("safeguarding/", safeguarding.queue_page, name="safeguarding"),
+    path("safeguarding/<int:concern_id>/", safeguarding.concern_page, name="safeguarding_concern"),
+    path("safeguarding/<int:concern_id>/update", safeguarding.concern_update, name="safeguarding_concern_update"),
     path("compliance/", compliance.audit_page, name="compliance"),
     path("compliance/audit/", compliance.audit_page, name="compliance_audit"),
     path("compliance/audit.csv", compliance.audit_download, name="compliance_audit_csv"),

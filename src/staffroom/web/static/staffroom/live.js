@@ -198,6 +198,12 @@
         showAlert(reminder, event.conversation_id);
         refreshSidebar();
         break;
+      case "concern.raised":
+        // Only the school's safeguarding leads receive it: a link to the concern, never what was written.
+        var concern = say("concern");
+        announce(concern);
+        showAlert(concern, null, "/safeguarding/" + Number(event.concern_id) + "/");
+        break;
       default:
         break;
     }
@@ -399,14 +405,14 @@
     if (window.staffroom && window.staffroom.markRead) window.staffroom.markRead(id);
   }
 
-  function showAlert(text, targetConversation) {
+  function showAlert(text, targetConversation, href) {
     var box = document.getElementById("alerts");
     if (!box) return;
     var p = document.createElement("p");
     p.className = "alert";
-    if (targetConversation && targetConversation !== conversationId) {
+    if (href || (targetConversation && targetConversation !== conversationId)) {
       var a = document.createElement("a");
-      a.href = "/c/" + targetConversation + "/";
+      a.href = href || "/c/" + targetConversation + "/";
       a.textContent = text;
       p.appendChild(a);
     } else {
