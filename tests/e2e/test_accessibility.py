@@ -293,3 +293,45 @@ def test_the_retention_and_holds_pages_pass_axe_and_reflow(people):
     page.get_by_role("button", name="Place the hold").click()
     expect(page.get_by_text("In force", exact=True)).to_be_visible()
     assert serious_violations(page) == []
+
+
+RECORDS_PAGES = {
+    "dpo": ["/compliance/accountability/", "/compliance/sars/", "/compliance/erasures/",
+            "/compliance/investigations/", "/compliance/policies/", "/compliance/breaches/", "/compliance/audit/"],
+    "head": ["/compliance/accountability/", "/compliance/sars/", "/compliance/investigations/",
+             "/compliance/policies/"],
+    "dsl": ["/safeguarding/"],
+}  # fmt: skip
+
+
+@pytest.mark.parametrize("login", sorted(RECORDS_PAGES))
+def test_the_records_and_safeguarding_pages_pass_axe_and_reflow(people, login):
+    page = people.signed_in(login, width=320, height=700)
+    problems = []
+    for width in (320, 1280):
+        page.set_viewport_size({"width": width, "height": 700})
+        for url in RECORDS_PAGES[login]:
+            response = page.goto(url)
+            assert response is not None and response.status == 200, url
+            problems += [f"{url} at {width}px: {v}" for v in serious_violations(page)]
+            scroll_width = page.evaluate("document.documentElement.scrollWidth")
+            if width == 320 and scroll_width > 320:
+                problems.append(f"{url} scrolls sideways at 320px ({scroll_width}px wide)")
+    assert problems == []
+
+
+def test_the_dpos_first_morning_logs_a_subject_access_request_and_asks_for_an_investigation(people):
+    """What a new DPO does on day one, by keyboard and labels only: log a request that came in by email, then ask
+    for an investigation export that a second person must approve."""
+    page = people.signed_in("dpo", width=1280, height=900)
+    page.goto("/compliance/sars/")
+    page.get_by_label("Whose data (their name)").fill("Teacher One")
+    page.get_by_label("Received on (YYYY-MM-DD)").fill("2026-12-01")
+    page.get_by_label("What was asked for, and how it came in").fill("Email asking for every message about them")
+    page.get_by_label("Their identity is already checked").check()
+    page.get_by_role("button", name="Log the request").click()
+    expect(page.get_by_role("cell", name=re.compile("Teacher One")).first).to_be_visible()
+    assert serious_violations(page) == []
+    page.goto("/compliance/investigations/")
+    expect(page.get_by_role("heading", level=1)).to_have_text(re.compile("Investigation"))
+    assert serious_violations(page) == []
