@@ -49,7 +49,7 @@ def ensure_triggers(using: str = "default") -> list[str]:
             cursor.execute(TRIGGERS[name])
         if missing:
             cursor.execute("INSERT INTO messaging_message_fts(messaging_message_fts) VALUES ('rebuild')")
-            log.warning("search index triggers restored", extra={"triggers": missing})
+            log.info("search index triggers restored", extra={"triggers": missing})
     return missing
 
 
