@@ -78,3 +78,33 @@ class Busy(StaffroomError):
 
     status = 503
     code = "busy"
+
+
+class ConfirmRequired(StaffroomError):
+    """The school's safeguarding policy asks the sender to look again before this is sent: sending it again
+    with `confirmed` posts it. `findings` say what was found and where, never the text."""
+
+    status = 409
+    code = "confirm_required"
+
+    def __init__(self, message: str, *, findings: list[dict[str, object]]) -> None:
+        super().__init__(message)
+        self.findings = findings
+
+
+class Blocked(StaffroomError):
+    """The school's safeguarding policy does not allow this here; nothing was written."""
+
+    status = 422
+    code = "blocked"
+
+    def __init__(self, message: str, *, findings: list[dict[str, object]]) -> None:
+        super().__init__(message, field="body")
+        self.findings = findings
+
+
+class ChecksUnavailable(Busy):
+    """The safeguarding checks failed where the policy could block: nothing was sent, the same send later may
+    go through."""
+
+    code = "checks_unavailable"

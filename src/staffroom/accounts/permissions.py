@@ -177,6 +177,11 @@ RULES: dict[str, Grants] = {
     # Noting in each organisation's audit log that the whole system was backed up or restored (`staffroom backup`,
     # `staffroom restore`, run by whoever runs the server): counts only, never content.
     "records.backup": _one(Service.BACKUP, S.ORGANISATION),
+    # Safeguarding (issue 8). What the checks on the send path do in a school: its DSL, and the DPO trust-wide.
+    "safeguarding.policy": _merge(_one(R.DSL, S.SCHOOL), _one(R.DPO, S.ORGANISATION)),
+    # Anyone who can see a message may report a concern about it: its members (pupils too), and the DSLs who
+    # oversee a class channel.
+    "concern.report": _merge(_all(_EVERYONE, S.MEMBER), _one(R.DSL, S.SUPERVISED), _one(R.DEPUTY_DSL, S.SUPERVISED)),
 }
 
 

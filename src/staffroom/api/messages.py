@@ -53,7 +53,11 @@ def list_messages(
 )
 def send_message(request: HttpRequest, conversation_id: ObjectId, data: MessageIn) -> Status[dict[str, Any]]:
     """Post a message (201). Sending again with a `client_id` you already used returns that first message
-    (200) instead of posting it twice, so a client may retry safely."""
+    (200) instead of posting it twice, so a client may retry safely.
+
+    The school's safeguarding policy may answer 409 `confirm_required` with `findings` (kind, label, start,
+    end, severity; never the text): show them, and send again with `"confirmed": true` to post anyway. A send
+    the policy blocks answers 422 `blocked`; nothing is written."""
     viewer = caller(request)
     conversation = queries.get_conversation(viewer, conversation_id)
     message, created = actions.send_message(
@@ -64,6 +68,7 @@ def send_message(request: HttpRequest, conversation_id: ObjectId, data: MessageI
         reply_to_id=data.reply_to,
         attachment_ids=data.attachment_ids,
         urgent=data.urgent,
+        confirmed=data.confirmed,
     )
     return Status(201 if created else 200, message_payload(message))
 

@@ -44,6 +44,7 @@ from staffroom.api import (
     notifications,
     people,
     reviews,
+    safeguarding_policy,
     uploads,
 )
 from staffroom.compliance import audit
@@ -207,7 +208,11 @@ def _audit_refusal(request: HttpRequest, exc: StaffroomError) -> None:
 @api.exception_handler(StaffroomError)
 def _domain_error(request: HttpRequest, exc: StaffroomError) -> HttpResponse:
     _audit_refusal(request, exc)
-    response = _respond(request, exc.status, exc.code, exc.message, exc.field)
+    body = error_body(exc.code, exc.message, exc.field)
+    if (findings := getattr(exc, "findings", None)) is not None:
+        # A safeguarding nudge or block says what was found and where (never the text): the composer shows it.
+        body["error"]["findings"] = findings
+    response = api.create_response(request, body, status=exc.status)
     if exc.retry_after is not None:
         response["Retry-After"] = str(exc.retry_after)
     return response
@@ -328,3 +333,5 @@ api.add_router("/me", compliance_policies.me_router)
 api.add_router("/compliance", compliance_sars.router)
 api.add_router("/compliance", compliance_investigations.router)
 api.add_router("/me", compliance_my_data.router)
+api.add_router("/safeguarding", safeguarding_policy.router)
+api.add_router("", safeguarding_policy.reports_router)

@@ -281,6 +281,10 @@ class MessageIn(Schema):
     urgent: bool = Field(
         False, description="An announcement a headteacher marks urgent notifies members even outside working hours."
     )
+    confirmed: bool = Field(
+        False,
+        description="Send anyway after a safeguarding nudge (409 `confirm_required`): you have checked the findings.",
+    )
 
 
 class MessagePatch(Schema):

@@ -152,6 +152,10 @@ class AuditAction(StrEnum):
     INVESTIGATION_REFUSED = "investigation.refused"
     INVESTIGATION_DOWNLOADED = "investigation.downloaded"
     ME_EXPORTED = "me.exported"
+    CONCERN_RAISED = "concern.raised"
+    CONCERN_REPORTED = "concern.reported"
+    SAFEGUARDING_DPO_WARNED = "safeguarding.dpo_warned"
+    SAFEGUARDING_POLICY_CHANGED = "safeguarding_policy.changed"
 
 
 MEANINGS: dict[AuditAction, str] = {
@@ -274,6 +278,16 @@ MEANINGS: dict[AuditAction, str] = {
         "An approved investigation export was downloaded (counts and the SHA-256 of its messages.json)"
     ),
     AuditAction.ME_EXPORTED: "A person downloaded their own messages and files (counts only)",
+    AuditAction.CONCERN_RAISED: (
+        "The safeguarding checks raised a concern on a message as it was posted (kinds and severity, never the text)"
+    ),
+    AuditAction.CONCERN_REPORTED: "A member reported a concern about a message they can see, for the DSL",
+    AuditAction.SAFEGUARDING_DPO_WARNED: (
+        "A message was posted with findings the school's policy tells the DPO about (kinds only, never the text)"
+    ),
+    AuditAction.SAFEGUARDING_POLICY_CHANGED: (
+        "The DSL or DPO changed what the safeguarding checks do in a school (the cells changed, before and after)"
+    ),
 }
 
 

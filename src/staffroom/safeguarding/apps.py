@@ -5,3 +5,10 @@ class SafeguardingConfig(AppConfig):
     name = "staffroom.safeguarding"
     label = "safeguarding"
     verbose_name = "Safeguarding"
+
+    def ready(self) -> None:
+        from staffroom.messaging import screening
+        from staffroom.safeguarding.send_path import screen_send
+
+        # Every message is checked against its school's safeguarding policy before it is posted.
+        screening.register(screen_send)

@@ -62,6 +62,8 @@ class ComposerForm(forms.Form):
     attachment_ids = UUIDListField(required=False)
     file = MultipleFileField(required=False, label=_("Attach files"))
     urgent = forms.BooleanField(required=False, label=_("Urgent: notify members even outside their working hours"))
+    # "Send anyway" after a safeguarding nudge: the sender has looked at what was found.
+    confirmed = forms.BooleanField(required=False)
 
 
 class EditMessageForm(forms.Form):

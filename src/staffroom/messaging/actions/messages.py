@@ -17,7 +17,7 @@ from staffroom.accounts.models import Person
 from staffroom.compliance import audit
 from staffroom.compliance.audit import AuditAction
 from staffroom.errors import Invalid
-from staffroom.messaging import events, formatting, queries
+from staffroom.messaging import events, formatting, queries, screening
 from staffroom.messaging.actions.limits import EDIT_LIMIT, REACTION_LIMIT, _throttle
 from staffroom.messaging.models import (
     Attachment,
@@ -91,10 +91,14 @@ def send_message(
     reply_to_id: int | None = None,
     attachment_ids: Sequence[str] = (),
     urgent: bool = False,
+    confirmed: bool = False,
 ) -> tuple[Message, bool]:
     """Post a message; returns (message, created). Re-sending with the same `client_id` returns the first
     message instead of posting twice, so clients can retry safely. `urgent` (an announcement, by a leader) makes
-    its notification reach members even outside their working hours."""
+    its notification reach members even outside their working hours.
+
+    The text is checked against the school's safeguarding policy first (messaging/screening.py): a block
+    raises Blocked, a nudge raises ConfirmRequired until it is sent again with `confirmed`."""
     client_id = (client_id or "").strip()
     if len(client_id) > 64:
         raise Invalid("client_id", _("client_id can be at most 64 characters."))
@@ -116,6 +120,7 @@ def send_message(
         if reply_to is None:
             raise Invalid("reply_to", _("You can only reply to a message in the same conversation."))
     attachments = _claim_attachments(acting, attachment_ids)
+    screened = screening.screen(body, conversation=conversation, sender=acting, confirmed=confirmed)
     ratelimit.hit(f"send:{acting.pk}", limit=30, window_seconds=10)
 
     rendered = formatting.render(body, _mentionable(conversation, body))
@@ -158,13 +163,18 @@ def send_message(
                 attachments=attachments,
             )
             events.message_changed("message.new", message)
+            for answer in screened:
+                answer.store(message)
             audit.record(
                 acting, AuditAction.MESSAGE_SENT, target=message, conversation=conversation,
                 data={
                     "attachments": [str(a.pk) for a in attachments], "mentions": sorted(rendered.mentioned_ids),
                     **({"urgent": True} if urgent else {}),
+                    **{k: v for answer in screened for k, v in answer.audit_data.items()},
                 },
             )  # fmt: skip
+            for answer in screened:
+                answer.audit(message)
     except IntegrityError:
         # Two retries with one client_id raced; the first one won.
         existing = Message.objects.filter(author=acting, client_id=client_id).first() if client_id else None

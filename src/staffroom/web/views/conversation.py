@@ -18,7 +18,15 @@ from django.views.decorators.http import require_GET, require_POST
 
 from staffroom.accounts import permissions
 from staffroom.accounts.models import Person
-from staffroom.errors import Invalid, NotFound, QuotaExceeded, StaffroomError, TooLarge, UnsupportedMedia
+from staffroom.errors import (
+    ConfirmRequired,
+    Invalid,
+    NotFound,
+    QuotaExceeded,
+    StaffroomError,
+    TooLarge,
+    UnsupportedMedia,
+)
 from staffroom.messaging import actions, queries
 from staffroom.messaging.models import Attachment, Conversation, Message
 from staffroom.web.forms import ComposerForm, show_error
@@ -35,8 +43,10 @@ def composer_context(
     *,
     reply_to_id: int | None = None,
     attachments: list[Attachment] | None = None,
+    nudge: ConfirmRequired | None = None,
 ) -> dict[str, Any]:
-    """The composer, new (with a fresh client_id, so a double submit posts once) or as it was sent."""
+    """The composer, new (with a fresh client_id, so a double submit posts once) or as it was sent; with the
+    safeguarding nudge (what was found, and "Send anyway") when the school's policy asks the sender to check."""
     if form is None:
         form = ComposerForm(initial={"client_id": uuid.uuid4().hex, "reply_to": reply_to_id})
     else:
@@ -49,6 +59,7 @@ def composer_context(
         "reply": reply,
         "reply_snippet": snippet(reply) if reply is not None else "",
         "kept_attachments": attachments or [],
+        "nudge": nudge,
         # Headteachers may mark an announcement urgent (its notification ignores working hours).
         "may_mark_urgent": conversation.kind == Conversation.Kind.ANNOUNCEMENT
         and permissions.allows(viewer, "announcement.urgent", conversation),
@@ -159,6 +170,7 @@ def send(request: HttpRequest, conversation_id: int) -> HttpResponse:
     form = ComposerForm(request.POST, request.FILES)
     attachments: list[Attachment] = []
     message: Message | None = None
+    nudge: ConfirmRequired | None = None
     if form.is_valid():
         data = form.cleaned_data
         try:
@@ -174,7 +186,11 @@ def send(request: HttpRequest, conversation_id: int) -> HttpResponse:
                 reply_to_id=data["reply_to"],
                 attachment_ids=[str(a.pk) for a in attachments],
                 urgent=data["urgent"],
+                confirmed=data["confirmed"],
             )
+        except ConfirmRequired as exc:
+            # The text stays in the composer to edit; "Send anyway" posts it as it is.
+            nudge = exc
         except StaffroomError as exc:
             show_error(form, exc, default_field="file" if isinstance(exc, TooLarge | UnsupportedMedia) else None)
             if isinstance(exc, QuotaExceeded):
@@ -182,7 +198,7 @@ def send(request: HttpRequest, conversation_id: int) -> HttpResponse:
                 attachments = queries.own_unsent_uploads(viewer)
     if message is None:
         # Files already stored stay attached to the retry, so nobody has to choose them again.
-        composer = composer_context(viewer, conversation, form, attachments=attachments)
+        composer = composer_context(viewer, conversation, form, attachments=attachments, nudge=nudge)
         if is_htmx(request):
             return render(
                 request, "staffroom/conversation.html#composer", {"conversation": conversation, **composer}, status=422

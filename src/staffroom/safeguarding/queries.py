@@ -1,0 +1,26 @@
+"""Safeguarding reads, scoped to the caller (DESIGN.md invariant 2)."""
+
+from __future__ import annotations
+
+from staffroom.accounts import permissions
+from staffroom.accounts.models import Person, School
+from staffroom.errors import NotFound
+from staffroom.safeguarding import screening
+from staffroom.safeguarding.policy import Policy
+
+
+def policy_school(viewer: Person, school_id: int | None = None) -> School:
+    """The school whose policy `viewer` looks at or changes (their own when none is named). A school of
+    another organisation is 404; one the viewer may not set the policy of is 403."""
+    school = School.objects.filter(
+        pk=school_id or viewer.school_id or 0, organisation_id=viewer.organisation_id
+    ).first()
+    if school is None:
+        raise NotFound()
+    permissions.require(viewer, "safeguarding.policy", school)
+    return school
+
+
+def school_policy(viewer: Person, school: School) -> Policy:
+    permissions.require(viewer, "safeguarding.policy", school)
+    return screening.school_policy(school.pk)
