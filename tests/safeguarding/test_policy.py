@@ -167,3 +167,34 @@ def test_a_bad_rule_is_422_naming_the_field(world, as_person):
     response = as_person(world.dsl).patch("/safeguarding/policy", {"rules": [{**RULE, "outcome": "shout"}]})
     assert response.status_code == 422
     assert error_of(response)["field"] == "rules.0.outcome"
+
+
+# --- the console page -------------------------------------------------------------------------------------
+
+
+def test_the_dsl_sees_and_saves_the_policy_page(world, client):
+    from tests.web.conftest import assert_no_inline_code
+
+    client.force_login(world.dsl)
+    page = client.get("/safeguarding/policy")
+    assert page.status_code == 200
+    html = page.content.decode()
+    assert_no_inline_code(html)
+    assert '<label class="visually-hidden" for="cell-postcode-channel-staff">' in html
+    assert "<caption" in html and 'scope="row"' in html
+    saved = client.post("/safeguarding/policy", {"school": world.school.pk, "cell-postcode-channel-staff": "block"})
+    assert saved.status_code == 302
+    assert PolicyRule.objects.get().outcome == "block"
+
+
+def test_the_dpo_chooses_the_school_and_the_console_links_the_page(world, client):
+    client.force_login(world.dpo)
+    page = client.get(f"/safeguarding/policy?school={world.other_school.pk}").content.decode()
+    assert f"Safeguarding policy: {world.other_school.name}" in page
+    assert 'href="/safeguarding/policy"' in page  # the console's navigation
+
+
+@pytest.mark.parametrize("who", ["teacher", "pupil", "head"])
+def test_the_policy_page_is_404_for_others(world, client, who):
+    client.force_login(getattr(world, who))
+    assert client.get("/safeguarding/policy").status_code == 404

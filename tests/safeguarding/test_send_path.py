@@ -250,3 +250,28 @@ def test_the_composer_shows_a_block_beside_the_text(world, client):
     assert page.status_code == 422
     assert "the school&#x27;s policy does not allow child protection status" in page.content.decode()
     assert not Message.objects.filter(conversation=klass).exists()
+
+
+# --- edits ------------------------------------------------------------------------------------------------
+
+
+def test_an_edit_cannot_bring_in_what_a_send_would_block(world):
+    klass = world.class_channel(world.pupil)
+    message, _ = actions.send_message(klass, acting=world.teacher, body="Homework is on page 42")
+    with verify_refused(Blocked, field="body"):
+        actions.edit_message(message, acting=world.teacher, body=CP)
+
+
+def test_an_edit_raises_a_concern_where_a_send_would(world):
+    klass = world.class_channel(world.pupil)
+    message, _ = actions.send_message(klass, acting=world.pupil, body="ok")
+    with verify_action(audit=[A.MESSAGE_EDITED, A.CONCERN_RAISED], events=["message.edited"]):
+        actions.edit_message(message, acting=world.pupil, body=SELF_HARM)
+    assert Concern.objects.get().message == message
+
+
+def test_an_edit_is_not_held_by_a_nudge(world):
+    staff = world.channel(world.teacher2)
+    message, _ = actions.send_message(staff, acting=world.teacher, body="The trip form is ready")
+    edited = actions.edit_message(message, acting=world.teacher, body=NHS)
+    assert edited.body == NHS

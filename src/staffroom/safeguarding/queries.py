@@ -21,6 +21,12 @@ def policy_school(viewer: Person, school_id: int | None = None) -> School:
     return school
 
 
+def policy_schools(viewer: Person) -> list[School]:
+    """The schools whose safeguarding policy `viewer` may set (the console offers the page when there is one)."""
+    schools = School.objects.filter(organisation_id=viewer.organisation_id).order_by("name")
+    return [s for s in schools if permissions.allows(viewer, "safeguarding.policy", s)]
+
+
 def school_policy(viewer: Person, school: School) -> Policy:
     permissions.require(viewer, "safeguarding.policy", school)
     return screening.school_policy(school.pk)

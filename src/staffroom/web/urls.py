@@ -26,6 +26,7 @@ from staffroom.web.views import (
     members,
     messages,
     profile,
+    safeguarding_policy,
     safeguarding_report,
     search,
 )
@@ -65,6 +66,7 @@ urlpatterns = [
     path(message + "acknowledgements", announcements.acknowledgement_status, name="acknowledgements"),
     path(message + "remind", announcements.remind, name="remind"),
     path(message + "report", safeguarding_report.report_concern, name="report_concern"),
+    path("safeguarding/policy", safeguarding_policy.policy_page, name="safeguarding_policy"),
     path("search", search.search, name="search"),
     path("profile", profile.profile, name="profile"),
     path("profile/lost-device", profile.lost_device, name="lost_device"),

@@ -202,13 +202,17 @@ def _claim_attachments(acting: Person, ids: Sequence[str]) -> list[Attachment]:
 
 
 def edit_message(message: Message, *, acting: Person, body: str) -> Message:
-    """Change a message's text; the earlier version is kept as a revision for the records."""
+    """Change a message's text; the earlier version is kept as a revision for the records.
+
+    The new text passes the same safeguarding checks as a send, except that a nudge does not hold an edit (the
+    sender was asked when it was sent): a block refuses it, and a concern is raised where the policy says so."""
     permissions.require(acting, "message.edit", message)
     if message.deleted_at is not None:
         raise Invalid("body", _("A deleted message cannot be edited."))
     body = _validate_body(body, message.attachments.exists())
     if body == message.body:
         return message
+    screened = screening.screen(body, conversation=message.conversation, sender=acting, confirmed=True)
     _throttle(acting, "edit", EDIT_LIMIT)
     rendered = formatting.render(body, _mentionable(message.conversation, body))
     with transaction.atomic():
@@ -226,7 +230,11 @@ def edit_message(message: Message, *, acting: Person, body: str) -> Message:
         message.mentions.set(rendered.mentioned_ids - {acting.pk})
         message = _reload(message)
         events.message_changed("message.edited", message)
+        for answer in screened:
+            answer.store(message)
         audit.record(acting, AuditAction.MESSAGE_EDITED, target=message, conversation=message.conversation_id)
+        for answer in screened:
+            answer.audit(message)
     return message
 
 
