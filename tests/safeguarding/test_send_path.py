@@ -146,7 +146,7 @@ def test_the_api_posts_a_raised_message_with_201(world, as_person):
 # --- warn the DPO -----------------------------------------------------------------------------------------
 
 
-def test_warn_dpo_posts_and_leaves_an_audit_entry_for_the_dpo(world):
+def test_warn_dpo_posts_and_leaves_an_audit_entry_for_the_dpo(world, client):
     sg_actions.change_policy(
         world.school, acting=world.dsl,
         rules=[{"detector": "nhs_number", "conversation_kind": "channel", "sender": "staff", "outcome": "warn_dpo"}],
@@ -156,6 +156,11 @@ def test_warn_dpo_posts_and_leaves_an_audit_entry_for_the_dpo(world):
         actions.send_message(staff, acting=world.teacher, body=NHS)
     assert captured.audit[1].data == {"kinds": ["nhs_number"]}
     assert not Concern.objects.exists()
+    # The DPO sees the count on the policy page, with the way to the entries.
+    client.force_login(world.dpo)
+    page = client.get("/safeguarding/policy").content.decode()
+    assert "In the last 7 days, 1 message was posted with findings the policy tells the DPO about." in page
+    assert "?action=safeguarding.dpo_warned" in page
 
 
 def test_allow_posts_without_asking(world):

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from datetime import datetime
+
 from staffroom.accounts import permissions
 from staffroom.accounts.models import Person, School
 from staffroom.errors import NotFound
@@ -30,3 +32,16 @@ def policy_schools(viewer: Person) -> list[School]:
 def school_policy(viewer: Person, school: School) -> Policy:
     permissions.require(viewer, "safeguarding.policy", school)
     return screening.school_policy(school.pk)
+
+
+def dpo_warnings_since(viewer: Person, since: datetime) -> int | None:
+    """How many messages were posted since `since` with findings the policy tells the DPO about (None for
+    someone who may not read the audit log, where each one is)."""
+    from staffroom.compliance.audit import AuditAction
+    from staffroom.compliance.models import AuditEntry
+
+    if not permissions.allows(viewer, "audit.view", viewer.organisation):
+        return None
+    return AuditEntry.objects.filter(
+        organisation_id=viewer.organisation_id, action=AuditAction.SAFEGUARDING_DPO_WARNED, created_at__gte=since
+    ).count()

@@ -3,12 +3,14 @@ conversation kind and sender, for the school's DSL and the DPO to change (docs/s
 
 from __future__ import annotations
 
+from datetime import timedelta
 from typing import Any
 
 from django.contrib import messages
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
+from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods
 
@@ -95,6 +97,8 @@ def policy_page(request: HttpRequest) -> HttpResponse:
         "columns": _columns(),
         "rows": _rows(policy),
         "outcomes": PolicyRule.Outcome.choices,
+        # The DPO's count of posts the policy told them about this week, each one in the audit log.
+        "dpo_warnings": queries.dpo_warnings_since(viewer, timezone.now() - timedelta(days=7)),
         "console_section": "safeguarding_policy",
         "console_home": True,
     }
