@@ -7,10 +7,15 @@ from tests import factories
 
 @pytest.fixture(autouse=True)
 def _fresh_cache():
-    """Rate-limit counters live in the cache; each test starts with none."""
+    """Rate-limit counters live in the cache, rosters and safeguarding policies in the send path's own; each
+    test starts with none."""
+    from staffroom.safeguarding import screening
+
     cache.clear()
+    screening.clear()
     yield
     cache.clear()
+    screening.clear()
 
 
 class StillClock:

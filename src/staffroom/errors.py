@@ -100,3 +100,21 @@ class PostingRefused(Invalid):
     def __init__(self, code: str, field: str, message: str) -> None:
         super().__init__(field, message)
         self.code = code
+
+
+class Blocked(StaffroomError):
+    """The school's safeguarding policy does not allow this here; nothing was written."""
+
+    status = 422
+    code = "blocked"
+
+    def __init__(self, message: str, *, findings: list[dict[str, object]]) -> None:
+        super().__init__(message, field="body")
+        self.findings = findings
+
+
+class ChecksUnavailable(Busy):
+    """The safeguarding checks failed where the policy could block: nothing was sent, the same send later may
+    go through."""
+
+    code = "checks_unavailable"

@@ -375,6 +375,8 @@ STAFFROOM_WS_COMPRESSION = _env_bool("STAFFROOM_WS_COMPRESSION")
 # --- Product limits ---------------------------------------------------------------------------------------
 STAFFROOM_MAX_MESSAGE_LENGTH = 10_000
 STAFFROOM_MAX_TITLE_LENGTH = 120
+# How long a process keeps a school's roster and safeguarding policy for the send path's checks.
+STAFFROOM_SAFEGUARDING_CACHE_SECONDS = 60
 # Requests one SCIM token may make a minute (an identity provider's sync sends bursts; 429 asks it to wait).
 STAFFROOM_SCIM_REQUESTS_PER_MINUTE = _env_int("STAFFROOM_SCIM_REQUESTS_PER_MINUTE", 1200)
 STAFFROOM_DEMO_PASSWORD = os.environ.get("STAFFROOM_DEMO_PASSWORD", "")

@@ -60,10 +60,8 @@ def error_of(response: Any) -> dict[str, Any]:
     """The `error` object of an error response, after checking it has the contract's shape."""
     body = response.json()
     assert set(body) == {"error"}, body
-    allowed = {"code", "message", "field"} | (
-        {"findings"} if body["error"].get("code") == "confirm_required" else set()
-    )
-    assert {"code", "message"} <= set(body["error"]) <= allowed, body
+    # `findings`: what a safeguarding nudge or block found (kind, label, start, end, severity; never the text).
+    assert {"code", "message"} <= set(body["error"]) <= {"code", "message", "field", "findings"}, body
     assert isinstance(body["error"]["code"], str) and body["error"]["code"]
     assert isinstance(body["error"]["message"], str) and body["error"]["message"]
     assert 400 <= response.status_code < 500, (response.status_code, body)

@@ -159,7 +159,8 @@ async def test_resume_from_the_start_shows_no_deleted_edited_or_removed_history(
     """Security finding 4: stored events kept full bodies, so `after: 0` replayed what was hidden since."""
     conv = await sync_to_async(world.group)(world.teacher2)
     other = await sync_to_async(world.group)(world.teacher2, title="Interview panel")
-    gone = await send(conv, world.teacher, "Pupil X's address is 12 Elm Road")
+    # An address nudges (docs/safeguarding.md): the teacher sent it anyway, then thought better of it.
+    gone = await send(conv, world.teacher, "Pupil X's address is 12 Elm Road", confirmed=True)
     changed = await send(conv, world.teacher, "Budget cut: 40 percent")
     await sync_to_async(actions.delete_message)(gone, acting=world.teacher)
     await sync_to_async(actions.edit_message)(changed, acting=world.teacher, body="Budget: see the head")

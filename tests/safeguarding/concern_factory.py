@@ -8,8 +8,9 @@ from staffroom.messaging import actions as messaging
 from staffroom.safeguarding.models import Concern
 
 
-def pupil_message(world: Any, body: str = "I want to hurt myself, nobody would care", channel: Any = None) -> Any:
-    """A pupil's message in a class channel (a new one unless given), which the DSL oversees."""
+def pupil_message(world: Any, body: str = "Can we have another day for the homework?", channel: Any = None) -> Any:
+    """A pupil's message in a class channel (a new one unless given), which the DSL oversees. Its words raise
+    nothing by themselves (the send path would raise its own concern): the tests make the concern they need."""
     channel = channel or world.class_channel(world.pupil, world.pupil2)
     message, _ = messaging.send_message(channel, acting=world.pupil, body=body)
     return message

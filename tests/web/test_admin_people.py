@@ -21,7 +21,7 @@ from tests.web.conftest import assert_no_inline_code
 
 pytestmark = pytest.mark.django_db
 
-NO_CONSOLE = ["teacher", "dsl", "ta", "office", "governor", "pupil", "external"]
+NO_CONSOLE = ["teacher", "ta", "office", "governor", "pupil", "external"]
 
 
 def page(response) -> str:
@@ -70,6 +70,18 @@ def test_the_console_does_not_exist_for_people_who_manage_nobody(world, as_perso
         assert response.status_code == 404, (method, url, response.status_code)
         assert "Admin console" not in page(response)
     assert "Admin console" not in page(client.get("/"))
+    world.teacher2.refresh_from_db()
+    assert world.teacher2.is_active
+
+
+def test_the_dsl_s_console_is_the_safeguarding_policy_alone(world, as_person):
+    client = as_person(world.dsl)
+    html = page(client.get("/"))
+    assert '<a href="/safeguarding/policy">Admin console</a>' in html
+    assert client.get("/admin/")["Location"] == "/safeguarding/policy"  # the console opens at its one section
+    for method, url in console_urls(world.teacher2.pk)[1:]:
+        response = getattr(client, method)(url, {"reason": "x"} if method == "post" else None)
+        assert response.status_code == 404, (method, url, response.status_code)
     world.teacher2.refresh_from_db()
     assert world.teacher2.is_active
 

@@ -190,6 +190,11 @@ RULES: dict[str, Grants] = {
     # (the message as written, edits and deletions included) and work it; a trust-wide DSL sees every school's.
     "concern.view": _merge(_one(R.DSL, S.SCHOOL), _one(R.DEPUTY_DSL, S.SCHOOL)),
     "concern.manage": _merge(_one(R.DSL, S.SCHOOL), _one(R.DEPUTY_DSL, S.SCHOOL)),
+    # Safeguarding (issue 8). What the checks on the send path do in a school: its DSL, and the DPO trust-wide.
+    "safeguarding.policy": _merge(_one(R.DSL, S.SCHOOL), _one(R.DPO, S.ORGANISATION)),
+    # Anyone who can see a message may report a concern about it: its members (pupils too), and the DSLs who
+    # oversee a class channel.
+    "concern.report": _merge(_all(_EVERYONE, S.MEMBER), _one(R.DSL, S.SUPERVISED), _one(R.DEPUTY_DSL, S.SUPERVISED)),
 }
 
 

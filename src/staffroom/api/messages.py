@@ -55,9 +55,11 @@ def send_message(request: HttpRequest, conversation_id: ObjectId, data: MessageI
     """Post a message (201). Sending again with a `client_id` you already used returns that first message
     (200) instead of posting it twice, so a client may retry safely.
 
-    A photo with faces in a staff conversation answers 409 `confirm_required` (findings of kind
-    `photo_faces`) until sent again with `confirmed: true`, which says the school holds consent; in a class
-    channel it is posted and flagged to the safeguarding lead."""
+    The school's safeguarding policy may answer 409 `confirm_required` with `findings` (kind, label, start,
+    end, severity; never the text): show them, and send again with `"confirmed": true` to post anyway. A photo
+    with faces in a staff conversation asks the same (kind `photo_faces`: the school holds consent); in a class
+    channel it is posted and flagged to the safeguarding lead. A send the policy blocks answers 422 `blocked`;
+    nothing is written."""
     viewer = caller(request)
     conversation = queries.get_conversation(viewer, conversation_id)
     message, created = actions.send_message(

@@ -45,11 +45,12 @@ from staffroom.api import (
     people,
     reviews,
     safeguarding,
+    safeguarding_policy,
     supervision,
     uploads,
 )
 from staffroom.compliance import audit
-from staffroom.errors import ConfirmRequired, NotFound, PermissionDenied, StaffroomError
+from staffroom.errors import NotFound, PermissionDenied, StaffroomError
 
 logger = logging.getLogger(__name__)
 
@@ -210,8 +211,9 @@ def _audit_refusal(request: HttpRequest, exc: StaffroomError) -> None:
 def _domain_error(request: HttpRequest, exc: StaffroomError) -> HttpResponse:
     _audit_refusal(request, exc)
     body = error_body(exc.code, exc.message, exc.field)
-    if isinstance(exc, ConfirmRequired):
-        body["error"]["findings"] = exc.findings
+    if (findings := getattr(exc, "findings", None)) is not None:
+        # A safeguarding nudge or block says what was found and where (never the text): the composer shows it.
+        body["error"]["findings"] = findings
     response = api.create_response(request, body, status=exc.status)
     if exc.retry_after is not None:
         response["Retry-After"] = str(exc.retry_after)
@@ -336,3 +338,5 @@ api.add_router("/me", compliance_my_data.router)
 api.add_router("", supervision.router)
 api.add_router("/safeguarding", supervision.safeguarding_router)
 api.add_router("/safeguarding", safeguarding.router)
+api.add_router("/safeguarding", safeguarding_policy.router)
+api.add_router("", safeguarding_policy.reports_router)

@@ -288,7 +288,9 @@ class MessageIn(Schema):
         False, description="An announcement a headteacher marks urgent notifies members even outside working hours."
     )
     confirmed: bool = Field(
-        False, description="Send anyway after a 409 `confirm_required` (e.g. the school holds consent for a photo)."
+        False,
+        description="Send anyway after a 409 `confirm_required`: you have checked what the safeguarding policy "
+        "found, or the school holds consent for a photo with faces.",
     )
 
 

@@ -162,6 +162,10 @@ class AuditAction(StrEnum):
     CONCERN_STATUS_CHANGED = "concern.status_changed"
     CONCERN_NOTED = "concern.noted"
     CONCERN_ALERTED = "concern.alerted"
+    CONCERN_RAISED = "concern.raised"
+    CONCERN_REPORTED = "concern.reported"
+    SAFEGUARDING_DPO_WARNED = "safeguarding.dpo_warned"
+    SAFEGUARDING_POLICY_CHANGED = "safeguarding_policy.changed"
 
 
 MEANINGS: dict[AuditAction, str] = {
@@ -298,6 +302,16 @@ MEANINGS: dict[AuditAction, str] = {
     ),
     AuditAction.CONCERN_NOTED: "A safeguarding lead added a note to a safeguarding concern",
     AuditAction.CONCERN_ALERTED: "The safeguarding leads were alerted at once to a high-severity concern (counts only)",
+    AuditAction.CONCERN_RAISED: (
+        "The safeguarding checks raised a concern on a message as it was posted (kinds and severity, never the text)"
+    ),
+    AuditAction.CONCERN_REPORTED: "A member reported a concern about a message they can see, for the DSL",
+    AuditAction.SAFEGUARDING_DPO_WARNED: (
+        "A message was posted with findings the school's policy tells the DPO about (kinds only, never the text)"
+    ),
+    AuditAction.SAFEGUARDING_POLICY_CHANGED: (
+        "The DSL or DPO changed what the safeguarding checks do in a school (the cells changed, before and after)"
+    ),
 }
 
 

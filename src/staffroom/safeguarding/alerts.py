@@ -1,5 +1,5 @@
 """The DSL's alerts: a high-severity concern reaches its school's safeguarding leads at once, as a live event
-(safeguarding/actions.py `alert_leads`) and a push to their devices that says nothing of what was written ("A
+(safeguarding/actions/concerns.py `alert_leads`) and a push to their devices that says nothing of what was written ("A
 safeguarding concern needs you"). Medium and low concerns wait in the queue.
 
 The push ignores working hours and notification settings: a child at risk does not wait for the morning, and

@@ -105,3 +105,33 @@ class ConcernNote(models.Model):
 
     def __str__(self) -> str:
         return f"{self.get_kind_display()} on concern {self.concern_id}"
+
+
+class PolicyRule(models.Model):
+    """One cell of a school's safeguarding policy that differs from the defaults (safeguarding/policy.py):
+    what a detector's finding does in one kind of conversation for one kind of sender."""
+
+    class Outcome(models.TextChoices):
+        ALLOW = "allow", _("Allow")
+        NUDGE = "nudge", _("Ask the sender to confirm")
+        WARN_DPO = "warn_dpo", _("Post and tell the DPO")
+        BLOCK = "block", _("Block")
+        RAISE = "raise", _("Post and raise a concern")
+
+    school = models.ForeignKey(School, on_delete=models.CASCADE, related_name="+")
+    detector = models.CharField(max_length=32)
+    conversation_kind = models.CharField(max_length=20)
+    sender = models.CharField(max_length=10)
+    outcome = models.CharField(max_length=10, choices=Outcome.choices)
+    changed_by = models.ForeignKey(Person, null=True, blank=True, on_delete=models.SET_NULL, related_name="+")
+    changed_at = models.DateTimeField(default=timezone.now)
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(
+                fields=["school", "detector", "conversation_kind", "sender"], name="one_policy_rule_per_cell"
+            )
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.detector} in {self.conversation_kind} by {self.sender}: {self.outcome}"

@@ -62,8 +62,9 @@ class ComposerForm(forms.Form):
     attachment_ids = UUIDListField(required=False)
     file = MultipleFileField(required=False, label=_("Attach files"))
     urgent = forms.BooleanField(required=False, label=_("Urgent: notify members even outside their working hours"))
-    # Offered after a send answered "confirm first" (a photo with faces: the school holds consent).
-    confirmed = forms.BooleanField(required=False, label=_("Yes, send it: the school holds consent for this"))
+    # "Send anyway" after a nudge: the sender has looked at what the safeguarding policy found, or the school holds
+    # consent for a photo with faces.
+    confirmed = forms.BooleanField(required=False)
 
 
 class EditMessageForm(forms.Form):

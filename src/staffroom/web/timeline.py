@@ -84,6 +84,7 @@ class MessageRow:
     can_delete: bool = False
     can_react: bool = False
     can_reply: bool = False
+    can_report: bool = False
     reactions: list[ReactionChoice] = field(default_factory=list)
     can_acknowledge: bool = False
     acknowledged: bool = False
@@ -144,6 +145,8 @@ class Timeline:
         row.can_delete = self.allows("message.delete", message)
         row.can_react = self.allows("message.react", message)
         row.can_reply = self.may_post
+        # Anyone who can see someone else's message may tell the DSL they are worried about it.
+        row.can_report = not own and self.allows("concern.report", message)
         row.reactions = self._reactions(message, row.can_react)
         if message.reply_to_id:
             # The reply's target is in the same conversation (send_message enforces it), so already visible.

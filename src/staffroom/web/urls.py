@@ -27,6 +27,8 @@ from staffroom.web.views import (
     messages,
     profile,
     safeguarding,
+    safeguarding_policy,
+    safeguarding_report,
     search,
     supervision,
 )
@@ -68,6 +70,8 @@ urlpatterns = [
     path(message + "history", supervision.message_history, name="message_history"),
     path(message + "hide", supervision.hide_message, name="hide_message"),
     path("c/<int:conversation_id>/posting-rules", supervision.posting_rules, name="posting_rules"),
+    path(message + "report", safeguarding_report.report_concern, name="report_concern"),
+    path("safeguarding/policy", safeguarding_policy.policy_page, name="safeguarding_policy"),
     path("search", search.search, name="search"),
     path("profile", profile.profile, name="profile"),
     path("profile/lost-device", profile.lost_device, name="lost_device"),

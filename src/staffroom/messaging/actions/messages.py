@@ -17,7 +17,7 @@ from staffroom.accounts.models import Person
 from staffroom.compliance import audit
 from staffroom.compliance.audit import AuditAction
 from staffroom.errors import Invalid
-from staffroom.messaging import events, formatting, queries, supervision
+from staffroom.messaging import events, formatting, queries, screening, supervision
 from staffroom.messaging.actions.limits import EDIT_LIMIT, REACTION_LIMIT, _throttle
 from staffroom.messaging.models import (
     Attachment,
@@ -100,8 +100,12 @@ def send_message(
 ) -> tuple[Message, bool]:
     """Post a message; returns (message, created). Re-sending with the same `client_id` returns the first
     message instead of posting twice, so clients can retry safely. `urgent` (an announcement, by a leader) makes
-    its notification reach members even outside their working hours. Photos with faces need `confirmed`
-    (consent) in a staff conversation and raise a photo concern in a pupil one (safeguarding/photos.py)."""
+    its notification reach members even outside their working hours.
+
+    The text is checked against the school's safeguarding policy first (messaging/screening.py): a block
+    raises Blocked, a nudge raises ConfirmRequired until it is sent again with `confirmed`. Photos with faces
+    need `confirmed` (consent) in a staff conversation and raise a photo concern in a pupil one
+    (safeguarding/photos.py)."""
     client_id = (client_id or "").strip()
     if len(client_id) > 64:
         raise Invalid("client_id", _("client_id can be at most 64 characters."))
@@ -124,6 +128,7 @@ def send_message(
             raise Invalid("reply_to", _("You can only reply to a message in the same conversation."))
     attachments = _claim_attachments(acting, attachment_ids)
     supervision.check_pupil_message(conversation, acting, body=body, attachments=attachments)
+    screened = screening.screen(body, conversation=conversation, sender=acting, confirmed=confirmed)
     faces = photos.check_photos(conversation, attachments, acting=acting, confirmed=confirmed)
     ratelimit.hit(f"send:{acting.pk}", limit=30, window_seconds=10)
 
@@ -170,6 +175,8 @@ def send_message(
             flagged = None
             if faces and photos.is_pupil_conversation(conversation, acting):
                 flagged = photos.flag_photos(message, faces, acting=acting)
+            for answer in screened:
+                answer.store(message)
             audit.record(
                 acting, AuditAction.MESSAGE_SENT, target=message, conversation=conversation,
                 data={
@@ -178,8 +185,11 @@ def send_message(
                     **({"photo_faces": sum(f["faces"] for f in faces)} if faces else {}),
                     **({"photo_consent_confirmed": True} if faces and flagged is None else {}),
                     **({"photo_concern": flagged.pk} if flagged is not None else {}),
+                    **{k: v for answer in screened for k, v in answer.audit_data.items()},
                 },
             )  # fmt: skip
+            for answer in screened:
+                answer.audit(message)
     except IntegrityError:
         # Two retries with one client_id raced; the first one won.
         existing = Message.objects.filter(author=acting, client_id=client_id).first() if client_id else None
@@ -207,13 +217,17 @@ def _claim_attachments(acting: Person, ids: Sequence[str]) -> list[Attachment]:
 
 
 def edit_message(message: Message, *, acting: Person, body: str) -> Message:
-    """Change a message's text; the earlier version is kept as a revision for the records."""
+    """Change a message's text; the earlier version is kept as a revision for the records.
+
+    The new text passes the same safeguarding checks as a send, except that a nudge does not hold an edit (the
+    sender was asked when it was sent): a block refuses it, and a concern is raised where the policy says so."""
     permissions.require(acting, "message.edit", message)
     if message.deleted_at is not None or message.hidden_at is not None:
         raise Invalid("body", _("A deleted message cannot be edited."))
     body = _validate_body(body, message.attachments.exists())
     if body == message.body:
         return message
+    screened = screening.screen(body, conversation=message.conversation, sender=acting, confirmed=True)
     _throttle(acting, "edit", EDIT_LIMIT)
     rendered = formatting.render(body, _mentionable(message.conversation, body))
     with transaction.atomic():
@@ -231,7 +245,11 @@ def edit_message(message: Message, *, acting: Person, body: str) -> Message:
         message.mentions.set(rendered.mentioned_ids - {acting.pk})
         message = _reload(message)
         events.message_changed("message.edited", message)
+        for answer in screened:
+            answer.store(message)
         audit.record(acting, AuditAction.MESSAGE_EDITED, target=message, conversation=message.conversation_id)
+        for answer in screened:
+            answer.audit(message)
     return message
 
 

@@ -43,9 +43,10 @@ def composer_context(
     *,
     reply_to_id: int | None = None,
     attachments: list[Attachment] | None = None,
-    confirm: bool = False,
+    nudge: ConfirmRequired | None = None,
 ) -> dict[str, Any]:
-    """The composer, new (with a fresh client_id, so a double submit posts once) or as it was sent."""
+    """The composer, new (with a fresh client_id, so a double submit posts once) or as it was sent; with the
+    safeguarding nudge (what was found, and "Send anyway") when the school's policy asks the sender to check."""
     if form is None:
         form = ComposerForm(initial={"client_id": uuid.uuid4().hex, "reply_to": reply_to_id})
     else:
@@ -62,8 +63,9 @@ def composer_context(
         # For the browser's own check before uploading (uploads.js); the server checks again.
         "upload_max_bytes": settings.STAFFROOM_MAX_UPLOAD_BYTES,
         "upload_accept": uploads.BROWSER_ACCEPT,
-        # The last send asked for a confirmation (ConfirmRequired): offer the box that gives it.
-        "confirm_required": confirm,
+        # The last send asked the sender to check first (ConfirmRequired): what was found, and "Send anyway".
+        "nudge": nudge,
+        "nudge_photo": bool(nudge and any(f.get("kind") == "photo_faces" for f in nudge.findings)),
         # Headteachers may mark an announcement urgent (its notification ignores working hours).
         "may_mark_urgent": conversation.kind == Conversation.Kind.ANNOUNCEMENT
         and permissions.allows(viewer, "announcement.urgent", conversation),
@@ -187,7 +189,7 @@ def send(request: HttpRequest, conversation_id: int) -> HttpResponse:
     form = ComposerForm(request.POST, request.FILES)
     attachments: list[Attachment] = []
     message: Message | None = None
-    confirm = False
+    nudge: ConfirmRequired | None = None
     if form.is_valid():
         data = form.cleaned_data
         try:
@@ -205,15 +207,17 @@ def send(request: HttpRequest, conversation_id: int) -> HttpResponse:
                 urgent=data["urgent"],
                 confirmed=data["confirmed"],
             )
+        except ConfirmRequired as exc:
+            # The text stays in the composer to edit; "Send anyway" posts it as it is.
+            nudge = exc
         except StaffroomError as exc:
-            confirm = isinstance(exc, ConfirmRequired)
             show_error(form, exc, default_field="file" if isinstance(exc, TooLarge | UnsupportedMedia) else None)
             if isinstance(exc, QuotaExceeded):
                 # The error says to send or remove the files waiting; offer every one of them to do that with.
                 attachments = queries.own_unsent_uploads(viewer)
     if message is None:
         # Files already stored stay attached to the retry, so nobody has to choose them again.
-        composer = composer_context(viewer, conversation, form, attachments=attachments, confirm=confirm)
+        composer = composer_context(viewer, conversation, form, attachments=attachments, nudge=nudge)
         if is_htmx(request):
             return render(
                 request, "staffroom/conversation.html#composer", {"conversation": conversation, **composer}, status=422

@@ -1,0 +1,27 @@
+"""Safeguarding actions: every state change of the safeguarding app (DESIGN.md invariant 1): the DSL's work on
+concerns, reporting a concern, and the school's policy for the checks on the send path.
+
+One module per subject; this package's names are the public ones.
+"""
+
+from staffroom.safeguarding.actions.concerns import (
+    MOVES,
+    UNCHANGED,
+    alert_leads,
+    list_concerns,
+    open_concern,
+    update_concern,
+)
+from staffroom.safeguarding.actions.policy import change_policy
+from staffroom.safeguarding.actions.reports import report_concern
+
+__all__ = [
+    "MOVES",
+    "UNCHANGED",
+    "alert_leads",
+    "change_policy",
+    "list_concerns",
+    "open_concern",
+    "report_concern",
+    "update_concern",
+]

@@ -1,0 +1,169 @@
+"""What a finding means under a school's policy: allow, nudge, warn the DPO, block or raise a concern.
+
+A rule is (detector, conversation kind, sender) -> outcome, where the detector is an identifier kind ("upn",
+"health", ...) or a concern category ("self_harm", ...), and the sender is "pupil" or "staff" (every adult:
+staff, governors and external guests follow the staff rules). Without configuration every school has
+`default_outcome`; a school's rows (models.PolicyRule) override single cells of that table.
+
+Several findings in one message combine: block beats everything (nothing is written); otherwise a nudge holds
+the send until the sender confirms; once it goes through, each "raise" finding joins one concern for the DSL
+and each "warn_dpo" finding is noted for the DPO.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Mapping
+from dataclasses import dataclass, field
+
+from django.utils.translation import gettext_lazy as _
+
+from staffroom.safeguarding.concerns import CATEGORIES, CATEGORY_LABELS
+from staffroom.safeguarding.detectors import IDENTIFIER_KINDS, RANK, Finding
+
+ALLOW, NUDGE, WARN_DPO, BLOCK, RAISE = "allow", "nudge", "warn_dpo", "block", "raise"
+OUTCOMES = (ALLOW, NUDGE, WARN_DPO, BLOCK, RAISE)
+SENDERS = ("staff", "pupil")
+CONVERSATION_KINDS = ("channel", "group", "direct", "announcement", "class")
+DETECTORS = (*IDENTIFIER_KINDS, *CATEGORIES)
+
+IDENTIFIER_LABELS = {
+    "upn": _("a unique pupil number (UPN)"),
+    "nhs_number": _("an NHS number"),
+    "ni_number": _("a National Insurance number"),
+    "date_of_birth": _("a date of birth"),
+    "address": _("a home address"),
+    "postcode": _("a postcode"),
+    "pupil_name": _("a pupil's name next to something sensitive"),
+    "health": _("health information"),
+    "sen": _("special educational needs information"),
+    "ethnicity": _("ethnicity"),
+    "religion": _("religion"),
+    "sexual_orientation": _("sexual orientation"),
+    "free_school_meals": _("free school meals"),
+    "child_protection": _("child protection status"),
+}
+# Numbers that identify one child outright, and child-protection status: never in front of pupils.
+_NEVER_BEFORE_PUPILS = frozenset({"upn", "nhs_number", "ni_number", "child_protection"})
+# Special category words staff use about groups every day; child protection status is not among them.
+_TALKED_ABOUT_IN_GENERAL = frozenset(
+    {"health", "sen", "ethnicity", "religion", "sexual_orientation", "free_school_meals"}
+)
+
+
+def group_of(detector: str) -> str:
+    return "identifier" if detector in IDENTIFIER_KINDS else "concern"
+
+
+def label(detector: str) -> str:
+    """The detector in plain English, for the sender and the policy page."""
+    if detector in IDENTIFIER_LABELS:
+        return str(IDENTIFIER_LABELS[detector])
+    return CATEGORY_LABELS.get(detector, detector.replace("_", " ").capitalize())
+
+
+def default_outcome(detector: str, conversation_kind: str, sender: str) -> str:
+    """The table every school starts with (docs/safeguarding.md "Policies and the send path")."""
+    if group_of(detector) == "identifier":
+        if sender == "pupil":
+            # A pupil sharing their own address or health with classmates: think first, then it is theirs to say.
+            return NUDGE
+        if conversation_kind == "class":
+            # Pupils read a class channel: identifying numbers and CP status stay out of it.
+            return BLOCK if detector in _NEVER_BEFORE_PUPILS else NUDGE
+        if detector in _TALKED_ABOUT_IN_GENERAL:
+            # "The SEN pupils' families", "the FSM list": everyday staff talk identifies nobody. Named next to
+            # a pupil, the pupil_name finding nudges instead.
+            return ALLOW
+        # A pupil identifier in a staff conversation: the sender confirms it needs to be there (DESIGN.md).
+        return NUDGE
+    if sender == "pupil":
+        # A concern in a pupil's message reaches the DSL, and the message is posted (DESIGN.md).
+        return RAISE
+    if conversation_kind == "class":
+        # An adult writing like this to pupils is what the DSL oversees class channels for.
+        return RAISE
+    # Staff discussing a worry among staff: remind them that the DSL should hear it through the school's
+    # procedure; they confirm and it is posted.
+    return NUDGE
+
+
+@dataclass(frozen=True)
+class Policy:
+    """A school's policy: the defaults with the school's own rules laid over them."""
+
+    overrides: Mapping[tuple[str, str, str], str] = field(default_factory=dict)
+
+    def outcome(self, detector: str, conversation_kind: str, sender: str) -> str:
+        key = (detector, conversation_kind, sender)
+        return self.overrides.get(key) or default_outcome(*key)
+
+    def may_block(self, conversation_kind: str, sender: str) -> bool:
+        """Could any finding be blocked here? (Decides what a failed scan does: see `decide_on_failure`.)"""
+        return any(self.outcome(d, conversation_kind, sender) == BLOCK for d in DETECTORS)
+
+    def table(self) -> list[dict[str, object]]:
+        return [
+            {
+                "detector": d,
+                "group": group_of(d),
+                "label": label(d),
+                "conversation_kind": kind,
+                "sender": sender,
+                "outcome": self.outcome(d, kind, sender),
+                "default": (d, kind, sender) not in self.overrides
+                or self.overrides[(d, kind, sender)] == default_outcome(d, kind, sender),
+            }
+            for d in DETECTORS
+            for kind in CONVERSATION_KINDS
+            for sender in SENDERS
+        ]
+
+
+@dataclass(frozen=True)
+class Decision:
+    """What the send path does with one message's findings."""
+
+    blocked: tuple[Finding, ...] = ()
+    nudged: tuple[Finding, ...] = ()
+    raised: tuple[Finding, ...] = ()
+    warned: tuple[Finding, ...] = ()
+
+    @property
+    def needs_confirmation(self) -> bool:
+        return bool(self.nudged)
+
+
+def decide(findings: Iterable[Finding], policy: Policy, *, conversation_kind: str, sender: str) -> Decision:
+    by: dict[str, list[Finding]] = {o: [] for o in OUTCOMES}
+    for finding in findings:
+        by[policy.outcome(finding.kind, conversation_kind, sender)].append(finding)
+    return Decision(
+        blocked=tuple(by[BLOCK]), nudged=tuple(by[NUDGE]), raised=tuple(by[RAISE]), warned=tuple(by[WARN_DPO])
+    )
+
+
+def most_serious(findings: Iterable[Finding]) -> Finding:
+    return max(findings, key=lambda f: (RANK[f.severity], f.group == "concern"))
+
+
+def concern_category(findings: Iterable[Finding]) -> str:
+    """The category of a concern raised for these findings: the most serious concern, else pupil data."""
+    found = list(findings)
+    concerns = [f for f in found if f.group == "concern"]
+    return most_serious(concerns).kind if concerns else "pupil_data"
+
+
+def public_finding(finding: Finding) -> dict[str, object]:
+    """A finding as the sender sees it: what, where in their own text, how serious. Never the text itself."""
+    return {
+        "kind": finding.kind,
+        "label": label(finding.kind),
+        "start": finding.start,
+        "end": finding.end,
+        "severity": finding.severity,
+    }
+
+
+def stored_finding(finding: Finding) -> dict[str, object]:
+    """A finding as a concern keeps it: kind, group, span, severity and why. Never the text."""
+    return finding.as_dict()
