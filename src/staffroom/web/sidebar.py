@@ -13,6 +13,7 @@ from django.utils.html import strip_tags
 from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 
+from staffroom.accounts import permissions
 from staffroom.accounts.models import Person
 from staffroom.messaging import queries
 from staffroom.messaging.models import Conversation
@@ -53,6 +54,13 @@ class Sidebar:
     overseen: list[Entry]
     total_unread: int
     summaries: dict[int, queries.ConversationSummary]
+    # Whether to offer "New message" at the top of the list (the two-tap way to a direct message).
+    may_message: bool = False
+
+
+def may_message(viewer: Person) -> bool:
+    """Whether the viewer may start a direct message (asked of the same place the action asks)."""
+    return permissions.allows(viewer, "conversation.create.direct", viewer.school or viewer.organisation)
 
 
 def list_time(when: datetime, now: datetime) -> str:
@@ -141,4 +149,5 @@ def build(viewer: Person, *, current_id: int | None = None, now: datetime | None
         overseen=overseen,
         total_unread=total,
         summaries={s.conversation.pk: s for s in summaries},
+        may_message=may_message(viewer),
     )

@@ -130,6 +130,8 @@ def render_conversation(
         live_append=before is None,
         **(composer or composer_context(viewer, conversation, reply_to_id=reply_to)),
     )
+    # Arriving from "New message", the next thing to do is write: the composer takes the focus.
+    context.setdefault("focus", request.GET.get("focus") == "composer")
     return render(request, "staffroom/conversation.html", context, status=status)
 
 
