@@ -34,7 +34,8 @@ def new_message(request: HttpRequest) -> HttpResponse:
         # The same directory (and so the same rules) as everywhere else people are chosen: staff never see
         # pupils here, and the action checks again when the button is pressed.
         people = [(p, role_label(p)) for p in people_queries.directory(viewer, search=query) if p.pk != viewer.pk]
-    context = with_sidebar(request, query=query, people=people, may_message=may_message)
+    # On a phone the list folds away, as above a conversation, so "Who to?" is the first thing seen.
+    context = with_sidebar(request, query=query, people=people, may_message=may_message, collapse_sidebar=True)
     return render(request, "staffroom/new_message.html", context)
 
 
