@@ -3,7 +3,6 @@ leavers, and signing someone out everywhere. Every change is an accounts action 
 
 from __future__ import annotations
 
-from datetime import date
 from typing import Any
 
 from django.http import HttpRequest
@@ -24,6 +23,7 @@ from staffroom.api.schemas import (
     PersonPatch,
     ReasonIn,
     answers,
+    parse_day,
 )
 from staffroom.errors import Invalid, NotFound, PermissionDenied
 
@@ -31,15 +31,6 @@ router = Router(tags=["admin"])
 
 PAGE = 50
 MAX_PAGE = 200
-
-
-def _date(raw: str | None, field: str) -> date | None:
-    if raw is None:
-        return None
-    try:
-        return date.fromisoformat(raw)
-    except ValueError:
-        raise Invalid(field, _("Give a real date as YYYY-MM-DD.")) from None
 
 
 def _shown(viewer: Person, person_id: int) -> dict[str, Any]:
@@ -74,7 +65,7 @@ def add_person(request: HttpRequest, data: PersonIn) -> Status[dict[str, Any]]:
     viewer = caller(request)
     person = actions.add_person(
         acting=viewer, email=data.email, name=data.name, school_id=data.school_id, roles=data.roles,
-        leaves_on=_date(data.leaves_on, "leaves_on"),
+        leaves_on=parse_day(data.leaves_on, "leaves_on"),
     )  # fmt: skip
     return Status(201, _shown(viewer, person.pk))
 
@@ -99,7 +90,7 @@ def change_person(request: HttpRequest, person_id: ObjectId, data: PersonPatch) 
                 raise Invalid(field, _("%(field)s cannot be empty.") % {"field": field})
             changes[field] = getattr(data, field)
     if "leaves_on" in given:
-        changes["leaves_on"] = _date(data.leaves_on, "leaves_on")
+        changes["leaves_on"] = parse_day(data.leaves_on, "leaves_on")
     person = actions.change_person(
         person_id, acting=viewer, active=data.active if "active" in given else None,
         hand_over_to=data.hand_over_to, reason=data.reason, **changes,

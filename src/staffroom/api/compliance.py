@@ -13,7 +13,7 @@ from ninja import P, QueryEx, Router, Status
 from pydantic import Field
 
 from staffroom.api.auth import caller
-from staffroom.api.schemas import MAX_ID, ObjectId, Out, Schema, Timestamp, answers
+from staffroom.api.schemas import MAX_ID, ObjectId, Out, Schema, Timestamp, answers, parse_day
 from staffroom.compliance import accountability, actions, audit
 from staffroom.compliance.export import audit_csv
 from staffroom.compliance.queries import MAX_PAGE, PAGE, AuditFilters, audit_log, breach_payload, breach_register
@@ -54,15 +54,6 @@ class ChainOut(Out):
     checked_at: Timestamp
 
 
-def _day(raw: str | None, field: str) -> date | None:
-    if not raw:
-        return None
-    try:
-        return date.fromisoformat(raw)
-    except ValueError:
-        raise Invalid(field, _("Give a real date as YYYY-MM-DD.")) from None
-
-
 Day = QueryEx[str | None, P(max_length=10, description="YYYY-MM-DD, inclusive.")]
 
 
@@ -72,7 +63,7 @@ def filters_from(
 ) -> AuditFilters:  # fmt: skip
     return AuditFilters(
         actor_id=actor_id, service=service, action=action, target_type=target_type, target_id=target_id,
-        conversation_id=conversation_id, since=_day(since, "since"), until=_day(until, "until"), q=q,
+        conversation_id=conversation_id, since=parse_day(since, "since"), until=parse_day(until, "until"), q=q,
     )  # fmt: skip
 
 

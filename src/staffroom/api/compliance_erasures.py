@@ -4,19 +4,16 @@ compliance do the work, as for the console's pages."""
 
 from __future__ import annotations
 
-from datetime import date
 from typing import Any
 
 from django.http import HttpRequest
-from django.utils.translation import gettext as _
 from ninja import Router, Status
 from pydantic import Field
 
 from staffroom.api.auth import caller
-from staffroom.api.schemas import ObjectId, Out, RowId, Schema, Timestamp, answers
+from staffroom.api.schemas import ObjectId, Out, RowId, Schema, Timestamp, answers, parse_day
 from staffroom.compliance import actions
 from staffroom.compliance.queries import erasure_payload, erasure_request, erasure_requests
-from staffroom.errors import Invalid
 
 router = Router(tags=["compliance"])
 
@@ -55,15 +52,6 @@ class ErasurePage(Out):
     next: str | None
 
 
-def _day(raw: str | None) -> date | None:
-    if not raw:
-        return None
-    try:
-        return date.fromisoformat(raw)
-    except ValueError:
-        raise Invalid("received_on", _("Give a real date as YYYY-MM-DD.")) from None
-
-
 @router.get("/erasures", response=answers({200: ErasurePage}), summary="Erasure requests")
 def erasures(request: HttpRequest) -> dict[str, Any]:
     """Your organisation's erasure requests, open ones first: for the data protection officer."""
@@ -73,7 +61,10 @@ def erasures(request: HttpRequest) -> dict[str, Any]:
 @router.post("/erasures", response=answers({201: ErasureOut}), summary="Log an erasure request")
 def add_erasure(request: HttpRequest, data: ErasureIn) -> Status[dict[str, Any]]:
     made = actions.request_erasure(
-        data.subject_id, acting=caller(request), reason=data.reason, received_on=_day(data.received_on)
+        data.subject_id,
+        acting=caller(request),
+        reason=data.reason,
+        received_on=parse_day(data.received_on, "received_on"),
     )
     return Status(201, erasure_payload(made))
 

@@ -5,18 +5,15 @@ JSON body or the query), `GET /compliance/holds` lists them."""
 from __future__ import annotations
 
 import json
-from datetime import date
 from typing import Any
 
 from django.http import HttpRequest
-from django.utils.translation import gettext as _
 from ninja import P, QueryEx, Router, Status
 from pydantic import Field
 
 from staffroom.api.auth import caller
-from staffroom.api.schemas import ObjectId, Out, RowId, Schema, Timestamp, answers
+from staffroom.api.schemas import ObjectId, Out, RowId, Schema, Timestamp, answers, parse_day
 from staffroom.compliance import actions, holds
-from staffroom.errors import Invalid
 
 router = Router(tags=["compliance"])
 
@@ -49,15 +46,6 @@ class HoldPage(Out):
     next: str | None
 
 
-def _day(raw: str | None, field: str) -> date | None:
-    if not raw:
-        return None
-    try:
-        return date.fromisoformat(raw)
-    except ValueError:
-        raise Invalid(field, _("Give a real date as YYYY-MM-DD.")) from None
-
-
 @router.get("/holds", response=answers({200: HoldPage}), summary="Legal holds")
 def hold_list(request: HttpRequest) -> dict[str, Any]:
     """Every hold, those in force first. For the DPO, and the headteacher (read only)."""
@@ -70,8 +58,8 @@ def place(request: HttpRequest, data: HoldIn) -> Status[dict[str, Any]]:
     inclusive and either may be left open. A hold ending before it starts, or naming nothing, is refused (422)."""
     hold = actions.place_hold(
         acting=caller(request), reason=data.reason, person_ids=data.person_ids,
-        conversation_ids=data.conversation_ids, starts_on=_day(data.starts_on, "starts_on"),
-        ends_on=_day(data.ends_on, "ends_on"),
+        conversation_ids=data.conversation_ids, starts_on=parse_day(data.starts_on, "starts_on"),
+        ends_on=parse_day(data.ends_on, "ends_on"),
     )  # fmt: skip
     return Status(201, holds.hold_payload(hold))
 

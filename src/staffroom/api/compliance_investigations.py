@@ -6,7 +6,6 @@ payload holds its scope, reason, decision and counts only."""
 from __future__ import annotations
 
 import json
-from datetime import date
 from typing import Any
 
 from django.http import HttpRequest
@@ -16,7 +15,7 @@ from ninja import Router, Status
 from pydantic import Field
 
 from staffroom.api.auth import caller
-from staffroom.api.schemas import ObjectId, Out, RowId, Schema, Timestamp, answers
+from staffroom.api.schemas import ObjectId, Out, RowId, Schema, Timestamp, answers, parse_day
 from staffroom.compliance import actions
 from staffroom.compliance.bundle import spooled_download
 from staffroom.compliance.investigations import export_payload, get_investigation_export, investigation_exports
@@ -71,15 +70,6 @@ class ExportPage(Out):
     next: str | None
 
 
-def _day(raw: str | None, field: str) -> date | None:
-    if not raw:
-        return None
-    try:
-        return date.fromisoformat(raw)
-    except ValueError:
-        raise Invalid(field, _("Give a real date as YYYY-MM-DD.")) from None
-
-
 @router.get("/exports", response=answers({200: ExportPage}), summary="Investigation exports")
 def exports(request: HttpRequest) -> dict[str, Any]:
     """The investigation exports you may see (the DPO: all; a headteacher: their school's), newest first."""
@@ -94,7 +84,7 @@ def request_export(request: HttpRequest, data: ExportIn) -> Status[dict[str, Any
     viewer = caller(request)
     export = actions.request_investigation_export(
         acting=viewer, reason=data.reason, person_ids=data.person_ids, conversation_ids=data.conversation_ids,
-        date_from=_day(data.from_, "from"), date_to=_day(data.to, "to"), words=data.words,
+        date_from=parse_day(data.from_, "from"), date_to=parse_day(data.to, "to"), words=data.words,
     )  # fmt: skip
     return Status(201, export_payload(export, viewer=viewer))
 

@@ -4,7 +4,6 @@ request (the DPO; a headteacher, read-only, for their school's people), and a PO
 
 from __future__ import annotations
 
-from datetime import date
 from typing import Any
 
 from django.http import FileResponse, HttpRequest
@@ -13,7 +12,7 @@ from ninja import P, QueryEx, Router, Status
 from pydantic import Field
 
 from staffroom.api.auth import caller
-from staffroom.api.schemas import MAX_ID, ObjectId, Out, Schema, Timestamp, answers
+from staffroom.api.schemas import MAX_ID, ObjectId, Out, Schema, Timestamp, answers, parse_day
 from staffroom.compliance import actions
 from staffroom.compliance.queries import sar_payload, subject_access_request, subject_access_requests
 from staffroom.errors import Invalid
@@ -86,15 +85,6 @@ class MessageChoiceIn(Schema):
     words: list[str] = Field(default_factory=list, max_length=200, description="Blanked in this message.")
 
 
-def _day(raw: str | None, field: str) -> date | None:
-    if not raw:
-        return None
-    try:
-        return date.fromisoformat(raw)
-    except ValueError:
-        raise Invalid(field, _("Give a real date as YYYY-MM-DD.")) from None
-
-
 @router.get("/sars", response=answers({200: SarPage}), summary="Subject access requests")
 def sars(
     request: HttpRequest, open_only: QueryEx[bool, P(description="Only requests still open.")] = False
@@ -108,7 +98,7 @@ def sars(
 @router.post("/sars", response=answers({201: SarOut}), summary="Log a subject access request")
 def log(request: HttpRequest, data: SarIn) -> Status[dict[str, Any]]:
     """The due date follows the rule in docs/records.md; until the identity is checked the clock stands still."""
-    received = _day(data.received_on, "received_on")
+    received = parse_day(data.received_on, "received_on")
     if received is None:
         raise Invalid("received_on", _("Say when the request was received, as YYYY-MM-DD."))
     made = actions.log_sar(
@@ -156,8 +146,8 @@ def extend(request: HttpRequest, sar_id: ObjectId, data: ReasonIn) -> dict[str, 
 @router.post("/sars/{sar_id}/review", response=answers({200: SarOut}), summary="Words to blank and dates")
 def review(request: HttpRequest, sar_id: ObjectId, data: ReviewIn) -> dict[str, Any]:
     actions.review_sar(
-        sar_id, acting=caller(request), words=data.words, search_from=_day(data.search_from, "search_from"),
-        search_to=_day(data.search_to, "search_to"),
+        sar_id, acting=caller(request), words=data.words, search_from=parse_day(data.search_from, "search_from"),
+        search_to=parse_day(data.search_to, "search_to"),
     )  # fmt: skip
     return _after(request, sar_id)
 

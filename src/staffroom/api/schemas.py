@@ -8,11 +8,14 @@ before it is described here.
 
 from __future__ import annotations
 
+from datetime import date
 from typing import Annotated, Any
 
+from django.utils.translation import gettext as _
 from ninja import P, PathEx, Schema
 from pydantic import ConfigDict, Field
 
+from staffroom.errors import Invalid
 from staffroom.messaging.models import Conversation
 
 # The largest id a 64-bit primary key can hold: larger numbers are refused before they reach the database.
@@ -332,3 +335,13 @@ class TokenIn(Schema):
 
 class TokenOut(Out):
     token: str
+
+
+def parse_day(raw: str | None, field: str) -> date | None:
+    """A `YYYY-MM-DD` value from a query or a body: None when empty, a 422 on `field` when it is not a real day."""
+    if not raw:
+        return None
+    try:
+        return date.fromisoformat(raw)
+    except ValueError:
+        raise Invalid(field, _("Give a real date as YYYY-MM-DD.")) from None
