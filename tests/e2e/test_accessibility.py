@@ -84,6 +84,9 @@ def open_conversation(page, title: str) -> str:
     page.goto("/")
     page.get_by_role("link", name=re.compile(re.escape(title))).first.click()
     expect(page.get_by_label("Message")).to_be_visible()
+    # Let the page finish what it does on arrival (marking messages read, the live connection's first
+    # refresh) before a test starts pressing keys: on a busy machine that can land after the first key press.
+    page.wait_for_load_state("networkidle")
     return re.search(r"/c/(\d+)/", page.url).group(1)
 
 
