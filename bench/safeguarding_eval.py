@@ -2,13 +2,18 @@
 
     uv run python bench/safeguarding_eval.py                  # both splits; writes bench/results/...
     uv run python bench/safeguarding_eval.py --errors drugs   # the tune split's misses and false alarms
+    uv run python bench/safeguarding_eval.py --no-held-out-2  # the generated set only
 
 Precision and recall are counted per identifier kind and concern category over messages: a message counts
 as a true positive for a kind when it is labelled with it and the detectors raise it. The cost is the CPU
 time of `detectors.scan` per message (thread time, so other work on a shared machine does not inflate it),
 mean and 99th percentile over the whole set, after one warm-up pass.
 
-The held-out split (every fourth seed) was not tuned against; both are reported. Targets (issue 8):
+The held-out split (every fourth seed) was not tuned against; both are reported. It measures new phrasings
+of the same author's seeds, not new writers, so a second held-out set is reported beside them as split
+"held_out_2": `data/safeguarding_heldout2.jsonl`, hand-written by an independent writer who never saw the
+detector rules or the seeds (bench/README.md). Its messages must never be used to tune the detectors, so
+`--errors` lists the tune split only, and the cost is measured on the generated set alone. Targets (issue 8):
 recall >= 0.9 on identifiers and >= 0.8 on concerns, at precision >= 0.8; under 0.5 ms per message.
 """
 
@@ -31,6 +36,7 @@ from staffroom.safeguarding import detectors
 from staffroom.safeguarding.concerns import CATEGORIES
 
 DATA = Path(__file__).resolve().parent / "data" / "safeguarding_eval.jsonl"
+HELD_OUT_2 = Path(__file__).resolve().parent / "data" / "safeguarding_heldout2.jsonl"
 RESULTS = Path(__file__).resolve().parent / "results"
 TARGETS = {"identifier_recall": 0.9, "concern_recall": 0.8, "precision": 0.8, "mean_ms": 0.5}
 
@@ -125,6 +131,8 @@ def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("--data", type=Path, default=DATA)
     parser.add_argument("--errors", metavar="KIND", help="list the tune split's errors for one kind, then stop")
+    parser.add_argument("--held-out-2", type=Path, default=HELD_OUT_2, help="the independent held-out set")
+    parser.add_argument("--no-held-out-2", action="store_true", help="leave out the independent held-out set")
     parser.add_argument("--no-write", action="store_true", help="print only; do not write bench/results")
     args = parser.parse_args()
     rows = load(args.data)
@@ -133,8 +141,12 @@ def main() -> None:
         show_errors(rows, roster, args.errors)
         return
     report: dict[str, Any] = {"date": date.today().isoformat(), "data": str(args.data.name), "targets": TARGETS}
-    for split in ("tune", "held_out"):
-        chosen = [r for r in rows if r["split"] == split]
+    splits = [("tune", rows), ("held_out", rows)]
+    if not args.no_held_out_2:
+        report["data_held_out_2"] = str(args.held_out_2.name)
+        splits.append(("held_out_2", load(args.held_out_2)))
+    for split, source in splits:
+        chosen = [r for r in source if r["split"] == split]
         report[split] = evaluate(chosen, roster)
         report[split]["missed_targets"] = meets_targets(report[split])
     report["cost"] = cost(rows, roster)
