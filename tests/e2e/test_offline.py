@@ -114,3 +114,39 @@ def test_a_message_written_offline_can_be_cancelled(people):
     page.wait_for_function("() => navigator.onLine")
     page.wait_for_timeout(1000)
     assert count_messages(people.server, text) == 0
+
+
+def test_kept_pages_are_dropped_at_sign_out_even_where_clear_site_data_is_not_supported(people):
+    page = people.signed_in("teacher2")
+    context = page.context
+    page.goto("/")
+    page.wait_for_function("() => !!navigator.serviceWorker.controller")
+    page.goto("/")
+    page.get_by_role("link", name=re.compile("Year 9 team")).first.click()
+    expect(page.get_by_label("Message")).to_be_visible()
+    conversation_path = re.search(r"/c/\d+/", page.url).group(0)
+    page.wait_for_function(
+        f"() => ({KEPT_PAGES}).then(function (p) {{ return p.indexOf({conversation_path!r}) !== -1; }})", polling=200
+    )
+
+    # A browser that ignores Clear-Site-Data: the header never reaches it, so the worker stays registered.
+    stripped = []
+
+    def without_clear_site_data(route):
+        stripped.append(route.request.method)
+        response = route.fetch(max_redirects=0)
+        headers = {k: v for k, v in response.headers.items() if k.lower() != "clear-site-data"}
+        route.fulfill(response=response, headers=headers)
+
+    context.route("**/accounts/logout/", without_clear_site_data)
+    page.get_by_role("button", name="Sign out").click()
+    expect(page).to_have_url(re.compile(r"/accounts/login/"))
+    assert stripped == ["POST"]
+    page.wait_for_function(f"() => ({KEPT_PAGES}).then(function (p) {{ return p.length === 0; }})", polling=200)
+    context.set_offline(True)
+    try:
+        page.goto(conversation_path)
+        expect(page.get_by_role("heading", name="You are offline")).to_be_visible()
+        expect(page.locator("#conversation-title")).to_have_count(0)
+    finally:
+        context.set_offline(False)
