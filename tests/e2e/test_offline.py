@@ -150,3 +150,31 @@ def test_kept_pages_are_dropped_at_sign_out_even_where_clear_site_data_is_not_su
         expect(page.locator("#conversation-title")).to_have_count(0)
     finally:
         context.set_offline(False)
+
+
+def test_a_send_whose_answer_was_lost_is_retried_with_its_client_id_and_posted_once(people):
+    page = people.signed_in("teacher1")
+    page.goto("/")
+    page.get_by_role("link", name=re.compile("Year 9 team")).first.click()
+    expect(page.get_by_label("Message")).to_be_visible()
+    client_id = page.locator("form[data-composer] input[name=client_id]").input_value()
+
+    # The send reaches the server, which posts it, but the answer never comes back (a train going into a tunnel).
+    def lost_answer(route):
+        route.fetch()
+        route.abort("connectionreset")
+
+    page.route("**/c/*/send", lost_answer)
+    text = f"Did this arrive {uuid.uuid4().hex[:8]}"
+    page.get_by_label("Message").fill(text)
+    page.get_by_role("button", name="Send").click()
+    waiting = page.locator("#outbox .message.pending", has_text=text)
+    expect(waiting).to_be_visible()
+    assert waiting.get_attribute("data-client-id") == client_id
+    assert count_messages(people.server, text) == 1
+    page.unroute("**/c/*/send")
+
+    # Sent again with the same client_id (within 15 s): the server answers with the message it already has.
+    expect(waiting).to_have_count(0, timeout=25_000)
+    expect(page.locator("#messages .message", has_text=text)).to_have_count(1)
+    assert count_messages(people.server, text) == 1

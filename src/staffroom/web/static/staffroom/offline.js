@@ -189,6 +189,8 @@
     unreachable = true;
     showState();
     if (!(form instanceof HTMLFormElement) || !form.hasAttribute("data-composer")) return;
+    var path = (e.detail.requestConfig && e.detail.requestConfig.path) || "";
+    if (path !== form.getAttribute("hx-post")) return; // e.g. removing a file, not sending
     if (queue(form, field(form, "client_id") || null)) e.stopPropagation(); // no "could not be reached" alert
   }, true);
   document.addEventListener("htmx:afterRequest", function (e) {
