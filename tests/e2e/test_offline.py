@@ -6,6 +6,7 @@ from __future__ import annotations
 import re
 import uuid
 
+import httpx
 import pytest
 from playwright.sync_api import expect
 
@@ -178,3 +179,28 @@ def test_a_send_whose_answer_was_lost_is_retried_with_its_client_id_and_posted_o
     expect(waiting).to_have_count(0, timeout=25_000)
     expect(page.locator("#messages .message", has_text=text)).to_have_count(1)
     assert count_messages(people.server, text) == 1
+
+
+def test_a_lost_device_reported_from_elsewhere_drops_the_kept_pages(people):
+    page = people.signed_in("ta1", width=390, height=844)
+    page.goto("/")
+    page.wait_for_function("() => !!navigator.serviceWorker.controller")
+    page.goto("/")
+    page.get_by_role("link", name=re.compile("Year 9 team")).first.click()
+    expect(page.get_by_label("Message")).to_be_visible()
+    conversation_path = re.search(r"/c/\d+/", page.url).group(0)
+    page.wait_for_function(
+        f"() => ({KEPT_PAGES}).then(function (p) {{ return p.indexOf({conversation_path!r}) !== -1; }})", polling=200
+    )
+
+    # From another device: "I lost my phone". Every session ends; the phone's open page is told over its socket.
+    token = people.server.login("ta1")
+    answer = httpx.post(
+        people.server.url("/api/v1/me/lost-device"),
+        json={"note": "Left on the bus"},
+        headers={"Authorization": f"Bearer {token}"},
+        timeout=10,
+    )
+    assert answer.status_code == 200
+    expect(page).to_have_url(re.compile(r"/accounts/login/"), timeout=15_000)
+    page.wait_for_function(f"() => ({KEPT_PAGES}).then(function (p) {{ return p.length === 0; }})", polling=200)
