@@ -8,7 +8,7 @@
      (after a timeout, a reconnect, a reload) the server posts it once (POST /api/v1/conversations/{id}/messages).
      They are sent in the order written when the connection returns (the online event, the live socket
      reconnecting, a page load, and every 15 s while any wait). Files are not kept: they can be sent online.
-   - Forgetting: signing out, reporting a lost device, the session ending elsewhere (live.js says
+   - Forgetting (after asking, when messages still wait to be sent): signing out, reporting a lost device, the session ending elsewhere (live.js says
      staffroom:signed-out; a send answered 401) and any page shown to nobody signed in drop the kept pages and
      the waiting messages from this device.
    - The offline page lists the conversations kept on this device.
@@ -73,7 +73,14 @@
     var form = e.target;
     if (!(form instanceof HTMLFormElement)) return;
     var action = form.getAttribute("action") || "";
-    if (samePath(action, words.signOutUrl) || samePath(action, words.lostDeviceUrl)) forget();
+    if (!samePath(action, words.signOutUrl) && !samePath(action, words.lostDeviceUrl)) return;
+    var unsent = load().length;
+    if (unsent && samePath(action, words.signOutUrl) && !window.confirm(say("unsentSignOut", { n: unsent }))) {
+      e.preventDefault();
+      e.stopImmediatePropagation();
+      return;
+    }
+    forget();
   }, true);
   body.addEventListener("staffroom:signed-out", function () { forget(); });
 
