@@ -65,3 +65,22 @@ def test_an_ordinary_post_does_not_clear_anything(client, world):
     response = client.post(f"/c/{conversation.pk}/send", {"body": "Hello", "client_id": "x1"})
     assert response.status_code == 302
     assert "Clear-Site-Data" not in response
+
+
+def test_signed_in_pages_carry_the_offline_words_and_the_worker_forgets_at_sign_out(client, world):
+    conversation = world.group(world.teacher2)
+    client.force_login(world.teacher)
+    page = client.get(f"/c/{conversation.pk}/").content.decode()
+    assert 'id="offline-banner"' in page
+    assert "You're offline. Messages will send when you reconnect." in page
+    assert "Files can be sent when you are back online." in page
+    assert 'id="outbox"' in page and "staffroom/offline.js" in page
+    worker = client.get("/sw.js").content.decode()
+    assert "offline-sw" in worker and '"/accounts/logout/"' in worker and '"/profile/lost-device"' in worker
+
+
+def test_the_offline_page_has_a_place_for_kept_conversations_and_nothing_about_anyone(client, world):
+    client.force_login(world.teacher)
+    page = client.get("/offline").content.decode()
+    assert 'id="offline-conversations"' in page and "staffroom/offline.js" in page
+    assert world.teacher.name not in page
