@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import pytest
 from django.conf import settings
+from django.test import Client
 from hypothesis import HealthCheck, given
 from hypothesis import settings as hypothesis_settings
 from hypothesis import strategies as st
@@ -319,3 +320,21 @@ def test_pages_have_no_gaps_or_duplicates(count, limit):
         Message.objects.create(conversation=conversation, author=author, body=f"{n}", html="").pk for n in range(count)
     ]
     assert walk(ApiClient(reader), conversation, limit) == sent
+
+
+def test_a_queued_retry_through_the_browser_session_posts_once_and_another_author_may_reuse_the_id(world, group):
+    # The offline queue (offline.js) sends with the session cookie and retries with the same client_id after a
+    # timeout, when it cannot know whether the first attempt arrived.
+    browser = Client()
+    browser.force_login(world.teacher)
+    url = f"/api/v1{messages_url(group)}"
+    sent = [
+        browser.post(url, {"body": "Written offline", "client_id": "queued-1"}, content_type="application/json")
+        for _ in range(3)
+    ]
+    assert [r.status_code for r in sent] == [201, 200, 200]
+    assert len({r.json()["id"] for r in sent}) == 1
+    # client_id is the author's own: someone else's message with the same id is their own message.
+    other = ApiClient(world.ta).post(messages_url(group), {"body": "Mine", "client_id": "queued-1"})
+    assert other.status_code == 201
+    assert Message.objects.filter(conversation=group, client_id="queued-1").count() == 2

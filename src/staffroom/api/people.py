@@ -13,6 +13,7 @@ from staffroom.accounts.payloads import me_payload, person_payload
 from staffroom.api.auth import caller
 from staffroom.api.schemas import MAX_ID, MeOut, ObjectId, Out, PersonOut, PersonPage, Schema, answers
 from staffroom.compliance.actions import report_lost_device
+from staffroom.offline import forget_this_device
 
 router = Router(tags=["people"])
 
@@ -61,4 +62,5 @@ def lost_device(request: HttpRequest, data: LostDeviceIn | None = None) -> dict[
     """Every session and token you have ends at once, this one too, and every open socket closes; the data
     protection officer is told (an entry in the breach register). Sign in again on the devices you still have."""
     breach, ended = report_lost_device(acting=caller(request), note=data.note if data else "")
+    forget_this_device(request)  # Clear-Site-Data: this browser drops its offline pages and unsent messages
     return {"ended": ended, "breach_id": breach.pk}

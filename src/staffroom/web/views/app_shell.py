@@ -23,6 +23,8 @@ SHELL_FILES = (
     "staffroom/page.js",
     "staffroom/live.js",
     "staffroom/device.js",
+    "staffroom/offline.js",
+    "staffroom/offline-sw.js",
     "staffroom/vendor/htmx-2.0.11.min.js",
     "staffroom/favicon.svg",
     "staffroom/icons/icon-192.png",
@@ -42,7 +44,7 @@ def shell_version() -> str:
             with open(path, "rb") as file:
                 digest.update(file.read())
     for template in ("staffroom/app/sw.js", "staffroom/app/offline.html"):
-        digest.update(render_to_string(template, {"version": "", "shell": "[]"}).encode())
+        digest.update(render_to_string(template, {"version": "", "shell": "[]", "forget_paths": "[]"}).encode())
     return digest.hexdigest()[:12]
 
 
@@ -93,6 +95,9 @@ def service_worker(request: HttpRequest) -> HttpResponse:
             "version": shell_version(),
             "shell": json.dumps(shell),
             "offline_url": reverse("web:offline"),
+            "offline_sw_url": static("staffroom/offline-sw.js"),
+            # A page posting to these ends the session: the worker drops the kept pages before it goes.
+            "forget_paths": json.dumps([reverse("account_logout"), reverse("web:lost_device")]),
             "icon_url": static("staffroom/icons/icon-192.png"),
             "badge_url": static("staffroom/icons/badge-96.png"),
         },

@@ -70,6 +70,7 @@
 
   function goToSignIn() {
     leaving = true;
+    body.dispatchEvent(new CustomEvent("staffroom:signed-out")); // offline.js forgets this device's copies
     var login = body.dataset.loginUrl || "/accounts/login/";
     location.href = login + "?next=" + encodeURIComponent(location.pathname + location.search);
   }
@@ -138,6 +139,7 @@
     if (event.type === "hello") {
       attempt = 0;
       showConnection("");
+      body.dispatchEvent(new CustomEvent("staffroom:connected")); // offline.js sends what waited
       // The resume frame we sent on open replays from lastSeq; taking hello's seq here would skip that replay.
       return;
     }

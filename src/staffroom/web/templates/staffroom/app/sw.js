@@ -2,14 +2,17 @@
 
    - Keeps the app shell (styles, scripts, icons, the offline page) in a cache named after this version, so a new
      release replaces it whole.
-   - Pages: network first; without a network, the offline page. Pages and API answers are never cached here: they
-     hold messages, and a shared or lost device must not keep them (offline reading is a later, opt-in step).
+   - Pages: network first; without a network, a kept copy of the conversation list or a recently read
+     conversation (offline-sw.js: per session, dropped at sign-out), else the offline page. API answers, fragments
+     and files are never cached here.
    - Shows push notifications (they never carry message text) and opens the conversation when one is tapped. */
 "use strict";
 
 var CACHE = "staffroom-shell-{{ version }}";
 var OFFLINE = "{{ offline_url }}";
 var SHELL = {{ shell|safe }};
+importScripts("{{ offline_sw_url }}");
+staffroomOffline.configure({ forgetPaths: {{ forget_paths|safe }} });
 
 self.addEventListener("install", function (event) {
   event.waitUntil(
@@ -23,7 +26,7 @@ self.addEventListener("activate", function (event) {
   event.waitUntil(
     caches.keys().then(function (names) {
       return Promise.all(names.filter(function (name) {
-        return name.indexOf("staffroom-") === 0 && name !== CACHE;
+        return name.indexOf("staffroom-") === 0 && name !== CACHE && name.indexOf(staffroomOffline.prefix) !== 0;
       }).map(function (name) { return caches.delete(name); }));
     }).then(function () { return self.clients.claim(); })
   );
@@ -31,15 +34,13 @@ self.addEventListener("activate", function (event) {
 
 self.addEventListener("fetch", function (event) {
   var request = event.request;
-  if (request.method !== "GET") return;
   var url = new URL(request.url);
   if (url.origin !== self.location.origin) return;
   if (request.mode === "navigate") {
-    event.respondWith(fetch(request).catch(function () {
-      return caches.match(OFFLINE, { cacheName: CACHE });
-    }));
+    staffroomOffline.navigate(event, OFFLINE, CACHE);
     return;
   }
+  if (request.method !== "GET") return;
   if (SHELL.indexOf(url.pathname) !== -1) {
     // The shell: from the cache (this version's), else the network.
     event.respondWith(caches.match(request, { cacheName: CACHE }).then(function (hit) {
