@@ -581,7 +581,7 @@ TUNE_CONCERNS: dict[str, list[tuple[str, tuple[str, ...]]]] = {
         ("{n} got told {p} can't play because {p}'s a girl", ()),
         ("they shouted dirty immigrant at {n}'s mum at the gate", ()),
         ("they keep doing a chinese accent at {n}", ()),
-        ("everyone was laughing at {n}'s hearing aids", ()),
+        ("everyone was laughing at {n}'s hearing aids", ("health",)),
         ("no blacks allowed in our group chat", ()),
         ("somebody wrote the n word on {n}'s locker", ()),
         ("he said {n} smells of curry", ()),
@@ -592,6 +592,10 @@ TUNE_CONCERNS: dict[str, list[tuple[str, tuple[str, ...]]]] = {
         ("{n} was racially abused outside the chip shop", ()),
         ("he keeps saying homophobic stuff about {n}", ()),
         ("she called him a cripple because of his leg", ()),
+        ("we should shoot all the pakis", ("extremism",)),
+        ("we should hang all the gays", ("extremism",)),
+        ("they were being [racist] to {n} at the bus stop", ()),
+        ("send the [immigrants] home, they're ruining everything", ()),
     ],
 }
 

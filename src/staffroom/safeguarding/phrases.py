@@ -21,7 +21,8 @@ def compile_phrases(pattern: str) -> str:
     Letters are squashed the way `words` spells them ("kill" becomes "kil"), `(` becomes a non-capturing
     group and `~` stands for up to three other words (`~1`: up to one).
     """
-    pattern = re.sub(r"~(\d)?", lambda m: f"(?: [^ ]+){{0,{m.group(1) or 3}}}", pattern)
+    # "a ~2 b": the space before the tilde goes into the optional words, so "a b" and "a x y b" both match.
+    pattern = re.sub(r" ?~(\d)?", lambda m: f"(?: [^ ]+){{0,{m.group(1) or 3}}}", pattern)
     pattern = re.sub(r"\((?!\?)", "(?:", pattern)
     # Squash letter runs, but not inside escapes such as \d.
     return re.sub(r"(?<!\\)([a-z])\1+", r"\1", pattern)
