@@ -89,6 +89,8 @@ SLURS = (
     "ching chang chong|chingchong|slanty eyes|slitty eyes|slanty eyed|slitty eyed|chinky|chinky eyes|"
     "nignog|nig nog|jungle bunny|fenian|taig|shiksa|ni99a|ni99er|fa99ot)"
 )
+# The groups that are peoples, faiths, sexualities or disabilities (not "girls", whom a team beats or sends home).
+PEOPLES = GROUPS.replace("|women|girls|", "|").replace("|females)", ")")
 # Groups named one at a time, for "dirty immigrant" and its like.
 MEMBER = (
     "(muslim|jew|black|asian|immigrant|migrant|refugee|foreigner|paki|pole|polack|romanian|gypsy|gyppo|"
@@ -973,13 +975,13 @@ RULES: dict[str, list[Rule]] = {
         Rule(
             f"(kill|killing|gas|gassing|bomb|bombing|shoot|shooting|exterminate|exterminating|wipe out|wiping out|"
             f"burn|burning|hang|hanging|lynch|lynching|murder|slaughter|stab|attack|beat up|batter|smash) (all |"
-            f"every )?(the |these |those |them |of the |all the |all of the )?{GROUPS}",
+            f"every )?(the |these |those |them |of the |all the |all of the )?{PEOPLES}",
             "medium",
             "calls for violence against a group",
         ),
         Rule(
             f"(send|sent|sending|ship|shipped|shipping|kick|kicked|kicking|chuck|chucked|throw|threw|boot|booted) "
-            f"(all )?(the |these |those |them |all the |all of the )?{GROUPS} (home|back|out|away|out of (the|"
+            f"(all )?(the |these |those |them |all the |all of the )?{PEOPLES} (home|back|out|away|out of (the|"
             f"this|our) country)",
             "medium",
             "calls for a group to be removed",
