@@ -252,6 +252,8 @@ def test_odd_text_never_raises():
         ("She has a hospital appointment so will miss period 3", "health"),
         ("He uses a wheelchair since the accident", "health"),
         ("i'm on antidepressants and my anxiety is bad today", "health"),
+        ("Leo has type 1 and needs to test his bloods before lunch", "health"),
+        ("He is recovering from covid", "health"),
         ("Jake is open to children's social care", "child_protection"),
         ("Operation Encompass notification for Jake this morning", "child_protection"),
         ("ICPC for Jake on Tuesday", "child_protection"),
@@ -262,6 +264,7 @@ def test_odd_text_never_raises():
         ("section 47 enquiries have started", "child_protection"),
         ("contact with dad is supervised, don't let him collect her", "child_protection"),
         ("he's on a plan under the category of neglect", "child_protection"),
+        ("Domestic abuse notification received for him this morning", "child_protection"),
     ],
 )
 def test_finds_health_and_child_protection_status_in_everyday_words(text, kind):
@@ -285,6 +288,8 @@ def test_finds_health_and_child_protection_status_in_everyday_words(text, kind):
         "Scan the QR code to sign up",
         "Year 9 are learning about the immune system",
         "He broke the school record in the 100m",
+        "Our DA notification process is in the safeguarding policy",
+        "Type 1 errors in the stats lesson, he got it",
     ],
 )
 def test_health_and_child_protection_words_in_school_talk_are_not_personal_data(text):
@@ -315,6 +320,9 @@ def test_cp_opening_a_national_insurance_number_is_not_child_protection_status()
         "omg that's so g a y x",  # a kiss after a spelled-out word
         "send the i m m i g r a n t s home",  # a spelled-out word starting with "i"
         "we should gas the jews",
+        "they made pig noises at the Muslim girls",
+        "she said gay people are going to hell",
+        "the new polish kid should go back to poland",
     ],
 )
 def test_finds_discrimination_in_everyday_words_and_evasions(text):
@@ -327,6 +335,7 @@ def test_finds_discrimination_in_everyday_words_and_evasions(text):
         "We're discussing racism and stereotypes in PSHE with 9C",
         "Holocaust Memorial Day assembly is on Friday",
         "Let's send the girls home early because of the snow",
+        "the polish kids should go home at 3 today",
         "All girls are welcome at the STEM club",
         "Our Polish exchange school visits on Monday",
         "The LGBT history month display is up",

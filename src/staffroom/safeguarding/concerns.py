@@ -1019,7 +1019,8 @@ RULES: dict[str, list[Rule]] = {
         Rule(
             f"{GROUPS} (are|r|is) (all )?(mentally ill|sick|freaks|perverts|paedos|pedos|peados|groomers|"
             f"unnatural|an abomination|abominations|not real|fake|evil|inferior|stupid|thick|lazy|dangerous|"
-            f"savages|terrorists|thieves|all the same|the problem|the worst|trash|rubbish|scum|gross|weird|"
+            f"savages|terrorists|thieves|all the same|the problem|the worst|going to hell|gonna burn in hell|sinners|"
+            f"sinful|trash|rubbish|scum|gross|weird|"
             f"disgusting|vile|a joke|nothing|second class|dirty|smelly|taking our jobs|taking over|ruining "
             f"everything|ruining this country|killing this country|the reason)",
             "medium",
@@ -1185,12 +1186,31 @@ RULES: dict[str, list[Rule]] = {
             "gypsy|tramp|curry|dirty|a n word|the n word|n word|p word|f word|slur|coconut|bounty|oreo|bounty bar|"
             "choc ice|golly|half caste|half breed|mongrel|illegal|illegal immigrant|asylum seeker|jihadi|isis|"
             "osama|bin laden|suicide bomber|chinese virus|covid|corona|bat eater|dog eater|a slave|slave|"
-            "skinhead|nazi|jew|a jew)",
+            "skinhead|nazi|jew|a jew|lesbian|a lesbian|a lezza|gay|a gay|a homo|bent|a queer|a poof|a bender)",
             "medium",
             "reports someone called a name for who they are",
         ),
         Rule("(n word|the n word|hard r|p word)", "medium", "refers to a slur"),
-        Rule("(monkey|ape|gorilla) (noises|noise|chants|sounds|gestures|emojis)", "medium", "reports racist abuse"),
+        Rule(
+            "(monkey|ape|gorilla|pig|oink|oinking) (noises|noise|chants|sounds|gestures|emojis)",
+            "medium",
+            "reports racist abuse",
+        ),
+        Rule(
+            "(pretended|pretending|pretends|pretend) to (explode|blow up|blow himself up|blow herself up|be a "
+            "terrorist|be a suicide bomber|be a bomber|have a bomb)|(wont|will not|would never|never|refuse to|"
+            "refuses to|refused to|dont want to|doesnt want to) (sit|work|play|talk|be friends|partner|share) (next "
+            "to|with|near) (a |the |any )?(black|asian|muslim|jewish|gay|polish|brown|traveller|gypsy|disabled|"
+            "trans|romanian|foreign|autistic) (kid|kids|boy|boys|girl|girls|person|people|pupil|pupils|student|"
+            "students)|(two mums|two dads|gay parents|gay dad|gay mum|gay dads|gay mums|lesbian mums|lesbian "
+            "mum) (are|is) (disgusting|wrong|gross|weird|unnatural|sick|a sin|going to hell)|(polish|romanian|"
+            "foreign|immigrant|refugee|asylum|muslim|black|asian|gypsy|traveller|syrian|afghan|albanian|somali) "
+            "(kid|kids|boy|boys|girl|girls|family|families|people|pupil|pupils|lot) (should|need to|needs to|must|"
+            "can|ought to) (go back|be sent back|get sent back|fuck off|piss off|be deported|get deported|be kicked "
+            "out)",
+            "medium",
+            "treats someone badly for who they are",
+        ),
         Rule(
             "(mocking|mocked|mocks|mock|laughing at|laughed at|laughs at|laugh at|copying|copied|imitating|"
             "imitated|taking the mick out of|taking the piss out of|took the piss out of|making fun of|made fun "

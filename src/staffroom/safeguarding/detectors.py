@@ -494,7 +494,15 @@ _SPECIAL: list[tuple[str, str, Severity, str, bool]] = [
         "(feeling|feels|felt|been|is|was|being|seriously|terminally|chronically|mentally|physically|quite|very|"
         "really) (ill|unwell|poorly)|(feeling|feels|felt|been|was|being) sick(?! of)|"
         "(in|has|wearing|needs) a (cast|plaster cast|sling|wheelchair|neck brace|back brace)|"
-        "(uses|use|using|needs|in) (a |his |her |their )?wheelchair)",
+        "(uses|use|using|needs|in) (a |his |her |their )?wheelchair|nosebleed|nose bleed|nosebleeds|"
+        "(felt|feel|feels|feeling|went|goes|going) (faint|dizzy|lightheaded|light headed)|"
+        "(has|have|with|got|is) type (1|one|2|two)(?! (error|errors|question|questions|answer|answers))|t1d|"
+        "(test|tests|testing|check|checks|checking|do|does|doing) (his |her |my |their )?(bloods|blood sugar|"
+        "blood sugars|sugar levels|sugars|ketones)|"
+        "(recovering|recovered|recovery|convalescing) from (covid|flu|the flu|illness|an illness|a virus|surgery|"
+        "an operation|his operation|her operation|glandular fever|pneumonia|concussion|an injury|injury|his "
+        "injury|her injury|a chest infection|sepsis|meningitis|chemo|cancer|treatment|a stroke|appendicitis|"
+        "a broken (arm|leg|wrist|ankle)))",
         "medium",
         "health information",
         False,
@@ -653,7 +661,10 @@ _SPECIAL: list[tuple[str, str, Severity, str, bool]] = [
         "mother|father)|adoption (order|placement|support)|post adoption|section (17|20|31|47)|s47 enquiry|"
         "s47 enquiries|child and family assessment|single assessment|family support worker|team around the "
         "(family|child)|(taf|tac) (meeting|meetings|review|plan)|supervised contact|contact (with|to) ~2 (is|"
-        "are|must be|has to be|will be|to be) supervised|contact centre|(police|officers|the police) ~3 welfare "
+        "are|must be|has to be|will be|to be) supervised|contact centre|"
+        "(domestic abuse|domestic violence|domestic incident|da|dv) "
+        "(notification|notifications|notice|alert)(?! (process|procedure|procedures|policy|form|forms|training|"
+        "system|template))|(police|officers|the police) ~3 welfare "
         "(check|visit)|safe and well (check|visit)|(under|category of|category|categories of) (neglect|"
         "emotional abuse|physical abuse|sexual abuse)|(is|as|being|became|classed as|now|a) (a )?child in "
         "need(?! (day|appeal|non uniform|fundraiser|fundraising|bake sale|money|charity|raffle|event|"
@@ -687,7 +698,9 @@ _SQUASHED_WORDS = frozenset({"seen"})
 # inside one of these is not personal data ("health and safety", "mental health awareness week").
 _SPECIAL_ORDINARY = PhraseIndex(
     [
-        "(health and safety|health safety|health and social care|health and wellbeing (lesson|lessons|curriculum|"
+        "(operation encompass (training|policy|process|procedure|procedures|briefing|lead|leads|key adult|key "
+        "adults|handbook|notification process|notifications process|scheme|website)|health and safety|"
+        "health safety|health and social care|health and wellbeing (lesson|lessons|curriculum|"
         "week|day|survey|unit|topic)|mental health (awareness|week|day|training|first aid|first aider|first "
         "aiders|lead|leads|policy|champion|champions|ambassador|ambassadors|assembly|assemblies|lesson|lessons|"
         "curriculum|resources|strategy|month|provision|audit|charity|charities|display|workshop|webinar|course|"
