@@ -9,6 +9,8 @@ it, fresh identifiers (valid check characters, drawn here), and for concerns an 
 word in about six variations in ten (spacing, repeated letters, l33t, look-alike letters, dots, emoji).
 
 Every fourth seed of each list (and its variations) is held out: the detectors were not tuned against it.
+The tune-only seeds (TUNE_CONCERNS, TUNE_IDENTIFIERS, TUNE_HARD_NEGATIVES) come last, from a random generator
+of their own, so adding them changes neither the text nor the split of any message made from the seeds above.
 One JSON object per line: text, identifiers, categories (expected), split, group, evasion.
 """
 
@@ -25,11 +27,20 @@ from pathlib import Path
 from stdnum.gb import upn as stdnum_upn
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
-from safeguarding_seeds import CONCERNS, EVAL_ROSTER, HARD_NEGATIVES, IDENTIFIERS
+from safeguarding_seeds import (
+    CONCERNS,
+    EVAL_ROSTER,
+    HARD_NEGATIVES,
+    IDENTIFIERS,
+    TUNE_CONCERNS,
+    TUNE_HARD_NEGATIVES,
+    TUNE_IDENTIFIERS,
+)
 
 OUT = Path(__file__).resolve().parent / "data" / "safeguarding_eval.jsonl"
 PER_KIND = 330  # messages wanted per category or identifier kind
 NEGATIVES_PER_SEED = 9
+TUNE_PER_SEED = 8  # variations of each tune-only seed
 
 PREFIXES = ["", "", "", "omg ", "tbh ", "Miss, ", "Sir ", "honestly ", "ngl ", "Just to let you know, ", "FYI ",
             "Hi all, ", "Quick one: ", "Sorry to bother you but ", "Hiya, ", "idk what to do ", "Update: "]  # fmt: skip
@@ -229,29 +240,41 @@ def build() -> list[dict[str, object]]:
             }
         )
 
+    def expand(template: str, kind: str, also: tuple[str, ...], group: str, split: str, wanted: int) -> None:
+        made = 0
+        for _ in range(wanted * 3):
+            if made >= wanted:
+                break
+            text, how, extra = fill(template, rng, evasion=group == "concern" and rng.random() < 0.6)
+            labels = {kind, *also}
+            identifiers = {k for k in labels | extra if k not in CONCERNS}
+            categories = {k for k in labels if k in CONCERNS}
+            if "{n}" in template:
+                identifiers.add("pupil_name")
+            before = len(rows)
+            add(text, identifiers, categories, split, group, how)
+            made += len(rows) - before
+
     for group, table in (("concern", CONCERNS), ("identifier", IDENTIFIERS)):
         for kind, seeds in table.items():
             per_seed = math.ceil(PER_KIND / len(seeds))
             for number, (template, also) in enumerate(seeds):
-                split = "held_out" if number % 4 == 3 else "tune"
-                labels = {kind, *also}
-                made = 0
-                for _ in range(per_seed * 3):
-                    if made >= per_seed:
-                        break
-                    text, how, extra = fill(template, rng, evasion=group == "concern" and rng.random() < 0.6)
-                    identifiers = {k for k in labels | extra if k not in CONCERNS}
-                    categories = {k for k in labels if k in CONCERNS}
-                    if "{n}" in template:
-                        identifiers.add("pupil_name")
-                    before = len(rows)
-                    add(text, identifiers, categories, split, group, how)
-                    made += len(rows) - before
+                expand(template, kind, also, group, "held_out" if number % 4 == 3 else "tune", per_seed)
     for number, template in enumerate(HARD_NEGATIVES):
         split = "held_out" if number % 4 == 3 else "tune"
         for _ in range(NEGATIVES_PER_SEED):
             text, _, _ = fill(template, rng, evasion=False)
             add(text, set(), set(), split, "hard_negative", None)
+    # Tune-only seeds: a generator of their own, after everything above (see the module's docstring).
+    rng = random.Random(20261206)
+    for group, table in (("concern", TUNE_CONCERNS), ("identifier", TUNE_IDENTIFIERS)):
+        for kind, seeds in table.items():
+            for template, also in seeds:
+                expand(template, kind, also, group, "tune", TUNE_PER_SEED)
+    for template in TUNE_HARD_NEGATIVES:
+        for _ in range(NEGATIVES_PER_SEED):
+            text, _, _ = fill(template, rng, evasion=False)
+            add(text, set(), set(), "tune", "hard_negative", None)
     return rows
 
 

@@ -283,11 +283,20 @@ def test_a_school_can_block_links_and_files_from_pupils(world, channel, at):
     assert captured.audit[0].data["after"] == {"links_allowed": False, "files": "none"}
     with verify_unchanged():
         actions.set_pupil_posting_policy(world.school, acting=world.dsl, links_allowed=False, files="none")
-    for body in ("look at www.example.com", "go to bit.ly/abc", "http://example.org"):
+    for body in (
+        "look at www.example.com",
+        "go to bit.ly/abc",
+        "http://example.org",
+        "example dot com",
+        "www . site . co . uk",
+        "bit ly/abc",
+        "insta: someone",
+    ):
         with verify_refused(PostingRefused) as refused:
             actions.send_message(channel, acting=world.pupil, body=body)
         assert refused.value.code == "links_blocked"
     actions.send_message(channel, acting=world.pupil, body="I finished it. Thanks Miss.")
+    actions.send_message(channel, acting=world.pupil, body="I'll come. Com... dot the i's, it's 3.5 cm")
     picture = _upload(world.pupil, image=True)
     with verify_refused(PostingRefused) as refused:
         actions.send_message(channel, acting=world.pupil, body="drawing", attachment_ids=[str(picture.pk)])

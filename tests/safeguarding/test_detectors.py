@@ -236,3 +236,112 @@ def test_severity_is_the_highest_finding_and_none_when_nothing_is_found():
 def test_odd_text_never_raises():
     for text in ["", " ", "\x00", "🔪" * 500, "a " * 2000, "k i l l " * 300, "\u202e\u2066", "١٢٣٤٥٦٧٨٩٠"]:
         scan(text, ROSTER)
+
+
+# --- health, child protection status and discrimination, as staff and pupils write them --------------------
+
+
+@pytest.mark.parametrize(
+    ("text", "kind"),
+    [
+        ("She's off with glandular fever this week", "health"),
+        ("He broke his wrist at the weekend", "health"),
+        ("he has an appt with camhs on Tuesday", "health"),
+        ("She's been prescribed antibiotics, mum will drop them in", "health"),
+        ("he's been really low lately and is seeing the GP", "health"),
+        ("She has a hospital appointment so will miss period 3", "health"),
+        ("He uses a wheelchair since the accident", "health"),
+        ("i'm on antidepressants and my anxiety is bad today", "health"),
+        ("Leo has type 1 and needs to test his bloods before lunch", "health"),
+        ("He is recovering from covid", "health"),
+        ("Jake is open to children's social care", "child_protection"),
+        ("Operation Encompass notification for Jake this morning", "child_protection"),
+        ("ICPC for Jake on Tuesday", "child_protection"),
+        ("she's been stepped down from cp to cin", "child_protection"),
+        ("Amelia is cla, the pep is on Monday", "child_protection"),
+        ("he lives in a children's home now", "child_protection"),
+        ("she's placed with her nan under an SGO", "child_protection"),
+        ("section 47 enquiries have started", "child_protection"),
+        ("contact with dad is supervised, don't let him collect her", "child_protection"),
+        ("he's on a plan under the category of neglect", "child_protection"),
+        ("Domestic abuse notification received for him this morning", "child_protection"),
+    ],
+)
+def test_finds_health_and_child_protection_status_in_everyday_words(text, kind):
+    assert kind in kinds(text)
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "Health and safety walk round on Friday, see me after",
+        "Mental health awareness week assembly on Monday",
+        "The medication policy is being reviewed by governors",
+        "The allergy-friendly menu is on the website",
+        "Can someone fix the disabled toilet?",
+        "He's in the care of the art department this afternoon",
+        "Core group of students for the debate team",
+        "The cast list for the play is up",
+        "Child protection training is on the INSET day",
+        "PEP talk before the match",
+        "Was Jake seen at the match?",
+        "Scan the QR code to sign up",
+        "Year 9 are learning about the immune system",
+        "He broke the school record in the 100m",
+        "Our DA notification process is in the safeguarding policy",
+        "Type 1 errors in the stats lesson, he got it",
+    ],
+)
+def test_health_and_child_protection_words_in_school_talk_are_not_personal_data(text):
+    assert scan(text, ROSTER).identifiers == []
+
+
+def test_cp_opening_a_national_insurance_number_is_not_child_protection_status():
+    assert kinds("NI number CP 40 83 78 B for payroll") == {"ni_number"}
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "go back to where you came from",
+        "fuck off back to poland",
+        "dirty immigrant",
+        "they called him a p*ki",
+        "he keeps calling her a n*****",
+        "Jake keeps getting called a fa66ot",
+        "black people smell",
+        "the jews control the media",
+        "you're so autistic lol",
+        "you throw like a girl",
+        "they misgender him on purpose",
+        "they keep doing a chinese accent at him",
+        "everyone was laughing at Jake's stammer",  # a pupil named inside a rule is whom it is about
+        "they were being racist to Amelia at the bus stop",
+        "omg that's so g a y x",  # a kiss after a spelled-out word
+        "send the i m m i g r a n t s home",  # a spelled-out word starting with "i"
+        "we should gas the jews",
+        "they made pig noises at the Muslim girls",
+        "she said gay people are going to hell",
+        "the new polish kid should go back to poland",
+    ],
+)
+def test_finds_discrimination_in_everyday_words_and_evasions(text):
+    assert "discrimination" in kinds(text)
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "We're discussing racism and stereotypes in PSHE with 9C",
+        "Holocaust Memorial Day assembly is on Friday",
+        "Let's send the girls home early because of the snow",
+        "the polish kids should go home at 3 today",
+        "All girls are welcome at the STEM club",
+        "Our Polish exchange school visits on Monday",
+        "The LGBT history month display is up",
+        "f*ck this printer",
+        "5*3 is 15",
+    ],
+)
+def test_school_talk_about_groups_is_not_discrimination(text):
+    assert "discrimination" not in kinds(text)

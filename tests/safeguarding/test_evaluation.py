@@ -19,7 +19,10 @@ import safeguarding_eval as evaluation  # noqa: E402
 from safeguarding_seeds import EVAL_ROSTER  # noqa: E402
 from staffroom.safeguarding.detectors import IDENTIFIER_KINDS, Roster  # noqa: E402
 
-KNOWN_SHORTFALLS = {"health": 0.68, "child_protection": 0.85, "discrimination": 0.65}
+# Every kind meets its target on the held-out split (health, child_protection and discrimination were listed
+# here at 0.68, 0.85 and 0.65 until their rules were rewritten); a kind that falls short goes back in, with its
+# measured recall.
+KNOWN_SHORTFALLS: dict[str, float] = {}
 
 
 @pytest.fixture(scope="module")

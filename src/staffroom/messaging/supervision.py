@@ -4,12 +4,12 @@ school's pupil posting policy, the message and the time. Staff are never held by
 - Teacher-only mode (`Conversation.staff_only`): only staff post.
 - Posting hours (`pupil_hours_start`/`pupil_hours_end`): pupils post on school days (Monday to Friday) between
   the two times, in the school's time zone (settings.TIME_ZONE); without hours, any time.
-- The school's `PupilPostingPolicy` (defaults without a row: links allowed, images only).
+- The school's `PupilPostingPolicy` (defaults without a row: links allowed, images only). A link is what
+  `links.contains_link` finds: web addresses and platform handles, however they are typed.
 """
 
 from __future__ import annotations
 
-import re
 from collections.abc import Sequence
 from datetime import datetime, time
 
@@ -18,16 +18,12 @@ from django.utils.translation import gettext as _
 
 from staffroom.accounts.models import Person
 from staffroom.errors import PostingRefused
+from staffroom.messaging.links import contains_link
 from staffroom.messaging.models import Attachment, Conversation, PupilPostingPolicy
 
 SCHOOL_DAYS = range(0, 5)  # Monday to Friday
 DEFAULT_LINKS_ALLOWED = True
 DEFAULT_FILES = PupilPostingPolicy.Files.IMAGES
-
-# A link as a pupil would type one: a scheme, "www.", or a bare domain with a common ending.
-_LINK = re.compile(
-    r"(?i)\b(?:https?://|www\.)\S+|\b[a-z0-9-]+(?:\.[a-z0-9-]+)*\.(?:com|co\.uk|uk|org|net|io|me|ly|gg|tv|app)\b(?:/\S*)?"
-)
 
 
 def now() -> datetime:
@@ -100,7 +96,7 @@ def check_pupil_message(
     if not applies_to(conversation, person):
         return
     links_allowed, files = pupil_policy(conversation.school_id)
-    if not links_allowed and _LINK.search(body):
+    if not links_allowed and contains_link(body):
         raise PostingRefused(
             "links_blocked", "body", _("Your school does not let pupils post links here. Remove the link and send.")
         )

@@ -170,7 +170,7 @@ def scan(text: str, roster: Roster = EMPTY_ROSTER) -> Scan:
     for hit in hits:
         start, end = worded.span(hit.start, hit.end)
         found.append(Finding(hit.category, "concern", start, end, hit.rule.severity, hit.rule.reason))
-    special = find_special_categories(text, worded, roster, tokens)
+    special = find_special_categories(text, worded, roster, tokens, taken=found)
     found.extend(special)
     if roster.pattern is not None:
         found.extend(find_pupil_names(text, worded, roster, sensitive=found))
@@ -444,7 +444,7 @@ def find_addresses(text: str, folded: View) -> list[Finding]:
 _SPECIAL: list[tuple[str, str, Severity, str, bool]] = [
     (
         "health",
-        "(diagnosed|diagnosis|diagnoses|undiagnosed|being assessed for|assessment for|referred to camhs|"
+        "(diagnosed|diagnosis|diagnoses|undiagnosed|being assessed for|referred to camhs|"
         "camhs|asthma|asthmatic|inhaler|epilepsy|epileptic|seizure|seizures|diabetes|diabetic|insulin|"
         "blood sugar|hypo|hypos|anaphylaxis|anaphylactic|epipen|epi pen|allergy|allergies|allergic|"
         "coeliac|celiac|medication|meds|ritalin|methylphenidate|concerta|sertraline|fluoxetine|"
@@ -457,6 +457,99 @@ _SPECIAL: list[tuple[str, str, Severity, str, bool]] = [
         "healthcare plan|ihcp|counselling|counsellor|therapist|therapy|psychiatrist|gender dysphoria|"
         "migraines|migraine|incontinence|toileting|soiling|wetting|continence|bereavement counselling|"
         "hospitalised|sectioned|off sick|sick note|fit note)",
+        "medium",
+        "health information",
+        False,
+    ),
+    (
+        "health",
+        # illnesses, injuries and long-term conditions
+        "(glandular fever|tonsillitis|tonsils|chickenpox|chicken pox|measles|mumps|scarlet fever|whooping cough|"
+        "norovirus|sickness bug|stomach bug|tummy bug|chest infection|ear infection|eye infection|kidney "
+        "infection|urine infection|water infection|uti|pneumonia|bronchitis|shingles|impetigo|conjunctivitis|"
+        "meningitis|sepsis|appendicitis|long covid|heart murmur|heart defect|hole in the heart|heart surgery|"
+        "eczema|psoriasis|alopecia|arthritis|juvenile arthritis|jia|scoliosis|chronic fatigue|chronic pain|"
+        "chronic illness|fibromyalgia|ehlers danlos|lupus|ibs|irritable bowel|kidney disease|kidney condition|"
+        "kidney problems|stoma|colostomy|feeding tube|tube fed|gastrostomy|spina bifida|muscular dystrophy|"
+        "down syndrome|downs syndrome|brittle bones|haemophilia|hemophilia|thalassaemia|anaemia|anaemic|"
+        "anemia|tumour|tumor|brain tumour|lymphoma|radiotherapy|transplant|dialysis|hay fever|hayfever|"
+        "asthma attack|nosebleeds|fainted|fainting|faints|blackouts|dizzy spells|blood pressure|thyroid|"
+        "endometriosis|pcos|period pain|period pains|heavy periods|stomach problems|tummy problems|bowel "
+        "problems|bladder problems|stomach condition|skin condition|eye condition|lazy eye|visual impairment|"
+        "sight loss|partially sighted|deafness|hearing loss|glue ear|grommets|cochlear implant|wheelchair user|"
+        "crutches|plaster cast|fracture|fractured|sprained|sprain|torn ligament|torn ligaments|dislocated|"
+        "head injury|whiplash|lactose intolerant|lactose intolerance|intolerance|intolerant|a disability|"
+        "physical disability|physically disabled|disabled|registered blind|deaf in one ear|profoundly deaf|"
+        "partially deaf|(is|hes|shes|was|being|born) deaf|"
+        "(broken|broke|breaks|fractured|hurt|injured|sprained|twisted|dislocated|damaged|bruised) (his |her |their "
+        "|my |a |the )?(arm|wrist|leg|ankle|collarbone|collar bone|finger|fingers|nose|foot|toe|hand|"
+        "elbow|hip|rib|ribs|back|jaw|bone|thumb|shoulder|knee)|"
+        "(off|off sick|off school|ill|poorly|unwell|home|in bed|in hospital|isolating|laid up|been off|bad) with "
+        "(a |an |the |his |her |my |their )?(flu|covid|cold|virus|bug|temperature|high temperature|fever|"
+        "migraine|headache|cough|sickness|d and v|diarrhoea|vomiting|sore throat|rash|infection|tummy ache|"
+        "stomach ache|chest|chest infection|asthma|allergies|hay fever)|"
+        "(has|had|got|caught|has got|positive for|tested positive for|isolating with) (the )?(flu|covid|a virus|"
+        "a bug|a cold|a temperature|a fever|a high temperature|a migraine|the sickness bug|d and v|diarrhoea|"
+        "sickness and diarrhoea|a rash|stitches)|"
+        "(feeling|feels|felt|been|is|was|being|seriously|terminally|chronically|mentally|physically|quite|very|"
+        "really) (ill|unwell|poorly)|(feeling|feels|felt|been|was|being) sick(?! of)|"
+        "(in|has|wearing|needs) a (cast|plaster cast|sling|wheelchair|neck brace|back brace)|"
+        "(uses|use|using|needs|in) (a |his |her |their )?wheelchair|nosebleed|nose bleed|nosebleeds|"
+        "(felt|feel|feels|feeling|went|goes|going) (faint|dizzy|lightheaded|light headed)|"
+        "(has|have|with|got|is) type (1|one|2|two)(?! (error|errors|question|questions|answer|answers))|t1d|"
+        "(test|tests|testing|check|checks|checking|do|does|doing) (his |her |my |their )?(bloods|blood sugar|"
+        "blood sugars|sugar levels|sugars|ketones)|"
+        "(recovering|recovered|recovery|convalescing) from (covid|flu|the flu|illness|an illness|a virus|surgery|"
+        "an operation|his operation|her operation|glandular fever|pneumonia|concussion|an injury|injury|his "
+        "injury|her injury|a chest infection|sepsis|meningitis|chemo|cancer|treatment|a stroke|appendicitis|"
+        "a broken (arm|leg|wrist|ankle)))",
+        "medium",
+        "health information",
+        False,
+    ),
+    (
+        "health",
+        # mental health, medication, care and appointments
+        "(low mood|in low mood|low in mood|mood disorder|depressive|body dysmorphia|bdd|binge eating|"
+        "selective mutism|attachment disorder|emotionally based school avoidance|ebsa|psychotic|hallucinations|"
+        "hearing voices|crisis team|mental health team|mental health nurse|mental health practitioner|"
+        "mental health support team|mhst|ewmhs|cbt|talking therapy|play therapy|art therapy|psychologist|"
+        "clinical psychologist|psychiatric|psych ward|inpatient|in patient|tier 4|mental health unit|"
+        "adolescent unit|mental health crisis|mental health assessment|trauma|traumatised|"
+        "(been|feeling|feels|felt) (really |very |so |quite )?(low|down) (lately|recently|at the moment|and|since|"
+        "in (his|her|their|my) mood)|(been|feeling) really low|"
+        "prescribed|prescription|antibiotics|antihistamine|antihistamines|piriton|cetirizine|calpol|ibuprofen|"
+        "inhalers|blue inhaler|brown inhaler|spacer|nebuliser|epipens|jext|emerade|auto injector|autoinjector|"
+        "adrenaline pen|insulin pump|glucose|glucose tablets|blood glucose|blood sugars|cgm|libre sensor|dexcom|"
+        "carb counting|citalopram|prozac|escitalopram|mirtazapine|antipsychotics|anti psychotics|antipsychotic|"
+        "risperidone|aripiprazole|quetiapine|olanzapine|mood stabilisers|elvanse|equasym|medikinet|atomoxetine|"
+        "strattera|guanfacine|intuniv|lamotrigine|sodium valproate|epilim|keppra|levetiracetam|buccal midazolam|"
+        "midazolam|steroids|steroid cream|steroid inhaler|hydrocortisone|emollient|"
+        "(his|her|my|their|takes|taking|take|took|needs|need|had|given|give|gave|forgot|forgotten|missed) (his |her |"
+        "my |their |some |the )?(medicine|medicines|tablets|injection|injections|pills|antibiotics)|"
+        "medically|medical (note|notes|needs|information|info|form|forms|condition|conditions|plan|plans|records|"
+        "record|history|reasons|grounds|emergency|attention|evidence|letter|appointment|advice|issue|issues|"
+        "problem|problems|room|treatment|procedure|tests|team|professionals|care plan)|"
+        "ihp|individual healthcare plan|individual health care plan|medical care plan|care plan for (his|her|"
+        "their|my) (seizures|asthma|epilepsy|diabetes|allergy|allergies|condition|heart|anaphylaxis)|"
+        "(hospital|doctors|doctor|gp|clinic|consultant|specialist|camhs|therapy|counselling|physio|"
+        "physiotherapy|audiology|hearing|eye|asthma|diabetes|"
+        "epilepsy|paediatric|paediatrician|neurology|cardiology|mental health|blood|ultrasound|cahms|medical) "
+        "(appointment|appointments|appt|appts|check up|checkup|review|visit|referral|letter|note)|"
+        "(seeing|seen|see|saw|went to|go to|going to|been to|visit to|visiting|took him to|took her to|taking him "
+        "to|taking her to|take him to|take her to|taken to|rushed to|admitted to|discharged from|out of|back "
+        "from|under) (the |a |his |her |their )?(doctor|doctors|gp|a and e|a e|walk in centre|urgent care|"
+        "clinic|paediatrician|pediatrician|consultant|specialist|nurse|school nurse|physio|"
+        "psychiatrist|psychologist|therapist|counsellor|childrens hospital|eating disorder clinic|eating "
+        "disorder team|eating disorder service|diabetes team|epilepsy team|neurologist|cardiologist)|"
+        "paediatrician|pediatrician|neurologist|cardiologist|dermatologist|dietitian|dietician|"
+        "gastroenterologist|orthopaedic|audiologist|ophthalmologist|endocrinologist|oncologist|health visitor|"
+        "diabetes team|epilepsy team|eating disorder team|eating disorder service|"
+        "ambulance|paramedics|paramedic|(mri|ct|brain|heart|hospital|pregnancy|baby|ultrasound) scan|"
+        "(for|had|has|having|needs|get|got) (a|an|his|her|their|my) (scan|mri|x ray|xray|operation|op|"
+        "blood test|ecg|eeg|biopsy|injection|jab)|mri|x ray|xray|x rays|blood test|blood tests|ecg|eeg|biopsy|"
+        "(his|her|my|their|major|minor|knee|hip|heart|back|eye|ear|leg|arm|foot|spine|stomach) operation|"
+        "signed off (by|for|school|sick|from|until|with)|doctors note|drs note|gp letter|medical letter)",
         "medium",
         "health information",
         False,
@@ -538,7 +631,8 @@ _SPECIAL: list[tuple[str, str, Severity, str, bool]] = [
         "mash referral|referral to mash|referred to mash|social worker|social workers|social services|"
         "childrens services|children services|early help plan|early help assessment|early help referral|"
         "looked after child|looked after children|looked after status|lac review|previously looked after|"
-        "personal education plan|in care|into care|foster care|foster placement|kinship care|local authority "
+        "personal education plan|in care(?! of| with)|into care|foster care|foster placement|kinship care|"
+        "local authority "
         "care|foster carer|foster carers|foster parents|foster mum|foster dad|foster family|foster home|"
         "special guardianship|care order|supervision order|emergency protection order|police protection|"
         "lado|lado referral|allegation against|on the cp register)",
@@ -546,11 +640,86 @@ _SPECIAL: list[tuple[str, str, Severity, str, bool]] = [
         "child protection status",
         False,
     ),
+    (
+        "child_protection",
+        "((open to|known to|referred to|referral to|referring to|referral made to|involvement from|involvement "
+        "with|involved with|support from|working with|allocated to) (childrens social care|social care|csc|"
+        "childrens services|social services|the social|early help|the early help team|the mash|mash|the front "
+        "door|the local authority)|childrens social care|csc (referral|involvement|case|visit)|social care "
+        "(referral|involvement|assessment|case|visit|visits|worker|plan|are involved|is involved|have been|were "
+        "called|came)|the social (are|were|came|come|have|has|took|take|got|visit|visited|worker|involved|"
+        "wont|want)|icpc|rcpc|core group (meeting|meetings|minutes)|initial child protection|review child "
+        "protection|operation encompass|encompass (call|notification|alert|report|referral|email|notice)|"
+        "(stepped|step|stepping|stepped him|stepped her) (down|up) (from|to|onto|into) (a )?(cp|child "
+        "protection|cin|child in need|early help|section 47|s47)|childrens home|children home|residential "
+        "(care|placement|home|unit)|supported accommodation|semi independent|care leaver|care leavers|leaving "
+        "care|placed with (his|her|their|my) (nan|nana|gran|grandma|grandmother|grandparents|grandad|aunt|"
+        "auntie|aunty|uncle|sister|brother|older sister|family|dad|mum)|kinship (carer|carers|placement|"
+        "arrangement|care)|special guardian|special guardians|private fostering|privately fostered|fostered|"
+        "placement (order|breakdown|broke down|has broken down)|emergency placement|adopted (child|from care|son|"
+        "daughter|boy|girl|pupil)|adoptive (mum|dad|parents|family|"
+        "mother|father)|adoption (order|placement|support)|post adoption|section (17|20|31|47)|s47 enquiry|"
+        "s47 enquiries|child and family assessment|single assessment|family support worker|team around the "
+        "(family|child)|(taf|tac) (meeting|meetings|review|plan)|supervised contact|contact (with|to) ~2 (is|"
+        "are|must be|has to be|will be|to be) supervised|contact centre|"
+        "(domestic abuse|domestic violence|domestic incident|da|dv) "
+        "(notification|notifications|notice|alert)(?! (process|procedure|procedures|policy|form|forms|training|"
+        "system|template))|(police|officers|the police) ~3 welfare "
+        "(check|visit)|safe and well (check|visit)|(under|category of|category|categories of) (neglect|"
+        "emotional abuse|physical abuse|sexual abuse)|(is|as|being|became|classed as|now|a) (a )?child in "
+        "need(?! (day|appeal|non uniform|fundraiser|fundraising|bake sale|money|charity|raffle|event|"
+        "assembly|collection|week|song))|marac|virtual school (head|headteacher|lead|team|pays|funding|"
+        "funded|officer)|independent reviewing officer|care proceedings|interim care order|placement order|"
+        "early help (worker|support|meeting|review|hub|practitioner|involvement|case|episode|team)|(is|became|become|"
+        "becomes|now|currently|been) looked after(?! (by|at|in|during|well|properly|really|so|when|while|until|for|"
+        "on|after|nicely|brilliantly))|"
+        "(is|is a|is an|as a|as|became|become|becomes|now|being|was|on|subject to|open as|stepped down to) (a |an )?"
+        "(lac|cla|cin|cpp|cp|plac|pla)|(lac|cla|cin|cp|cpp|pep|icpc|rcpc|sgo|lado|mash|eha|taf|tac) (review|"
+        "reviews|meeting|meetings|plan|plans|pupil|pupils|child|children|status|register|conference|paperwork|"
+        "report|referral|visit|case|minutes|worker|coordinator|officer))",
+        "high",
+        "child protection status",
+        False,
+    ),
     ("free_school_meals", "(pp|fsm)", "medium", "free school meals or family finances", True),
-    ("child_protection", "(cin|lac|cla|pep|mash|sgo|cp|cpp|dsl referral)", "high", "child protection status", True),
+    (
+        "child_protection",
+        "(cin|lac|cla|pep|mash|sgo|cp|cpp|dsl referral|icpc|rcpc|pla|plac|eha|taf|tac|iro|lado|marac)",
+        "high",
+        "child protection status",
+        True,
+    ),
 ]
 
 _SPECIAL_PHRASES = PhraseIndex([p for _, p, _, _, _ in _SPECIAL])
+# Ordinary words that the words view spells like a term ("seen" reads "sen"): typed so, they are not it.
+_SQUASHED_WORDS = frozenset({"seen"})
+# School talk that names a special category without saying anything about anyone: a special category term
+# inside one of these is not personal data ("health and safety", "mental health awareness week").
+_SPECIAL_ORDINARY = PhraseIndex(
+    [
+        "(operation encompass (training|policy|process|procedure|procedures|briefing|lead|leads|key adult|key "
+        "adults|handbook|notification process|notifications process|scheme|website)|health and safety|"
+        "health safety|health and social care|health and wellbeing (lesson|lessons|curriculum|"
+        "week|day|survey|unit|topic)|mental health (awareness|week|day|training|first aid|first aider|first "
+        "aiders|lead|leads|policy|champion|champions|ambassador|ambassadors|assembly|assemblies|lesson|lessons|"
+        "curriculum|resources|strategy|month|provision|audit|charity|charities|display|workshop|webinar|course|"
+        "survey|support in schools)|first aid (training|kit|kits|course|box|boxes|certificate|cert|refresher|bag|"
+        "bags|trained|qualification)|(allergy|allergen|allergens|nut) (friendly|free|information|info|policy|"
+        "menu|labelling|labels|aware|awareness|matrix|training|checklist|signs|signage)|(medication|medical|"
+        "medicines|asthma|allergy|first aid|intimate care|administering medicines) (policy|policies|training|"
+        "procedure|procedures)|supporting pupils with medical conditions|medical conditions policy|hospital "
+        "corners|hospital radio|disabled (toilet|toilets|parking|access|loo|bay|bays|space|spaces|ramp|lift|"
+        "changing|facilities)|wheelchair (access|accessible|ramp|lift)|in stitches|(diabetes|asthma|epilepsy|"
+        "allergy|anaphylaxis|epipen|first aid|defibrillator) (training|awareness|course|session|update)|"
+        "child protection (training|policy|procedures|procedure|course|refresher|update|level|lead|officer|"
+        "team)|social worker (week|day|apprenticeship|degree)|therapy dog|therapy dogs|retail therapy|"
+        "immune system|the trauma of|pep talk|pep talks|(sen|send) (department|dept|team|office|policy|information "
+        "report|training|governor|base|hub|coordinator|budget|funding review|audit)|ambulance service|"
+        "st john ambulance|red cross|blood donor|give blood|"
+        "giving blood|blood drive|blood cells|blood vessels|healthy (eating|living|lifestyle|lifestyles))"
+    ]
+)
 # Someone in particular: a person reference close to a special category term makes it personal data.
 _PERSON = re.compile(
     " (?:"
@@ -567,15 +736,30 @@ _NEARBY = 70  # characters of the words view either side (about ten words)
 _ALWAYS_PERSONAL = frozenset({"child_protection"})
 
 
-def find_special_categories(text: str, worded: Words, roster: Roster, tokens: frozenset[str]) -> list[Finding]:
-    """Special category data and child protection status, when said of someone (a person nearby)."""
+def find_special_categories(
+    text: str, worded: Words, roster: Roster, tokens: frozenset[str], taken: Iterable[Finding] = ()
+) -> list[Finding]:
+    """Special category data and child protection status, when said of someone (a person nearby).
+
+    An acronym inside an identifier already found is part of it ("CP" opening a National Insurance number),
+    and a term inside ordinary school talk ("health and safety") says nothing about anyone."""
     source = worded.text
     found: list[Finding] = []
     people: list[int] | None = None
+    ordinary: list[tuple[int, int]] | None = None
     for number, match in _SPECIAL_PHRASES.matches(source, tokens):
         kind, _, severity, reason, capitals = _SPECIAL[number]
         start, end = worded.span(match.start() + 1, match.end())
-        if capitals and not text[start:end].isupper():
+        if capitals and (
+            not text[start:end].isupper()
+            or any(f.group == "identifier" and f.start < end and start < f.end for f in taken)
+        ):
+            continue
+        if text[start:end].lower() in _SQUASHED_WORDS:
+            continue
+        if ordinary is None:
+            ordinary = [(m.start() + 1, m.end()) for _, m in _SPECIAL_ORDINARY.matches(source, tokens)]
+        if any(low < match.end() and match.start() + 1 < high for low, high in ordinary):
             continue
         if kind not in _ALWAYS_PERSONAL:
             if people is None:

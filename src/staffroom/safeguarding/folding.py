@@ -76,7 +76,16 @@ _DROP = frozenset("\ufe0f\ufe0e\u200b\u200c\u200d\u2060\ufeff\u00ad\u034f\u180e\
 
 # Inside a word, these stand for letters. Digits only where the word has letters too ("k1ll", not "2024").
 _LEET = {"0": "o", "1": "i", "3": "e", "4": "a", "5": "s", "7": "t", "@": "a", "$": "s", "!": "i", "|": "l"}
-_WORD = re.compile(r"[a-z0-9$@!|']+")
+# Read as letters only in a word of four characters or three letters ("f4660t", "ni66a"): "y6", "6th", "9b" stay.
+_LEET_WIDE = {**_LEET, "6": "g", "9": "g", "8": "b"}
+_WORD = re.compile(r"[a-z][a-z0-9$@!|']*\*+[a-z0-9$@!|'*]*|[a-z0-9$@!|']+")
+# Slurs as people mask them with asterisks ("n*****", "p*ki", "f****t"): a masked word reads as the first of
+# these its visible letters fit, when two letters show or it is six long (a lone first letter is ambiguous).
+_MASKABLE = (
+    "nigger", "niggers", "nigga", "niggas", "paki", "pakis", "faggot", "faggots", "fag", "fags", "retard",
+    "retarded", "retards", "spastic", "spaz", "tranny", "trannies", "dyke", "dykes", "chink", "chinks", "kike",
+    "wog", "wogs", "coon", "coons", "gyppo", "pikey", "lesbo", "slut", "slag", "whore", "bitch", "kill", "kys",
+)  # fmt: skip
 _TEXTSPEAK = {"h8": "hate", "h8s": "hates", "h8ed": "hated", "gr8": "great", "l8r": "later", "2day": "today"}
 
 
@@ -129,15 +138,28 @@ def fold(text: str) -> View:
 def _letters(token: str) -> str:
     """A word as the detectors compare it: l33t as letters, no apostrophes, runs of a letter as one."""
     if not token.isalpha():
+        if "*" in token:
+            token = _unmask(token)
         token = token.replace("'", "").strip("!|")
         if token in _TEXTSPEAK:
             return _TEXTSPEAK[token]
         if not token.isalpha() and any(c.isalpha() for c in token):
-            token = "".join(_LEET.get(c, c) for c in token)
+            table = _LEET_WIDE if len(token) >= 4 or sum(c.isalpha() for c in token) >= 3 else _LEET
+            token = "".join(table.get(c, c) for c in token)
     return _RUN.sub(r"\1", token) if _RUN.search(token) else token
 
 
 _RUN = re.compile(r"(.)\1+")
+
+
+def _unmask(token: str) -> str:
+    """A word with asterisks in it: the masked slur it fits, or the word without its asterisks."""
+    visible = sum(c != "*" for c in token)
+    if visible >= 2 or len(token) >= 6:
+        for word in _MASKABLE:
+            if len(word) == len(token) and all(m in ("*", w) for m, w in zip(token, word, strict=True)):
+                return word
+    return token.replace("*", "")
 
 
 def squash(text: str) -> str:
@@ -193,15 +215,25 @@ _SPELLED_GAP = re.compile(r"[\s.\-_*,/]{1,3}")
 
 # Letters that are words on their own in texting ("u r a star", "c u l8r"): a run made only of these is words.
 _SINGLE_LETTER_WORDS = frozenset("uraiycnbx")
+# Words a rule looks for that begin with "a" or "i": spelled out, their first letter is not the article.
+_A_I_WORDS = frozenset(
+    squash(w)
+    for w in [
+        "immigrant", "immigrants", "islam", "isis", "idiot", "idiots", "infidel", "infidels", "inbred", "indians",
+        "asian", "asians", "arab", "arabs", "africans", "autistic", "autist", "alcohol", "anorexic", "anorexia",
+        "abuse", "abused", "attack", "addict", "addicted", "ammo", "armed", "ashamed", "alone", "anxiety",
+    ]
+)  # fmt: skip
 
 
 def _join_spelled_out(tokens: list[tuple[str, int, int]], source: str) -> list[tuple[str, int, int]]:
     """Letters typed one at a time ("k i l l", "$ u i c i d e", "k.i.l.l") become one word.
 
     A run is three or more single characters with the same separator between each: where the separator
-    changes, the word ends ("a f.a.g" is "a" and a word; "n.u.d.e.s x" is a word and a kiss). A run made only
-    of letters that are words in texting stays words, and a leading "a" or "i" before four or more letters is
-    the article or the pronoun ("called me a p a k i").
+    changes, the word ends ("a f.a.g" is "a" and a word; "n.u.d.e.s x" is a word and a kiss), and a last "x"
+    after three letters or more is a kiss too ("so g a y x"). A run made only of letters that are words in
+    texting stays words, and a leading "a" or "i" before four or more letters is the article or the pronoun
+    ("called me a p a k i").
     """
     if sum(1 for t in tokens if len(t[0]) == 1) < 3:
         return tokens
@@ -227,12 +259,18 @@ def _join_spelled_out(tokens: list[tuple[str, int, int]], source: str) -> list[t
             index += 1
             continue
         run = tokens[index:end]
-        if len(run) >= 5 and run[0][0] in "ai":
+        if len(run) >= 5 and run[0][0] in "ai" and squash("".join(t[0] for t in run)) not in _A_I_WORDS:
             out.append(run[0])
             run = run[1:]
+        # A kiss after a spelled-out word with the same gap ("so g a y x") is a kiss, not a letter of it.
+        kiss = run[-1] if len(run) >= 4 and run[-1][0] == "x" else None
+        if kiss is not None:
+            run = run[:-1]
         if len(run) >= 3 and not all(t[0] in _SINGLE_LETTER_WORDS for t in run):
             out.append(("".join(t[0] for t in run), run[0][1], run[-1][2]))
         else:
             out.extend(run)
+        if kiss is not None:
+            out.append(kiss)
         index = end
     return out

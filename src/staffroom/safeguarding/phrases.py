@@ -12,6 +12,7 @@ import re
 import re._constants as sre_constants
 import re._parser as sre_parse
 from collections.abc import Iterable, Iterator
+from itertools import pairwise
 from typing import Any
 
 
@@ -21,7 +22,8 @@ def compile_phrases(pattern: str) -> str:
     Letters are squashed the way `words` spells them ("kill" becomes "kil"), `(` becomes a non-capturing
     group and `~` stands for up to three other words (`~1`: up to one).
     """
-    pattern = re.sub(r"~(\d)?", lambda m: f"(?: [^ ]+){{0,{m.group(1) or 3}}}", pattern)
+    # "a ~2 b": the space before the tilde goes into the optional words, so "a b" and "a x y b" both match.
+    pattern = re.sub(r" ?~(\d)?", lambda m: f"(?: [^ ]+){{0,{m.group(1) or 3}}}", pattern)
     pattern = re.sub(r"\((?!\?)", "(?:", pattern)
     # Squash letter runs, but not inside escapes such as \d.
     return re.sub(r"(?<!\\)([a-z])\1+", r"\1", pattern)
@@ -68,6 +70,10 @@ def _firsts(items: list[Any], prefix: str) -> set[str]:
             return _firsts(rest, prefix) | _firsts(list(sub.data) + rest, prefix)
         if (low, high) == (1, 1):
             return _firsts(list(sub.data) + rest, prefix)
+        inner = list(sub.data)
+        if low == 0 and prefix and inner and inner[0] == (sre_constants.LITERAL, ord(" ")):
+            # Optional words after a word ("a ~2 b"): the first word ends here, whichever way it goes.
+            return {prefix}
         raise _Unlistable
     if op in (sre_constants.ASSERT, sre_constants.ASSERT_NOT, sre_constants.AT):
         return _firsts(rest, prefix)
@@ -83,25 +89,68 @@ def _union(sets: Iterable[set[str]]) -> set[str]:
     return out
 
 
+def branches(compiled: str) -> list[str]:
+    """A compiled phrase that is one group of alternatives, as its alternatives; any other phrase as itself.
+
+    Each alternative then has its own first words, so a long list of words ("asthma|epilepsy|...") runs only
+    the alternatives whose word the message holds instead of trying every one at every word.
+    """
+    if not compiled.startswith("(?:"):
+        return [compiled]
+    depth = 0
+    cuts: list[int] = []
+    index = 0
+    in_class = False
+    while index < len(compiled):
+        char = compiled[index]
+        if char == "\\":
+            index += 2
+            continue
+        if in_class:
+            in_class = char != "]"
+        elif char == "[":
+            in_class = True
+        elif char == "(":
+            depth += 1
+        elif char == ")":
+            depth -= 1
+            if depth == 0 and index != len(compiled) - 1:
+                return [compiled]  # the group closes before the end: the phrase goes on after it
+        elif char == "|" and depth == 1:
+            cuts.append(index)
+        index += 1
+    if not cuts:
+        return [compiled]
+    edges = [2, *cuts, len(compiled) - 1]
+    return [compiled[start + 1 : end] for start, end in pairwise(edges)]
+
+
 class PhraseIndex:
-    """Phrases compiled once; `matches` runs only those that can start with a word of the message."""
+    """Phrases compiled once; `matches` runs only those that can start with a word of the message.
+
+    A phrase made of one group of alternatives is kept as its alternatives (`branches`), each run only when
+    the message holds one of its first words; a match of any of them is a match of the phrase.
+    """
 
     def __init__(self, patterns: list[str]) -> None:
         self.regexes: list[re.Pattern[str]] = []
+        self.numbers: list[int] = []  # the phrase each regex is (an alternative of)
         self.by_word: dict[str, list[int]] = {}
         self.always: list[int] = []
         for number, pattern in enumerate(patterns):
-            compiled = compile_phrases(pattern)
-            self.regexes.append(re.compile(f" (?:{compiled})(?= )"))
-            firsts = first_words(compiled)
-            if firsts is None:
-                self.always.append(number)
-                continue
-            for word in firsts:
-                self.by_word.setdefault(word, []).append(number)
+            for branch in branches(compile_phrases(pattern)):
+                at = len(self.regexes)
+                self.regexes.append(re.compile(f" (?:{branch})(?= )"))
+                self.numbers.append(number)
+                firsts = first_words(branch)
+                if firsts is None:
+                    self.always.append(at)
+                    continue
+                for word in firsts:
+                    self.by_word.setdefault(word, []).append(at)
 
     def candidates(self, tokens: frozenset[str]) -> list[int]:
-        """The phrases that might match a message with these words, in their written order."""
+        """The regexes that might match a message with these words, in their written order."""
         present = self.by_word.keys() & tokens
         if not present:
             return self.always
@@ -112,6 +161,7 @@ class PhraseIndex:
 
     def matches(self, text: str, tokens: frozenset[str]) -> Iterator[tuple[int, re.Match[str]]]:
         """(phrase number, match) for every phrase that matches, phrase by phrase."""
-        for number in self.candidates(tokens):
-            for match in self.regexes[number].finditer(text):
+        for at in self.candidates(tokens):
+            number = self.numbers[at]
+            for match in self.regexes[at].finditer(text):
                 yield number, match
