@@ -168,3 +168,62 @@ def test_swipe_right_starts_a_reply_and_a_tap_shows_the_actions(browser, server)
         expect(sent.locator(".reply-quote")).to_contain_text("Swipe me")
     finally:
         context.close()
+
+
+@pytest.fixture(scope="module")
+def recording_browser():
+    """Chromium with a fake microphone that needs no permission prompt, for recording voice notes."""
+    from playwright.sync_api import sync_playwright
+
+    from tests.e2e.conftest import CHROMIUM_ARGS, _chromium
+
+    args = [*CHROMIUM_ARGS, "--use-fake-device-for-media-stream", "--use-fake-ui-for-media-stream"]
+    with sync_playwright() as playwright:
+        browser = playwright.chromium.launch(executable_path=_chromium(), args=args)
+        yield browser
+        browser.close()
+
+
+def test_a_voice_note_is_recorded_sent_and_played(recording_browser, server):
+    from tests.servers import demo_email
+
+    context = recording_browser.new_context(
+        base_url=server.base_url, viewport=PHONE, locale="en-GB", permissions=["microphone"]
+    )
+    context.set_default_timeout(15_000)
+    try:
+        page = context.new_page()
+        page.goto("/accounts/login/")
+        page.locator("input[name=login]").fill(demo_email("teacher2"))
+        page.locator("input[name=password]").fill(server.password)
+        page.get_by_role("button", name=re.compile("Sign in", re.I)).first.click()
+        page.wait_for_url(re.compile(r"^(?!.*/accounts/login/).*$"))
+        open_conversation(page, "Year 9 team")
+        before = page.locator("#messages audio").count()
+
+        # Cancel discards the recording.
+        record = page.get_by_role("button", name="Record a voice note")
+        record.click()
+        panel = page.locator("[data-voice-panel]")
+        expect(panel).to_be_visible()
+        expect(page.get_by_role("button", name="Stop and send the voice note")).to_have_attribute(
+            "aria-pressed", "true"
+        )
+        panel.get_by_role("button", name="Cancel").click()
+        expect(panel).to_be_hidden()
+        expect(record).to_be_focused()
+
+        # Record, watch the timer move, stop: it is sent and plays in the message, with its length.
+        record.click()
+        expect(panel.get_by_role("timer")).to_have_text("0:01")
+        expect(panel.get_by_role("timer")).to_have_text("0:02")
+        panel.get_by_role("button", name="Stop and send").click()
+        players = page.locator("#messages audio[controls]")
+        expect(players).to_have_count(before + 1)
+        note = page.locator("#messages .voice-note").last
+        expect(note.locator("[data-voice-duration]")).to_have_text(re.compile(r"^0:0[1-4]$"))
+        src = note.locator("audio").get_attribute("src")
+        response = page.request.get(src)
+        assert response.headers["content-type"] in {"audio/webm", "audio/ogg", "audio/mp4"}
+    finally:
+        context.close()
