@@ -9,6 +9,7 @@ import uuid
 import pytest
 from playwright.sync_api import expect
 
+from tests.e2e.test_accessibility import serious_violations
 from tests.e2e.test_phone_screens import PHONE, open_conversation
 
 pytestmark = pytest.mark.e2e
@@ -36,6 +37,7 @@ def test_the_picker_inserts_an_emoji_in_the_composer_by_keyboard(people):
     expect(search).to_be_focused()
     listbox = dialog.get_by_role("listbox")
     expect(listbox.get_by_role("option", name="grinning face", exact=True)).to_be_attached()
+    assert serious_violations(page) == []
     # Fits the phone: nothing wider than the screen.
     assert dialog.bounding_box()["width"] <= PHONE["width"]
     search.fill("hedgehog")

@@ -141,3 +141,18 @@ def test_the_relay_keeps_each_writer_to_one_frame_per_gap_and_reads_members_rare
     assert relay.cached_members(9) == (True, frozenset({1, 2}))
     clock.now += typing_indicator.MEMBERS_TTL
     assert relay.cached_members(9) == (False, None)
+
+
+def test_the_member_list_leaves_out_announcement_channels_archived_conversations_and_large_ones(world):
+    from django.utils import timezone
+
+    from staffroom.messaging.events import typing_members
+
+    group = world.group(world.teacher2)
+    assert typing_members(group.pk, 10) == frozenset({world.teacher.pk, world.teacher2.pk})
+    assert typing_members(group.pk, 1) is None
+    assert typing_members(world.announcement(world.teacher2).pk, 10) is None
+    group.archived_at = timezone.now()
+    group.save()
+    assert typing_members(group.pk, 10) is None
+    assert typing_members(987654, 10) is None

@@ -175,11 +175,14 @@ def visible_conversation_ids(person_id: int) -> set[int]:
 
 
 def typing_members(conversation_id: int, limit: int) -> frozenset[int] | None:
-    """Who hears "is typing" in a conversation: its members now, or None when it has more than `limit`."""
+    """Who hears "is typing" in a conversation: its members now, or None when it has more than `limit` (or is an
+    announcement channel, where most members cannot write and so could only pretend to)."""
     ids = list(
         Membership.objects.filter(
             conversation_id=conversation_id, person__is_active=True, conversation__archived_at__isnull=True
-        ).values_list("person_id", flat=True)[: limit + 1]
+        )
+        .exclude(conversation__kind=Conversation.Kind.ANNOUNCEMENT)
+        .values_list("person_id", flat=True)[: limit + 1]
     )
     if not ids or len(ids) > limit:
         return None

@@ -57,7 +57,7 @@ class SessionRevoked(Frame):
 class Typing(Frame):
     """Someone else is writing in one of the person's conversations now (not stored, no `seq`; relayed to the
     conversation's other members only, at most once every few seconds per writer, not in conversations of more
-    than 100 members). Show it for about six seconds unless another comes. A client sends
+    than 100 members nor in announcement channels). Show it for about six seconds unless another comes. A client sends
     `{"type":"typing","conversation_id":n}` at most once every 3 seconds while its person writes."""
 
     type: Literal["typing"] = "typing"

@@ -7,8 +7,9 @@ the indicator goes away by itself after about six seconds without another.
 
 Cheap by design, because it is a nicety: a person's frames are relayed at most once per `MIN_GAP` seconds (extra
 ones are dropped), a process relays at most `BURST` per second in all (more is dropped: overload), a socket
-with events waiting gets none, and a conversation larger than `MEMBER_LIMIT` shows no indicator at all ("someone
-is typing" among a thousand colleagues informs nobody and would cost a thousand frames every three seconds).
+with events waiting gets none, and an announcement channel (where most cannot write) or a conversation larger
+than `MEMBER_LIMIT` shows no indicator at all ("someone is typing" among a thousand colleagues informs nobody
+and would cost a thousand frames every three seconds).
 Membership is checked on the server: the sender and every recipient must be a member now (the member list is
 read at most once per `MEMBERS_TTL` seconds for each conversation someone types in). Messaging tells realtime
 how to read a conversation's members (`set_members`), as it does for the audience of events.
