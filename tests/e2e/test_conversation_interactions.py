@@ -173,17 +173,15 @@ def test_swipe_right_starts_a_reply_and_a_tap_shows_the_actions(browser, server)
 
 
 @pytest.fixture(scope="module")
-def recording_browser():
-    """Chromium with a fake microphone that needs no permission prompt, for recording voice notes."""
-    from playwright.sync_api import sync_playwright
-
+def recording_browser(browser):
+    """Chromium with a fake microphone that needs no permission prompt, for recording voice notes (launched by
+    the same Playwright as the module's browser: a thread may run only one)."""
     from tests.e2e.conftest import CHROMIUM_ARGS, _chromium
 
     args = [*CHROMIUM_ARGS, "--use-fake-device-for-media-stream", "--use-fake-ui-for-media-stream"]
-    with sync_playwright() as playwright:
-        browser = playwright.chromium.launch(executable_path=_chromium(), args=args)
-        yield browser
-        browser.close()
+    recording = browser.browser_type.launch(executable_path=_chromium(), args=args)
+    yield recording
+    recording.close()
 
 
 def test_a_voice_note_is_recorded_sent_and_played(recording_browser, server):
