@@ -5,6 +5,8 @@ documents); a school's shared computers and web proxies must keep none of it. A 
 signed-in person's when it carries the session cookie or an `Authorization` header, or when its answer sets
 the session cookie (signing in): that needs no database look-up, and marking an anonymous answer private as
 well costs nothing. Static files are answered by WhiteNoise before this middleware and keep their long caching.
+A view whose answer is the same for everyone (the emoji picker's data) may set `shared = True` on its
+response to keep its own Cache-Control.
 
 Attachments are `no-store` too, rather than `no-cache` (store, but revalidate): revalidation would still leave
 a pupil's photo on the disk of a shared classroom computer after the teacher signs out.
@@ -32,7 +34,7 @@ def _is_personal(request: HttpRequest, response: HttpResponseBase) -> bool:
 
 
 def _mark(request: HttpRequest, response: HttpResponseBase) -> HttpResponseBase:
-    if _is_personal(request, response):
+    if _is_personal(request, response) and not getattr(response, "shared", False):
         # Replaces whatever a view set: no view may make a personal answer cacheable.
         response["Cache-Control"] = PRIVATE
     return response

@@ -274,3 +274,20 @@ def test_a_browser_without_a_session_is_still_sent_to_sign_in(client, world, as_
     response = Client().get(f"/files/{attachment.pk}/")
     assert response.status_code == 302
     assert "/accounts/login/" in response["Location"]
+
+
+def test_a_voice_note_plays_in_the_message_and_is_served_as_audio(world, as_person):
+    from tests.messaging.test_voice_note_uploads import webm
+
+    conversation = world.group(world.teacher2)
+    client = as_person(world.teacher)
+    recording = SimpleUploadedFile("Voice note 0m03s.webm", webm(), content_type="audio/webm;codecs=opus")
+    send_with(client, conversation, [recording])
+    attachment = Attachment.objects.get(message__conversation=conversation)
+    assert (attachment.content_type, attachment.filename) == ("audio/webm", "Voice note 0m03s.webm")
+    html = as_person(world.teacher2).get(f"/c/{conversation.pk}/").content.decode()
+    assert f'<audio controls preload="metadata" src="/files/{attachment.pk}/"' in html
+    assert "data-voice-duration" in html
+    response = as_person(world.teacher2).get(f"/files/{attachment.pk}/")
+    assert response["Content-Type"] == "audio/webm"
+    assert response["X-Content-Type-Options"] == "nosniff"

@@ -15,9 +15,9 @@ from django.db import transaction
 
 from staffroom.accounts import permissions
 from staffroom.accounts.models import Person
-from staffroom.messaging.models import Conversation, Message
+from staffroom.messaging.models import Conversation, Membership, Message
 from staffroom.messaging.payloads import conversation_payload, message_payload
-from staffroom.realtime import streams
+from staffroom.realtime import streams, typing_indicator
 
 log = logging.getLogger(__name__)
 
@@ -174,9 +174,25 @@ def visible_conversation_ids(person_id: int) -> set[int]:
     return set(visible_conversations(person).values_list("id", flat=True))
 
 
+def typing_members(conversation_id: int, limit: int) -> frozenset[int] | None:
+    """Who hears "is typing" in a conversation: its members now, or None when it has more than `limit` (or is an
+    announcement channel, where most members cannot write and so could only pretend to)."""
+    ids = list(
+        Membership.objects.filter(
+            conversation_id=conversation_id, person__is_active=True, conversation__archived_at__isnull=True
+        )
+        .exclude(conversation__kind=Conversation.Kind.ANNOUNCEMENT)
+        .values_list("person_id", flat=True)[: limit + 1]
+    )
+    if not ids or len(ids) > limit:
+        return None
+    return frozenset(ids)
+
+
 def register() -> None:
     """Tell realtime who hears a conversation and how to build payloads (called once at start-up)."""
     streams.set_audience(visible_conversation_ids)
+    typing_indicator.set_members(typing_members)
     for event_type in MESSAGE_EVENTS:
         streams.set_hydrator(event_type, _messages)
     streams.set_hydrator("conversation.updated", _conversations)

@@ -209,6 +209,11 @@ class Attachment(models.Model):
     def is_image(self) -> bool:
         return self.content_type.startswith("image/")
 
+    @property
+    def is_audio(self) -> bool:
+        """A voice note (its type was sniffed from the content when it was uploaded: messaging/uploads.py)."""
+        return self.content_type.startswith("audio/")
+
     # A picture in a conversation is shown at most this many CSS pixels tall (app.css `.attachments img`).
     SHOWN_HEIGHT = 256
 

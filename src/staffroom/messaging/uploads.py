@@ -1,5 +1,6 @@
 """Checks an uploaded file before it is stored: the type is sniffed from the content, images are re-encoded
-without metadata, and anything that is not a picture, PDF, Office document or plain text is refused.
+without metadata, and anything that is not a picture, a voice note (WebM, Ogg or MP4 audio), PDF, Office
+document or plain text is refused.
 
 A picture costs in proportion to its pixels, not its bytes (a 200 KB PNG can declare 49 million of them), so
 the pixel count is read from the header and checked before anything is decoded; JPEG photos over the limit are
@@ -39,8 +40,13 @@ XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 PPTX = "application/vnd.openxmlformats-officedocument.presentationml.presentation"
 TEXT = "text/plain"
 CSV = "text/csv"
+# Voice notes, as browsers record them (MediaRecorder): WebM or Ogg with Opus or Vorbis, MP4 (AAC) on Safari.
+WEBM_AUDIO = "audio/webm"
+OGG_AUDIO = "audio/ogg"
+MP4_AUDIO = "audio/mp4"
+AUDIO_TYPES = frozenset({WEBM_AUDIO, OGG_AUDIO, MP4_AUDIO})
 
-ALLOWED_TYPES = frozenset({JPEG, PNG, GIF, WEBP, PDF, DOCX, XLSX, PPTX, TEXT, CSV})
+ALLOWED_TYPES = frozenset({JPEG, PNG, GIF, WEBP, PDF, DOCX, XLSX, PPTX, TEXT, CSV}) | AUDIO_TYPES
 
 MAX_FILENAME_LENGTH = 200
 
@@ -67,6 +73,9 @@ _EXTENSIONS = {
     PPTX: (".pptx",),
     TEXT: (".txt", ".text", ".md", ".log", ".tsv"),
     CSV: (".csv",),
+    WEBM_AUDIO: (".webm", ".weba"),
+    OGG_AUDIO: (".ogg", ".oga", ".opus"),
+    MP4_AUDIO: (".m4a", ".mp4"),
 }
 # What a browser may offer to upload (the file input's `accept`, and the composer's own check before sending):
 # the types above by name and by extension, and iPhone photos, which are converted.
@@ -174,6 +183,10 @@ def inspect_upload(
     if is_heif(data):
         image, content_type, width, height = _reencoded_image(data, max_pixels, slots, wait_seconds, heif=True)
         return CheckedUpload(image, content_type, _with_extension(name, content_type), width, height)
+    audio = audio_type(data)
+    if audio is not None:
+        # The type is what the content is, whatever the browser said; stored as sent (nothing to strip).
+        return CheckedUpload(data, audio, _with_extension(name, audio), None, None)
     if _claims_image(name, declared_type):
         raise UnsupportedMedia(
             _(
@@ -225,6 +238,42 @@ def _has_image_signature(data: bytes) -> bool:
 def is_heif(data: bytes) -> bool:
     """An ISO base media file whose brand is HEIF's (the iPhone's HEIC photos among them)."""
     return data[4:8] == b"ftyp" and data[8:12] in _HEIF_BRANDS
+
+
+_EBML = b"\x1a\x45\xdf\xa3"
+_WEBM_DOCTYPE = re.compile(rb"\x42\x82[\x80-\x88]\x00*webm")
+_WEBM_CLUSTER = b"\x1f\x43\xb6\x75"  # where the recorded sound starts; the tracks are described before it
+# A Matroska CodecID element (0x86, a one-byte size) naming an audio or a video codec.
+_WEBM_AUDIO_CODEC = re.compile(rb"\x86[\x81-\xa0]A_(?:OPUS|VORBIS|AAC)")
+_WEBM_VIDEO_CODEC = re.compile(rb"\x86[\x81-\xa0]V_")
+# An MP4 handler box: size, "hdlr", version and flags, pre_defined, then the track's kind.
+_MP4_HANDLER = re.compile(rb"hdlr.{8}(soun|vide)", re.DOTALL)
+_MP4_AUDIO_BRANDS = frozenset({b"M4A ", b"mp42", b"mp41", b"isom", b"iso2", b"iso5", b"iso6", b"dash"})
+
+
+def audio_type(data: bytes) -> str | None:
+    """The audio type of a voice note, from its content: WebM or Ogg holding only audio (Opus or Vorbis), or an
+    MP4 whose only tracks are sound. Anything with a video track, or only claiming to be audio, is None."""
+    if data.startswith(_EBML):
+        cluster = data.find(_WEBM_CLUSTER)
+        tracks = data[: cluster if cluster > 0 else 64 * 1024]  # not the sound, which could hold any bytes
+        if (
+            _WEBM_DOCTYPE.search(data[:128])
+            and _WEBM_AUDIO_CODEC.search(tracks)
+            and not _WEBM_VIDEO_CODEC.search(tracks)
+        ):
+            return WEBM_AUDIO
+        return None
+    if data.startswith(b"OggS"):
+        first_page = data[:256]
+        if (b"OpusHead" in first_page or b"\x01vorbis" in first_page) and b"\x80theora" not in data[: 64 * 1024]:
+            return OGG_AUDIO
+        return None
+    if data[4:8] == b"ftyp" and data[8:12] in _MP4_AUDIO_BRANDS:
+        kinds = {match.group(1) for match in _MP4_HANDLER.finditer(data)}
+        if kinds == {b"soun"}:
+            return MP4_AUDIO
+    return None
 
 
 def _claims_image(name: str, declared_type: str) -> bool:

@@ -29,8 +29,8 @@ from django.utils import timezone
 from staffroom.accounts import second_factor
 from staffroom.accounts.models import ApiToken, Person
 from staffroom.accounts.queries import person_for_token
-from staffroom.realtime import frames, streams
-from staffroom.realtime.hub import get_hub
+from staffroom.realtime import frames, streams, typing_indicator
+from staffroom.realtime.hub import get_hub, relay_typing
 
 log = logging.getLogger(__name__)
 
@@ -146,10 +146,12 @@ class EventsConsumer(AsyncWebsocketConsumer):
     _revoking = False
     session_key: str | None = None
     token_id: int | None = None
+    person_name = ""
 
     async def connect(self) -> None:
         self.last_sent = 0
         self._outbox: collections.deque[tuple[int, str]] = collections.deque()
+        self._ephemeral: collections.deque[str] = collections.deque(maxlen=typing_indicator.MAX_BACKLOG)
         self._wake = asyncio.Event()
         self._paused = False
         self._sent_since_hello: list[int] | None = []
@@ -182,6 +184,7 @@ class EventsConsumer(AsyncWebsocketConsumer):
     async def _start(self, person: Person) -> None:
         self.person_id = person.pk
         self.organisation_id = person.organisation_id
+        self.person_name = person.name
         hub = get_hub()
         hub.register(self)
         conversations = await database_sync_to_async(streams.visible_conversations)(person.pk)
@@ -204,6 +207,13 @@ class EventsConsumer(AsyncWebsocketConsumer):
             self._tasks.append(asyncio.create_task(self.close(code=CLOSE_TOO_SLOW)))
             return
         self._outbox.append((position, frame))
+        self._wake.set()
+
+    def ephemeral(self, frame: str) -> None:
+        """A frame that is not part of the stream (typing): sent when the socket keeps up, otherwise dropped."""
+        if self._paused or len(self._outbox) > typing_indicator.MAX_BACKLOG:
+            return
+        self._ephemeral.append(frame)
         self._wake.set()
 
     def control(self, message: dict[str, Any]) -> None:
@@ -229,6 +239,8 @@ class EventsConsumer(AsyncWebsocketConsumer):
         while True:
             await self._wake.wait()
             self._wake.clear()
+            while self._ephemeral and not self._paused:
+                await self.send(text_data=self._ephemeral.popleft())
             while self._outbox and not self._paused:
                 position, frame = self._outbox.popleft()
                 if position <= self.last_sent:
@@ -261,6 +273,8 @@ class EventsConsumer(AsyncWebsocketConsumer):
                 await self._revoked()
                 return
             await self._say(frames.Pong(seq=self.last_sent))
+        elif kind == "typing":
+            await self._typing(content.get("conversation_id"))
         elif kind == "auth":
             await self._say(frames.Error(code="already_authenticated", message="Already signed in."))
         else:
@@ -290,6 +304,25 @@ class EventsConsumer(AsyncWebsocketConsumer):
             return
         self.token_id = getattr(person, "_api_token_id", None)
         await self._start(person)
+
+    async def _typing(self, conversation_id: Any) -> None:
+        """Relay "is typing" to the conversation's other members; dropped silently when too soon, too busy, too
+        big a conversation, or the writer is not a member (which says nothing about the conversation)."""
+        if not isinstance(conversation_id, int) or isinstance(conversation_id, bool) or conversation_id < 1:
+            await self._say(frames.Error(code="invalid", message="`conversation_id` must be a conversation's id."))
+            return
+        assert self.person_id is not None
+        relay = typing_indicator.get_relay()
+        if not relay.admit(self.person_id):
+            return
+        known, members = relay.cached_members(conversation_id)
+        if not known:
+            members = await database_sync_to_async(typing_indicator.members_of)(conversation_id)
+            relay.remember(conversation_id, members)
+        if members is None or self.person_id not in members:
+            return
+        frame = frames.Typing(conversation_id=conversation_id, person_id=self.person_id, name=self.person_name)
+        relay_typing(conversation_id, self.person_id, members, frame.encode())
 
     async def _resume(self, after: Any) -> None:
         if not isinstance(after, int) or isinstance(after, bool) or after < 0:

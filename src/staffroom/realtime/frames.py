@@ -54,20 +54,32 @@ class SessionRevoked(Frame):
     seq: Position = Field(description="the last position sent to this socket")
 
 
+class Typing(Frame):
+    """Someone else is writing in one of the person's conversations now (not stored, no `seq`; relayed to the
+    conversation's other members only, at most once every few seconds per writer, not in conversations of more
+    than 100 members nor in announcement channels). Show it for about six seconds unless another comes. A client sends
+    `{"type":"typing","conversation_id":n}` at most once every 3 seconds while its person writes."""
+
+    type: Literal["typing"] = "typing"
+    conversation_id: Annotated[int, Field(ge=1)] = Field(description="where they are writing")
+    person_id: Annotated[int, Field(ge=1)] = Field(description="who is writing")
+    name: str = Field(description="their name, to show")
+
+
 class Error(Frame):
     """A frame the server could not use; the socket stays open."""
 
     type: Literal["error"] = "error"
     code: Literal["malformed", "invalid", "unknown_type", "already_authenticated"] = Field(
-        description="`malformed` (not a JSON object of at most 4,096 characters), `invalid` (a bad `after`), "
-        "`unknown_type`, or `already_authenticated`"
+        description="`malformed` (not a JSON object of at most 4,096 characters), `invalid` (a bad `after` or "
+        "`conversation_id`), `unknown_type`, or `already_authenticated`"
     )
     message: str = Field(description="what was wrong, in plain English")
 
 
 CONTROL: dict[str, type[Frame]] = {
     str(get_args(schema.model_fields["type"].annotation)[0]): schema
-    for schema in (Hello, Pong, Resync, SessionRevoked, Error)
+    for schema in (Hello, Pong, Resync, SessionRevoked, Typing, Error)
 }
 
 TABLE_START = "<!-- control frames table: generated from src/staffroom/realtime/frames.py -->"

@@ -47,6 +47,8 @@ class Listener(Protocol):
 
     def control(self, message: dict[str, Any]) -> None: ...
 
+    def ephemeral(self, frame: str) -> None: ...
+
 
 class _Entry:
     """A registered socket: its conversations, and membership changes seen while those were loading."""
@@ -243,6 +245,14 @@ class Hub:
         for entry in list(self.people.get(person_id, ())):
             entry.listener.control(message)
 
+    def deliver_typing(self, conversation_id: int, sender_id: int, members: frozenset[int], frame: str) -> None:
+        """A typing frame to this node's sockets in the conversation whose person is one of its members (not
+        the writer); supervisors who see the conversation without being in it get none."""
+        for entry in list(self.conversations.get(conversation_id, ())):
+            person_id = entry.listener.person_id
+            if person_id != sender_id and person_id in members:
+                entry.listener.ephemeral(frame)
+
     # --- where events come from ---
 
     def _bind_loop(self) -> None:
@@ -269,6 +279,13 @@ class Hub:
                 self.receive(_decode(e) for e in message["events"])
             elif message.get("type") == "control":
                 self.deliver_control(int(message["person_id"]), message["message"])
+            elif message.get("type") == "typing":
+                self.deliver_typing(
+                    int(message["conversation_id"]),
+                    int(message["sender_id"]),
+                    frozenset(int(p) for p in message["members"]),
+                    str(message["frame"]),
+                )
 
     def _on_loop(self, callback: Any, *args: Any) -> None:
         loop = self.loop
@@ -345,3 +362,18 @@ def control(person_id: int, message: dict[str, Any]) -> None:
         _to_layer({"type": "control", "person_id": person_id, "message": message})
     else:
         _hub._on_loop(_hub.deliver_control, person_id, message)
+
+
+def relay_typing(conversation_id: int, sender_id: int, members: frozenset[int], frame: str) -> None:
+    """A typing frame (not stored) to the members' sockets on every node (see staffroom.realtime.typing_indicator)."""
+    if get_channel_layer() is not None:
+        message = {
+            "type": "typing",
+            "conversation_id": conversation_id,
+            "sender_id": sender_id,
+            "members": sorted(members),
+            "frame": frame,
+        }
+        _to_layer(message)
+    else:
+        _hub._on_loop(_hub.deliver_typing, conversation_id, sender_id, members, frame)

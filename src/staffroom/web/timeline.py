@@ -15,7 +15,7 @@ from django.utils.translation import gettext_lazy as _
 
 from staffroom.accounts import permissions
 from staffroom.accounts.models import Person, Role
-from staffroom.messaging import queries
+from staffroom.messaging import emoji_set, queries
 from staffroom.messaging.models import Conversation, Message
 
 QUICK_REACTIONS = ("👍", "✅", "❤️", "😂")
@@ -54,7 +54,7 @@ class ReactionChoice:
 
     @property
     def name(self) -> str:
-        return str(REACTION_NAMES.get(self.emoji, self.emoji))
+        return str(REACTION_NAMES.get(self.emoji) or emoji_set.name(self.emoji))
 
 
 @dataclass

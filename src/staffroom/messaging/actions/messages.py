@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import unicodedata
 from collections.abc import Sequence
 
 from django.conf import settings
@@ -17,7 +16,7 @@ from staffroom.accounts.models import Person
 from staffroom.compliance import audit
 from staffroom.compliance.audit import AuditAction
 from staffroom.errors import Invalid
-from staffroom.messaging import events, formatting, queries, screening, supervision
+from staffroom.messaging import emoji_set, events, formatting, queries, screening, supervision
 from staffroom.messaging.actions.limits import EDIT_LIMIT, REACTION_LIMIT, _throttle
 from staffroom.messaging.models import (
     Attachment,
@@ -36,7 +35,6 @@ Kind = Conversation.Kind
 # Above this many members, read positions go only to the reader's own devices: telling 500 people each time
 # one colleague reads a staff-channel message costs far more than it informs.
 RECEIPT_FANOUT_LIMIT = 50
-MAX_REACTION_LENGTH = 32
 MAX_ATTACHMENTS = 10
 
 
@@ -274,7 +272,7 @@ def react(message: Message, emoji: str, *, acting: Person, add: bool = True) -> 
     """Add (or with add=False, take back) a reaction."""
     permissions.require(acting, "message.react", message)
     emoji = clean_text(emoji)  # keeps the joiners of an emoji sequence, drops any other invisible character
-    if not _is_emoji(emoji):
+    if not emoji_set.is_known(emoji):  # one emoji of the kept data set, nothing else
         raise Invalid("emoji", _("Choose one emoji to react with."))
     if message.deleted_at is not None or message.hidden_at is not None:
         raise Invalid("emoji", _("You cannot react to a deleted message."))
@@ -292,23 +290,6 @@ def react(message: Message, emoji: str, *, acting: Person, add: bool = True) -> 
                 conversation=message.conversation_id, data={"emoji": emoji},
             )  # fmt: skip
     return message
-
-
-# Emoji are symbols (So), optionally joined (ZWJ), varied (VS16), skin-toned (Sk) or keycapped; nothing else.
-_EMOJI_JOINERS = {"\u200d", "\ufe0f", "\ufe0e", "\u20e3"}
-
-
-def _is_emoji(text: str) -> bool:
-    if not text or len(text) > MAX_REACTION_LENGTH:
-        return False
-    symbols = 0
-    for char in text:
-        category = unicodedata.category(char)
-        if category == "So" or char == "\u20e3" or 0x1F1E6 <= ord(char) <= 0x1F1FF:  # keycaps; flags
-            symbols += 1
-        elif not (char in _EMOJI_JOINERS or category == "Sk" or char in "0123456789#*"):
-            return False
-    return symbols > 0
 
 
 def mark_read(conversation: Conversation, *, acting: Person, up_to_message_id: int | None = None) -> int:

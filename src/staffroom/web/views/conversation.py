@@ -27,7 +27,7 @@ from staffroom.errors import (
     TooLarge,
     UnsupportedMedia,
 )
-from staffroom.messaging import actions, queries, uploads
+from staffroom.messaging import actions, emoji_set, queries, uploads
 from staffroom.messaging.models import Attachment, Conversation, Message
 from staffroom.web.forms import ComposerForm, show_error
 from staffroom.web.guards import is_htmx, signed_in
@@ -128,6 +128,7 @@ def render_conversation(
         first_unread_id=_first_unread(viewer, page.items, summary) if before is None else None,
         # A page of history (from search, or "load older" without JavaScript) does not grow at the bottom.
         live_append=before is None,
+        emoji_data_url=reverse("web:emoji_data", args=[emoji_set.VERSION]),
         **(composer or composer_context(viewer, conversation, reply_to_id=reply_to)),
     )
     # Arriving from "New message", the next thing to do is write: the composer takes the focus.

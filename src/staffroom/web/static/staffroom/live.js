@@ -125,6 +125,8 @@
     connect();
   }
 
+  // typing.js says "I am writing here" through this socket (dropped while it is not open).
+  body.addEventListener("staffroom:send-typing", function (e) { send({ type: "typing", conversation_id: e.detail }); });
   window.addEventListener("online", reconnectNow);
   window.addEventListener("pageshow", function (e) {
     if (!e.persisted) return; // restored from the back/forward cache: the socket was closed on the way out
@@ -150,6 +152,8 @@
       resyncPage();
       return;
     }
+    // Not part of the stream (no seq): typing.js shows it.
+    if (event.type === "typing") { body.dispatchEvent(new CustomEvent("staffroom:typing", { detail: event })); return; }
     if (event.type === "pong" || event.type === "error" || typeof event.seq !== "number") return;
     // The server sends each socket its events once and in order; seq grows, though not by one (it is the
     // organisation's stream position). One we have handled, e.g. replayed twice across a reconnect, is skipped.
