@@ -62,8 +62,9 @@ ROUTE_DEFAULTS = {
 }  # fmt: skip
 
 
-# The installable app's shell, the same for everyone and fetched before anyone signs in: nothing personal.
-PUBLIC_ROUTES = {"manifest", "service_worker", "offline"}
+# The installable app's shell and the emoji picker's data set: the same for everyone, fetched before anyone
+# signs in or cached for a year, with nothing personal in them.
+PUBLIC_ROUTES = {"manifest", "service_worker", "offline", "emoji_data"}
 
 
 def web_routes(ids: dict) -> list[str]:
