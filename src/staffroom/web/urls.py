@@ -3,6 +3,7 @@
 from django.urls import path
 
 from staffroom.web.views import (
+    admin_notifications,
     admin_people,
     admin_register,
     admin_roster,
@@ -104,6 +105,7 @@ urlpatterns = [
         admin_register.remove_member,
         name="admin_group_remove_member",
     ),
+    path("admin/notifications/", admin_notifications.notification_defaults, name="admin_notifications"),
     path("admin/sign-in/", admin_sign_in.sign_in_settings, name="admin_sign_in"),
     path("admin/sign-in/second-factor", admin_sign_in.second_factor, name="admin_sign_in_second_factor"),
     path("admin/sign-in/reset-second-factor", admin_sign_in.reset_second_factor, name="admin_sign_in_reset"),
