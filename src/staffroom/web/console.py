@@ -68,7 +68,7 @@ def sections(viewer: Person) -> list[Section]:
         found.append(Section("sars", label, reverse("web:compliance_sars")))
     if investigations.may_investigate(viewer):
         found.append(Section("investigations", str(_("Investigations")), reverse("web:compliance_investigations")))
-    if safeguarding_policy_schools(viewer):
+    if safeguarding_policy_schools(viewer) or messaging_queries.pupil_posting_schools(viewer):
         found.append(Section("safeguarding_policy", str(_("Safeguarding policy")), reverse("web:safeguarding_policy")))
     if people_queries.notification_scopes(viewer):
         found.append(Section("notifications", str(_("Notification defaults")), reverse("web:admin_notifications")))

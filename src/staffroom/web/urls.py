@@ -75,6 +75,7 @@ urlpatterns = [
     path("c/<int:conversation_id>/posting-rules", supervision.posting_rules, name="posting_rules"),
     path(message + "report", safeguarding_report.report_concern, name="report_concern"),
     path("safeguarding/policy", safeguarding_policy.policy_page, name="safeguarding_policy"),
+    path("safeguarding/policy/pupil-posting", safeguarding_policy.pupil_posting, name="safeguarding_pupil_posting"),
     path("search", search.search, name="search"),
     path("profile", profile.profile, name="profile"),
     path("profile/lost-device", profile.lost_device, name="lost_device"),
