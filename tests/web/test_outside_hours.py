@@ -72,7 +72,9 @@ def test_writing_a_direct_message_out_of_hours_says_when_they_will_be_notified(w
     monkeypatch.setattr(outside_hours, "now", lambda: TUESDAY_NIGHT)
     client.force_login(world.teacher)
     html = client.get(f"/c/{direct.pk}/").content.decode()
-    assert "It&#x27;s outside Tom Teacher&#x27;s working hours; they won&#x27;t be notified until Wednesday 07:30." in html
+    assert (
+        "It&#x27;s outside Tom Teacher&#x27;s working hours; they won&#x27;t be notified until Wednesday 07:30." in html
+    )
     monkeypatch.setattr(outside_hours, "now", lambda: SATURDAY)
     assert "until Monday 07:30" in client.get(f"/c/{direct.pk}/").content.decode()
     monkeypatch.setattr(outside_hours, "now", lambda: TUESDAY_MORNING)

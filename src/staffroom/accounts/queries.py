@@ -292,3 +292,19 @@ def notification_defaults(viewer: Person, school_id: int | None) -> dict[str, An
         "in_force": in_force,
         "inherited": own is None,
     }
+
+
+def calendar_schools(viewer: Person) -> list[School]:
+    """The schools whose closures (term holidays, INSET days) the viewer keeps: every school for an IT admin, a
+    headteacher's own."""
+    schools = School.objects.filter(organisation_id=viewer.organisation_id).order_by("name", "id")
+    return [s for s in schools if permissions.allows(viewer, "school_calendar.manage", s)]
+
+
+def school_closures(viewer: Person, school_id: int) -> list[Any]:
+    """A school's closures, earliest first; NotFound for a school whose calendar the viewer does not keep."""
+    from staffroom.accounts.models import SchoolClosure
+
+    if not any(s.pk == school_id for s in calendar_schools(viewer)):
+        raise NotFound()
+    return list(SchoolClosure.objects.filter(school_id=school_id).order_by("starts_on", "pk"))

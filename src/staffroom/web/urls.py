@@ -3,6 +3,7 @@
 from django.urls import path
 
 from staffroom.web.views import (
+    admin_closures,
     admin_notifications,
     admin_people,
     admin_register,
@@ -106,6 +107,8 @@ urlpatterns = [
         admin_register.remove_member,
         name="admin_group_remove_member",
     ),
+    path("admin/closures/", admin_closures.closures, name="admin_closures"),
+    path("admin/closures/<int:closure_id>/remove", admin_closures.remove, name="admin_closures_remove"),
     path("admin/notifications/", admin_notifications.notification_defaults, name="admin_notifications"),
     path("admin/sign-in/", admin_sign_in.sign_in_settings, name="admin_sign_in"),
     path("admin/sign-in/second-factor", admin_sign_in.second_factor, name="admin_sign_in_second_factor"),
