@@ -279,7 +279,7 @@ def notification_defaults(viewer: Person, school_id: int | None) -> dict[str, An
     if not any((s.pk if s else None) == school_id for s in scopes):
         raise NotFound()
     rows = {p.school_id: p for p in NotificationPolicy.objects.filter(organisation_id=viewer.organisation_id)}
-    own = working_hours._from_row(rows.get(school_id))
+    own = working_hours.set_on(rows.get(school_id))
     organisation = rows.get(None)
     if school_id is None:
         in_force = own or working_hours.DEFAULT

@@ -101,6 +101,11 @@ def own_hours(preferences: Preferences | None) -> WorkingHours | None:
     return _from_row(preferences)
 
 
+def set_on(row: Preferences | NotificationPolicy | None) -> WorkingHours | None:
+    """The hours set on a person's preferences or a notification policy row, if any (None: it inherits)."""
+    return _from_row(row)
+
+
 def _from_row(row: Preferences | NotificationPolicy | None) -> WorkingHours | None:
     if row is None or row.work_starts is None or row.work_ends is None or row.work_days is None:
         return None
