@@ -633,3 +633,64 @@ def test_nobody_resets_their_own_second_step(world):
 def test_a_reset_without_a_reason_is_refused(world):
     with verify_refused(Invalid, field="reason"):
         actions.reset_second_factor(world.head.pk, acting=world.admin, reason="  ")
+
+
+# --- school closures ---------------------------------------------------------------------------------------
+
+
+def test_a_headteacher_adds_and_removes_a_closure_of_their_school(world):
+    from datetime import date
+
+    with verify_action(audit=[A.SCHOOL_CLOSURE_ADDED], events=[]) as captured:
+        closure = actions.add_school_closure(
+            world.school.pk, acting=world.head, starts_on=date(2026, 10, 26), ends_on=date(2026, 10, 30),
+            label=" October half term ",
+        )  # fmt: skip
+    assert closure.label == "October half term"
+    assert captured.audit[0].data == {"closure_id": closure.pk, "starts_on": "2026-10-26", "ends_on": "2026-10-30"}
+    with verify_action(audit=[A.SCHOOL_CLOSURE_REMOVED], events=[]):
+        actions.remove_school_closure(closure.pk, acting=world.head)
+    with verify_refused(NotFound):
+        actions.remove_school_closure(closure.pk, acting=world.head)
+
+
+@pytest.mark.parametrize("who", ["teacher", "dpo", "dsl", "office", "pupil", "other_teacher"])
+def test_only_the_head_and_it_admins_keep_the_schools_closures(world, who):
+    from datetime import date
+
+    with verify_refused(PermissionDenied):
+        actions.add_school_closure(
+            world.school.pk, acting=getattr(world, who), starts_on=date(2026, 1, 5), ends_on=date(2026, 1, 5),
+            label="INSET day",
+        )  # fmt: skip
+    closure = actions.add_school_closure(
+        world.school.pk, acting=world.admin, starts_on=date(2026, 1, 5), ends_on=date(2026, 1, 5), label="INSET day"
+    )
+    with verify_refused(PermissionDenied):
+        actions.remove_school_closure(closure.pk, acting=getattr(world, who))
+
+
+def test_a_closure_needs_a_name_days_in_order_and_a_school_of_the_trust(world):
+    from datetime import date
+
+    with verify_refused(PermissionDenied):
+        actions.add_school_closure(
+            world.other_school.pk, acting=world.head, starts_on=date(2026, 1, 5), ends_on=date(2026, 1, 5), label="x"
+        )
+    with verify_refused(NotFound):
+        actions.add_school_closure(
+            world.outsider.school_id, acting=world.admin, starts_on=date(2026, 1, 5), ends_on=date(2026, 1, 5),
+            label="x",
+        )  # fmt: skip
+    with verify_refused(Invalid, field="label"):
+        actions.add_school_closure(
+            world.school.pk, acting=world.head, starts_on=date(2026, 1, 5), ends_on=date(2026, 1, 5), label="  "
+        )
+    with verify_refused(Invalid, field="ends_on"):
+        actions.add_school_closure(
+            world.school.pk, acting=world.head, starts_on=date(2026, 1, 6), ends_on=date(2026, 1, 5), label="INSET"
+        )
+    with verify_refused(Invalid, field="ends_on"):
+        actions.add_school_closure(
+            world.school.pk, acting=world.head, starts_on=date(2026, 1, 6), ends_on=date(2027, 1, 5), label="INSET"
+        )

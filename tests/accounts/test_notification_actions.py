@@ -202,3 +202,12 @@ def test_a_headteacher_may_not_set_the_whole_organisations_defaults_nor_another_
 def test_titles_are_an_organisation_setting(world):
     with verify_refused(Invalid, field="show_titles"):
         actions.set_notification_policy(acting=world.admin, school_id=world.school.pk, show_titles=True)
+
+
+def test_the_reason_for_changing_the_defaults_is_kept(world):
+    with verify_action(audit=[A.NOTIFICATION_POLICY_CHANGED], events=[]) as captured:
+        actions.set_notification_policy(
+            acting=world.head, school_id=world.school.pk, reason="  Staff consultation, autumn term ",
+            quiet_hours={"start": "08:00", "end": "16:00", "days": [0, 1, 2, 3, 4]},
+        )  # fmt: skip
+    assert captured.audit[0].reason == "Staff consultation, autumn term"

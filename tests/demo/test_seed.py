@@ -85,3 +85,30 @@ def test_demo_policies_are_accepted_by_the_logins_the_browser_tests_use(settings
     assert "Pupil One" not in data_protection
     assert {s.person.name for s in evidence["acceptable_use"].people} >= {"Pupil One", "Pupil Two"}
     assert "Former Teacher" not in data_protection
+
+
+def test_the_demo_safeguarding_lead_has_a_queue_with_a_concern_in_each_state(settings):
+    from staffroom.safeguarding import queries as safeguarding_queries
+    from staffroom.safeguarding.models import Concern, ConcernNote
+
+    settings.STAFFROOM_DEMO_PASSWORD = "demo-password-1"
+    call_command("seed_demo")
+    dsl = Person.objects.get(email="dsl@oakfield.example")
+    concerns = {(c.status, c.source, c.category, c.severity): c for c in Concern.objects.all()}
+    assert set(concerns) == {
+        ("open", "detector", "self_harm", "high"),
+        ("open", "detector", "bullying", "medium"),
+        ("escalated", "detector", "grooming", "high"),
+        ("closed", "detector", "drugs", "medium"),
+        ("open", "report", "bullying", "medium"),
+    }
+    new = concerns[("open", "detector", "self_harm", "high")]
+    assert new.assigned_to is None and new.conversation.title == "9X Science" and new.about.is_pupil
+    assigned = concerns[("open", "detector", "bullying", "medium")]
+    assert assigned.assigned_to == dsl and ConcernNote.objects.filter(concern=assigned, kind="note").count() == 2
+    assert "MASH-2026-0417" in concerns[("escalated", "detector", "grooming", "high")].referral
+    assert concerns[("closed", "detector", "drugs", "medium")].outcome
+    assert concerns[("open", "report", "bullying", "medium")].raised_by.email == "pupil1@oakfield.example"
+    queue = safeguarding_queries.queue(dsl).items
+    assert len(queue) == 5 and queue[0] == new  # open and high severity first
+    assert audit.verify(dsl.organisation).ok

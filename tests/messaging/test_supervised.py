@@ -327,3 +327,15 @@ def test_an_unknown_message_stays_not_found_for_the_dsl_of_another_school(world,
     message, _ = actions.send_message(channel, acting=world.pupil, body="hello")
     with pytest.raises(NotFound):
         queries.get_message(_other_school_dsl(world), message.pk)
+
+
+def test_the_reason_for_changing_the_pupil_posting_policy_is_kept(world):
+    with verify_action(audit=[A.PUPIL_POSTING_POLICY_CHANGED], events=[]) as captured:
+        actions.set_pupil_posting_policy(
+            world.school, acting=world.dsl, links_allowed=False, files="images", reason=" Phishing links "
+        )
+    assert captured.audit[0].reason == "Phishing links"
+    with verify_refused(Invalid, field="reason"):
+        actions.set_pupil_posting_policy(
+            world.school, acting=world.dsl, links_allowed=True, files="all", reason="x" * 501
+        )

@@ -194,7 +194,7 @@ def test_the_dpo_chooses_the_school_and_the_console_links_the_page(world, client
     assert 'href="/safeguarding/policy"' in page  # the console's navigation
 
 
-@pytest.mark.parametrize("who", ["teacher", "pupil", "head"])
+@pytest.mark.parametrize("who", ["teacher", "pupil", "office"])
 def test_the_policy_page_is_404_for_others(world, client, who):
     client.force_login(getattr(world, who))
     assert client.get("/safeguarding/policy").status_code == 404

@@ -58,7 +58,7 @@ ROUTE_DEFAULTS = {
     "token_id": 1, "breach_id": 1, "step": "decide", "kind": "google", "decision": "approve", "what": "school-add",
     "device_id": 1, "rule_id": 1, "hold_id": 1,
     "erasure_id": 1, "sar_id": 1, "export_id": 1, "concern_id": 1,
-    "policy_id": 1, "version_id": 1,
+    "policy_id": 1, "version_id": 1, "closure_id": 1,
 }  # fmt: skip
 
 

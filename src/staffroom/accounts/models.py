@@ -433,3 +433,24 @@ class PushSubscription(models.Model):
     def info(self) -> dict[str, Any]:
         """What pywebpush takes."""
         return {"endpoint": self.endpoint, "keys": {"p256dh": self.p256dh, "auth": self.auth}}
+
+
+class SchoolClosure(models.Model):
+    """Days a school is closed to pupils besides weekends and bank holidays: term holidays and INSET (training)
+    days, from `starts_on` to `ends_on` inclusive. Pupils cannot post in class channels with posting hours then."""
+
+    school = models.ForeignKey(School, on_delete=models.CASCADE, related_name="closures")
+    starts_on = models.DateField()
+    ends_on = models.DateField()
+    label = models.CharField(max_length=100)
+    created_by = models.ForeignKey(Person, null=True, blank=True, on_delete=models.SET_NULL, related_name="+")
+    created_at = models.DateTimeField(default=timezone.now)
+
+    class Meta:
+        ordering = ["starts_on", "pk"]
+        constraints = [
+            models.CheckConstraint(condition=Q(ends_on__gte=models.F("starts_on")), name="school_closure_in_order"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.label} ({self.starts_on} to {self.ends_on}) at {self.school_id}"

@@ -154,6 +154,8 @@ RULES: dict[str, Grants] = {
     "signin.reset_second_factor": _one(R.IT_ADMIN, S.ORGANISATION),
     # The school's default working hours (when staff may be notified) and whether notifications name conversations.
     "notifications.manage": _merge(_one(R.IT_ADMIN, S.ORGANISATION), _one(R.HEADTEACHER, S.SCHOOL)),
+    # The school's closure days (term holidays, INSET days), when pupils cannot post in class channels with hours.
+    "school_calendar.manage": _merge(_one(R.IT_ADMIN, S.ORGANISATION), _one(R.HEADTEACHER, S.SCHOOL)),
     # The audit log: read by the data protection officer and IT admins (security), never changed by anyone.
     "audit.view": _merge(_one(R.DPO, S.ORGANISATION), _one(R.IT_ADMIN, S.ORGANISATION)),
     # The breach register (UK GDPR Art. 33): kept by the data protection officer.

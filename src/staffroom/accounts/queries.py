@@ -1,5 +1,7 @@
 """Scoped reads about people. Everything is limited to the caller's organisation."""
 
+from typing import Any
+
 from django.db.models import Max, OuterRef, Q, QuerySet, Subquery
 from django.utils.translation import gettext as _
 
@@ -254,3 +256,55 @@ def class_schools(viewer: Person) -> list[School]:
 def own_devices(viewer: Person) -> list[PushSubscription]:
     """The devices on which `viewer` turned notifications on, newest first."""
     return list(PushSubscription.objects.filter(person=viewer).order_by("-created_at", "-pk"))
+
+
+def notification_scopes(viewer: Person) -> list[School | None]:
+    """Whose default working hours the viewer may set: None (the whole organisation) and every school for an IT
+    admin, a headteacher's own school. Empty: no console page, and the API answers 404."""
+    schools = School.objects.filter(organisation_id=viewer.organisation_id).order_by("name", "id")
+    scopes: list[School | None] = (
+        [None] if permissions.allows(viewer, "notifications.manage", viewer.organisation) else []
+    )
+    return scopes + [s for s in schools if permissions.allows(viewer, "notifications.manage", s)]
+
+
+def notification_defaults(viewer: Person, school_id: int | None) -> dict[str, Any]:
+    """The organisation's (no school) or one school's notification defaults as set, and the hours in force there:
+    `{school_id, show_titles, quiet_hours (as set, or None), in_force (hours), inherited (bool)}`. NotFound for a
+    scope the viewer may not set."""
+    from staffroom.accounts import working_hours
+    from staffroom.accounts.models import NotificationPolicy
+
+    scopes = notification_scopes(viewer)
+    if not any((s.pk if s else None) == school_id for s in scopes):
+        raise NotFound()
+    rows = {p.school_id: p for p in NotificationPolicy.objects.filter(organisation_id=viewer.organisation_id)}
+    own = working_hours.set_on(rows.get(school_id))
+    organisation = rows.get(None)
+    if school_id is None:
+        in_force = own or working_hours.DEFAULT
+    else:
+        in_force = working_hours.school_hours(viewer.organisation_id, school_id)
+    return {
+        "school_id": school_id,
+        "show_titles": bool(organisation and organisation.show_titles),
+        "quiet_hours": own.as_dict() if own else None,
+        "in_force": in_force,
+        "inherited": own is None,
+    }
+
+
+def calendar_schools(viewer: Person) -> list[School]:
+    """The schools whose closures (term holidays, INSET days) the viewer keeps: every school for an IT admin, a
+    headteacher's own."""
+    schools = School.objects.filter(organisation_id=viewer.organisation_id).order_by("name", "id")
+    return [s for s in schools if permissions.allows(viewer, "school_calendar.manage", s)]
+
+
+def school_closures(viewer: Person, school_id: int) -> list[Any]:
+    """A school's closures, earliest first; NotFound for a school whose calendar the viewer does not keep."""
+    from staffroom.accounts.models import SchoolClosure
+
+    if not any(s.pk == school_id for s in calendar_schools(viewer)):
+        raise NotFound()
+    return list(SchoolClosure.objects.filter(school_id=school_id).order_by("starts_on", "pk"))

@@ -11,7 +11,7 @@ from __future__ import annotations
 import re
 from collections.abc import Iterable
 from dataclasses import dataclass
-from datetime import datetime, time
+from datetime import datetime, time, timedelta
 from typing import Any
 
 from django.utils import timezone
@@ -44,6 +44,20 @@ class WorkingHours:
         if now >= self.start:
             return day in self.days
         return now < self.end and (day - 1) % 7 in self.days
+
+    def next_start(self, moment: datetime) -> datetime | None:
+        """When these hours next begin after `moment` (aware, in the school's time zone), or None for hours that
+        never begin (no working days, or a start equal to the end)."""
+        if self.start == self.end or not self.days:
+            return None
+        local = timezone.localtime(moment) if timezone.is_aware(moment) else timezone.make_aware(moment)
+        for offset in range(8):
+            day = (local + timedelta(days=offset)).date()
+            if day.weekday() in self.days:
+                begins = timezone.make_aware(datetime.combine(day, self.start))
+                if begins > local:
+                    return begins
+        return None
 
 
 DEFAULT = WorkingHours(time(7, 30), time(18, 0), (0, 1, 2, 3, 4))
@@ -85,6 +99,11 @@ def parse(value: Any, field: str = "quiet_hours") -> WorkingHours:
 def own_hours(preferences: Preferences | None) -> WorkingHours | None:
     """The hours a person set themselves, if they did."""
     return _from_row(preferences)
+
+
+def set_on(row: Preferences | NotificationPolicy | None) -> WorkingHours | None:
+    """The hours set on a person's preferences or a notification policy row, if any (None: it inherits)."""
+    return _from_row(row)
 
 
 def _from_row(row: Preferences | NotificationPolicy | None) -> WorkingHours | None:

@@ -87,12 +87,18 @@ class PolicyPatch(Schema):
     school_id: RowId | None = Field(None, description="A school's own working hours; none: the organisation's.")
     show_titles: bool | None = Field(None, description="Notifications may name the conversation (organisation).")
     quiet_hours: dict[str, Any] | None = Field(None, description="{start, end, days}; null: back to the default.")
+    reason: str = Field("", max_length=500, description="Why the defaults change; kept in the audit log.")
 
 
 class PolicyOut(Out):
     school_id: int | None
     show_titles: bool
     quiet_hours: QuietHours | None
+
+
+class PolicyViewOut(PolicyOut):
+    in_force: QuietHours = Field(description="The hours that apply there now (its own, else inherited).")
+    inherited: bool = Field(description="True when no hours of its own are set and the ones in force are inherited.")
 
 
 @router.get("/push/key", response=answers({200: PushKeyOut}), summary="The push key")
@@ -173,6 +179,14 @@ def set_notify(request: HttpRequest, conversation_id: ObjectId, data: NotifyIn) 
     return {"conversation_id": conversation.pk, "notify": membership.notify}
 
 
+@router.get("/admin/notifications", response=answers({200: PolicyViewOut}), summary="Notification defaults")
+def get_policy(request: HttpRequest, school_id: RowId | None = None) -> dict[str, Any]:
+    """The default working hours of the organisation, or of one school (`?school_id=`), and the hours in force
+    there. IT admins; headteachers for their school; 404 for anyone else."""
+    defaults = account_queries.notification_defaults(caller(request), school_id)
+    return {**defaults, "in_force": defaults["in_force"].as_dict()}
+
+
 @router.patch("/admin/notifications", response=answers({200: PolicyOut}), summary="School notification defaults")
 def set_policy(request: HttpRequest, data: PolicyPatch) -> dict[str, Any]:
     """The default working hours of the organisation, or of one school (`school_id`), and whether notifications
@@ -183,6 +197,7 @@ def set_policy(request: HttpRequest, data: PolicyPatch) -> dict[str, Any]:
         school_id=data.school_id,
         show_titles=data.show_titles if "show_titles" in sent else UNCHANGED,  # type: ignore[arg-type]
         quiet_hours=data.quiet_hours if "quiet_hours" in sent else UNCHANGED,
+        reason=data.reason,
     )
     hours = (
         {

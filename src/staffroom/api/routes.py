@@ -26,6 +26,7 @@ from ninja.parser import Parser
 from staffroom import admission
 from staffroom.accounts.models import Person
 from staffroom.api import (
+    admin_closures,
     admin_people,
     admin_register,
     admin_setup,
@@ -324,6 +325,7 @@ api.add_router("", externals.router)
 api.add_router("/admin", externals.admin_router)
 api.add_router("/admin", admin_register.router)
 api.add_router("/admin", admin_setup.router)
+api.add_router("/admin", admin_closures.router)
 api.add_router("", reviews.router)
 api.add_router("/compliance", compliance.router)
 api.add_router("", notifications.router)

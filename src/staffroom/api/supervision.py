@@ -58,6 +58,7 @@ class PostingRulesOut(Out):
 class PupilPostingIn(Schema):
     links_allowed: bool = True
     files: str = Field("images", description="`all`, `images` or `none`.")
+    reason: str = Field("", description="Why the policy changes; kept in the audit log.")
 
 
 class PupilPostingOut(Out):
@@ -162,6 +163,6 @@ def set_pupil_posting(request: HttpRequest, school_id: ObjectId, data: PupilPost
     """Whether pupils of the school may post links in class channels, and which files."""
     school = _school(request, school_id)
     policy = actions.set_pupil_posting_policy(
-        school, acting=caller(request), links_allowed=data.links_allowed, files=data.files
+        school, acting=caller(request), links_allowed=data.links_allowed, files=data.files, reason=data.reason
     )
     return {"school_id": school.pk, "links_allowed": policy.links_allowed, "files": policy.files}

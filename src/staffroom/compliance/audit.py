@@ -131,6 +131,8 @@ class AuditAction(StrEnum):
     PREFERENCES_CHANGED = "preferences.changed"
     MEMBERSHIP_NOTIFY_CHANGED = "membership.notify_changed"
     NOTIFICATION_POLICY_CHANGED = "notification_policy.changed"
+    SCHOOL_CLOSURE_ADDED = "school_closure.added"
+    SCHOOL_CLOSURE_REMOVED = "school_closure.removed"
     RETENTION_RULE_CHANGED = "retention.rule_changed"
     RETENTION_RULE_REMOVED = "retention.rule_removed"
     RETENTION_RUN = "retention.run"
@@ -252,6 +254,8 @@ MEANINGS: dict[AuditAction, str] = {
     AuditAction.NOTIFICATION_POLICY_CHANGED: (
         "The school's default working hours, or whether notifications name conversations, were changed"
     ),
+    AuditAction.SCHOOL_CLOSURE_ADDED: "A school closure (term holiday or INSET day) was added: pupils cannot post then",
+    AuditAction.SCHOOL_CLOSURE_REMOVED: "A school closure (term holiday or INSET day) was removed",
     AuditAction.RETENTION_RULE_CHANGED: (
         "The DPO set how long a kind of conversation is kept (for the trust or one school), and why"
     ),

@@ -169,6 +169,7 @@ def _seed(password: str) -> None:
         conversation.last_message_at = last.created_at if last else None
         conversation.save(update_fields=["last_message_at"])
 
+    _concerns(p, science)
     year9 = Conversation.objects.get(organisation=org, title="Year 9 team")
     actions.request_external(
         acting=p["teacher1"],
@@ -186,6 +187,61 @@ def _seed(password: str) -> None:
     # browser tests, load tests and benchmarks sign leaders in by password). A real organisation requires a
     # second step of its leaders by default; the demo's admin can turn that on at /admin/sign-in/.
     account_actions.set_second_factor_rule(SecondFactorRule.NOBODY, acting=admin)
+
+
+def _concerns(p: dict[str, Person], science: Conversation) -> None:
+    """The safeguarding lead's queue at Oakfield High, one concern in each state, all from pupils' messages in
+    9X Science and made as they would be in use: the detectors raise four as the messages are sent (the school's
+    default policy posts a pupil's message and raises a concern); a pupil reports the fifth; the lead works them."""
+    from staffroom.safeguarding import actions as safeguarding_actions
+    from staffroom.safeguarding.models import Concern
+
+    dsl = p["dsl"]
+
+    def raised(author: str, body: str) -> Concern:
+        message, _ = actions.send_message(science, acting=p[author], body=body)
+        return Concern.objects.get(message=message)
+
+    # Closed with an outcome (drugs, medium).
+    closed = raised("pupil2", "Someone at the bus stop keeps offering us vapes with weed in them")
+    safeguarding_actions.update_concern(closed.pk, acting=dsl, assigned_to=dsl.pk, status="reviewed")
+    safeguarding_actions.update_concern(
+        closed.pk, acting=dsl, status="closed",
+        outcome="Spoke with Pupil Two and a parent. Shared the bus stop's location with the school's police "
+        "community support officer, who now passes at home time. No further action for the school.",
+    )  # fmt: skip
+    # Escalated, with the referral recorded (grooming, high).
+    escalated = raised("pupil1", "A man I met online keeps asking me to send him pictures and said not to tell my mum")
+    safeguarding_actions.update_concern(
+        escalated.pk, acting=dsl, assigned_to=dsl.pk,
+        note="Spoke with Pupil One in the pastoral office with their form tutor present. Nothing was sent.",
+    )  # fmt: skip
+    safeguarding_actions.update_concern(
+        escalated.pk, acting=dsl, status="escalated",
+        referral="Children's services front door (MASH), reference MASH-2026-0417, and a CEOP report. "
+        "Parents informed with the MASH social worker's agreement.",
+    )  # fmt: skip
+    # Assigned, with notes (bullying, medium).
+    assigned = raised("pupil1", "They keep picking on me at break and call me names every day")
+    safeguarding_actions.update_concern(
+        assigned.pk, acting=dsl, assigned_to=dsl.pk,
+        note="Asked the duty staff to keep an eye on the Year 9 area at break this week.",
+    )  # fmt: skip
+    safeguarding_actions.update_concern(
+        assigned.pk, acting=dsl, note="Form tutor to check in with Pupil One on Friday and report back."
+    )
+    # Reported by a pupil (not found by the detectors).
+    unkind, _ = actions.send_message(
+        science,
+        acting=p["pupil2"],
+        body="Don't bother coming to the party on Saturday, everyone said they don't want you there",
+    )
+    safeguarding_actions.report_concern(
+        unkind, acting=p["pupil1"], category="bullying",
+        note="This was meant for me. It keeps happening and I don't want to come to science any more.",
+    )  # fmt: skip
+    # New and high severity, untouched: the first thing the lead sees (self-harm).
+    raised("pupil2", "I don't want to be here anymore, I want to end my life")
 
 
 # Short, plain-English policies the DPO has published: what staff (and, for acceptable use, pupils) accept.

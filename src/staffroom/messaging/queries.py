@@ -782,3 +782,10 @@ def external_requests(viewer: Person, *, status: str = "") -> QuerySet[ExternalA
             raise Invalid("status", _("Status is one of: pending, approved, rejected."))
         requests = requests.filter(status=status)
     return requests.order_by("-id")
+
+
+def pupil_posting_schools(viewer: Person) -> list[School]:
+    """The schools whose policy for links and files from pupils `viewer` may set (`pupil_posting.manage`: the
+    headteacher and the safeguarding leads of each), in name order."""
+    schools = School.objects.filter(organisation_id=viewer.organisation_id).order_by("name", "id")
+    return [s for s in schools if permissions.allows(viewer, "pupil_posting.manage", s)]

@@ -2,8 +2,10 @@
 school's pupil posting policy, the message and the time. Staff are never held by them.
 
 - Teacher-only mode (`Conversation.staff_only`): only staff post.
-- Posting hours (`pupil_hours_start`/`pupil_hours_end`): pupils post on school days (Monday to Friday) between
-  the two times, in the school's time zone (settings.TIME_ZONE); without hours, any time.
+- Posting hours (`pupil_hours_start`/`pupil_hours_end`): pupils post on school days between the two times, in
+  the school's time zone (settings.TIME_ZONE); without hours, any time. School days are Monday to Friday, not a
+  bank holiday of the school's nation, and not in one of the school's closures (term holidays, INSET days:
+  staffroom/school_calendar.py).
 - The school's `PupilPostingPolicy` (defaults without a row: links allowed, images only). A link is what
   `links.contains_link` finds: web addresses and platform handles, however they are typed.
 """
@@ -16,6 +18,7 @@ from datetime import datetime, time
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from staffroom import school_calendar
 from staffroom.accounts.models import Person
 from staffroom.errors import PostingRefused
 from staffroom.messaging.links import contains_link
@@ -55,7 +58,21 @@ def within_hours(conversation: Conversation, at: datetime) -> bool:
         return True
     local = timezone.localtime(at)
     now: time = local.time().replace(tzinfo=None)
-    return local.weekday() in SCHOOL_DAYS and start <= now < end
+    return local.weekday() in SCHOOL_DAYS and start <= now < end and not closed_because(conversation, at)
+
+
+def closed_because(conversation: Conversation, at: datetime) -> str:
+    """Why a weekday is not a school day for a class channel with posting hours: "a bank holiday", or the label
+    of the school's closure ("INSET day"); "" on a school day, and always without posting hours (the teacher
+    turned them off, so pupils may post any time)."""
+    if conversation.pupil_hours_start is None or conversation.pupil_hours_end is None:
+        return ""
+    day = timezone.localtime(at).date()
+    if day.weekday() not in SCHOOL_DAYS:
+        return ""
+    if not school_calendar.is_school_day(day):
+        return _("a bank holiday")
+    return school_calendar.closure_on(conversation.school_id, day)
 
 
 def applies_to(conversation: Conversation, person: Person) -> bool:
@@ -71,7 +88,16 @@ def refusal(conversation: Conversation, person: Person, at: datetime | None = No
         return PostingRefused(
             "staff_only", "body", _("Only staff can post in this class channel at the moment. You can still read it.")
         )
-    if not within_hours(conversation, at or now()):
+    moment = at or now()
+    closed = closed_because(conversation, moment)
+    if closed:
+        return PostingRefused(
+            "outside_posting_hours",
+            "body",
+            _("The school is closed today (%(closure)s), so pupils cannot post. Pupils can post here %(hours)s.")
+            % {"closure": closed, "hours": hours_text(conversation)},
+        )
+    if not within_hours(conversation, moment):
         return PostingRefused(
             "outside_posting_hours",
             "body",

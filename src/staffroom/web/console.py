@@ -3,7 +3,8 @@ register: IT admins, headteachers, the DPO), outsiders (deciding requests: the D
 (IT admins across the trust), the audit log (the DPO and IT admins), the records (the DPO: breaches, retention,
 legal holds, subject access, erasure, policies; headteachers read the accountability report, retention, subject
 access and policy evidence for their school), investigation exports (the DPO, and headteachers for their school)
-the safeguarding policy (the DSL for their school, the DPO) and sign-in settings (single sign-on and the second
+the safeguarding policy (the DSL for their school, the DPO), notification defaults and school closures (IT
+admins, headteachers for their school) and sign-in settings (single sign-on and the second
 step: IT admins).
 
 Someone with none has no console: the header does not offer it and every /admin/ address is the 404 page.
@@ -67,8 +68,12 @@ def sections(viewer: Person) -> list[Section]:
         found.append(Section("sars", label, reverse("web:compliance_sars")))
     if investigations.may_investigate(viewer):
         found.append(Section("investigations", str(_("Investigations")), reverse("web:compliance_investigations")))
-    if safeguarding_policy_schools(viewer):
+    if safeguarding_policy_schools(viewer) or messaging_queries.pupil_posting_schools(viewer):
         found.append(Section("safeguarding_policy", str(_("Safeguarding policy")), reverse("web:safeguarding_policy")))
+    if people_queries.calendar_schools(viewer):
+        found.append(Section("closures", str(_("School closures")), reverse("web:admin_closures")))
+    if people_queries.notification_scopes(viewer):
+        found.append(Section("notifications", str(_("Notification defaults")), reverse("web:admin_notifications")))
     if permissions.allows(viewer, "signin.manage", viewer.organisation):
         found.append(Section("sign_in", str(_("Sign-in")), reverse("web:admin_sign_in")))
     if permissions.allows(viewer, "scim.manage_tokens", viewer.organisation):

@@ -13,10 +13,11 @@ from dataclasses import dataclass, field
 from django.utils.html import strip_tags
 from django.utils.translation import gettext_lazy as _
 
-from staffroom.accounts import permissions
+from staffroom.accounts import permissions, working_hours
 from staffroom.accounts.models import Person, Role
 from staffroom.messaging import emoji_set, queries
 from staffroom.messaging.models import Conversation, Message
+from staffroom.web import outside_hours
 
 QUICK_REACTIONS = ("👍", "✅", "❤️", "😂")
 REACTION_NAMES = {
@@ -97,6 +98,8 @@ class MessageRow:
     # (asked for a reason first), or hide a harmful one.
     can_view_history: bool = False
     can_hide: bool = False
+    # Someone else's message that arrived outside the viewer's working hours (web/outside_hours.py).
+    sent_outside_hours: bool = False
 
     @property
     def deleted(self) -> bool:
@@ -121,6 +124,7 @@ class Timeline:
         self.member_count = member_count
         self._allowed: dict[tuple[str, bool], bool] = {}
         self.may_post = queries.may_post(viewer, conversation)
+        self._hours: working_hours.WorkingHours | None = None
 
     def allows(self, action: str, message: Message) -> bool:
         key = (action, message.author_id == self.viewer.pk)
@@ -140,6 +144,7 @@ class Timeline:
         row.can_view_history = changed and message.erased_at is None and self.allows("message.history", message)
         if row.deleted:
             return row
+        row.sent_outside_hours = not own and self._outside_hours(message)
         row.can_hide = self.allows("message.hide", message)
         row.can_edit = self.allows("message.edit", message)
         row.can_delete = self.allows("message.delete", message)
@@ -159,6 +164,13 @@ class Timeline:
         if receipt and own:
             self._receipt(row)
         return row
+
+    def _outside_hours(self, message: Message) -> bool:
+        if not outside_hours.applies_to(self.viewer):
+            return False
+        if self._hours is None:
+            self._hours = working_hours.hours_of(self.viewer)[0]
+        return not self._hours.contains(message.created_at)
 
     def _reactions(self, message: Message, can_react: bool) -> list[ReactionChoice]:
         counts: dict[str, list[int]] = {}

@@ -3,6 +3,8 @@
 from django.urls import path
 
 from staffroom.web.views import (
+    admin_closures,
+    admin_notifications,
     admin_people,
     admin_register,
     admin_roster,
@@ -76,6 +78,7 @@ urlpatterns = [
     path("c/<int:conversation_id>/posting-rules", supervision.posting_rules, name="posting_rules"),
     path(message + "report", safeguarding_report.report_concern, name="report_concern"),
     path("safeguarding/policy", safeguarding_policy.policy_page, name="safeguarding_policy"),
+    path("safeguarding/policy/pupil-posting", safeguarding_policy.pupil_posting, name="safeguarding_pupil_posting"),
     path("search", search.search, name="search"),
     path("profile", profile.profile, name="profile"),
     path("profile/lost-device", profile.lost_device, name="lost_device"),
@@ -106,6 +109,9 @@ urlpatterns = [
         admin_register.remove_member,
         name="admin_group_remove_member",
     ),
+    path("admin/closures/", admin_closures.closures, name="admin_closures"),
+    path("admin/closures/<int:closure_id>/remove", admin_closures.remove, name="admin_closures_remove"),
+    path("admin/notifications/", admin_notifications.notification_defaults, name="admin_notifications"),
     path("admin/sign-in/", admin_sign_in.sign_in_settings, name="admin_sign_in"),
     path("admin/sign-in/second-factor", admin_sign_in.second_factor, name="admin_sign_in_second_factor"),
     path("admin/sign-in/reset-second-factor", admin_sign_in.reset_second_factor, name="admin_sign_in_reset"),

@@ -5,6 +5,7 @@ its audit entry last (DESIGN.md invariant 1). Views, the API, SCIM, roster sync 
 One module per subject; this package's names are the public ones.
 """
 
+from staffroom.accounts.actions.closures import add_school_closure, remove_school_closure
 from staffroom.accounts.actions.notifications import (
     change_preferences,
     forget_push_device,
@@ -51,6 +52,7 @@ __all__ = [
     "add_class",
     "add_person",
     "add_school",
+    "add_school_closure",
     "change_person",
     "change_preferences",
     "configure_sign_in_provider",
@@ -69,6 +71,7 @@ __all__ = [
     "record_sign_in",
     "record_sign_out",
     "remove_device",
+    "remove_school_closure",
     "reset_second_factor",
     "revoke_scim_token",
     "revoke_token",

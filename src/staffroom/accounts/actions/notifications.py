@@ -27,6 +27,7 @@ from staffroom.accounts.models import Language, NotificationPolicy, Notify, Pers
 from staffroom.compliance import audit
 from staffroom.compliance.audit import AuditAction
 from staffroom.errors import Invalid, NotFound
+from staffroom.text import clean as clean_text
 
 MAX_ENDPOINT_LENGTH = 1000
 _LOOPBACK_NAMES = {"localhost"}
@@ -233,9 +234,11 @@ def set_notification_policy(
     school_id: int | None = None,
     show_titles: bool | _Unchanged = UNCHANGED,
     quiet_hours: dict[str, Any] | _Unchanged | None = UNCHANGED,
+    reason: str = "",
 ) -> NotificationPolicy:
     """The organisation's (no school) or one school's default working hours (None: back to the default or the
-    organisation's), and for the organisation, whether notifications may name the conversation."""
+    organisation's), and for the organisation, whether notifications may name the conversation. The reason, when
+    given (the console asks for one), is kept in the audit log."""
     from staffroom.accounts.models import School
 
     target: Any = acting.organisation
@@ -274,5 +277,7 @@ def set_notification_policy(
         data: dict[str, Any] = {"school_id": school_id, "changed": changed}
         if isinstance(hours, working_hours.WorkingHours):
             data["quiet_hours"] = hours.as_dict()
-        audit.record(acting, AuditAction.NOTIFICATION_POLICY_CHANGED, target=target, data=data)
+        audit.record(
+            acting, AuditAction.NOTIFICATION_POLICY_CHANGED, target=target, data=data, reason=clean_text(reason)[:500]
+        )
     return policy

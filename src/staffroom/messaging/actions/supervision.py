@@ -121,11 +121,17 @@ def _rules(conversation: Conversation) -> dict[str, object]:
     }
 
 
-def set_pupil_posting_policy(school: School, *, acting: Person, links_allowed: bool, files: str) -> PupilPostingPolicy:
-    """Whether pupils of `school` may post links in class channels, and which files (all, images, none)."""
+def set_pupil_posting_policy(
+    school: School, *, acting: Person, links_allowed: bool, files: str, reason: str = ""
+) -> PupilPostingPolicy:
+    """Whether pupils of `school` may post links in class channels, and which files (all, images, none). The
+    reason, when given (the safeguarding policy page asks for one), is kept in the audit log."""
     permissions.require(acting, "pupil_posting.manage", school)
     if files not in PupilPostingPolicy.Files.values:
         raise Invalid("files", _("Choose all, images or none."))
+    reason = clean_text(reason)
+    if len(reason) > MAX_REASON_LENGTH:
+        raise Invalid("reason", _("Keep the reason to %(n)d characters.") % {"n": MAX_REASON_LENGTH})
     with transaction.atomic():
         policy, _created = PupilPostingPolicy.objects.select_for_update().get_or_create(school=school)
         if not _created and policy.links_allowed == links_allowed and policy.files == files:
@@ -134,7 +140,7 @@ def set_pupil_posting_policy(school: School, *, acting: Person, links_allowed: b
         policy.links_allowed, policy.files, policy.updated_at = links_allowed, files, timezone.now()
         policy.save()
         audit.record(
-            acting, AuditAction.PUPIL_POSTING_POLICY_CHANGED, target=school,
+            acting, AuditAction.PUPIL_POSTING_POLICY_CHANGED, target=school, reason=reason,
             data={"before": before, "after": {"links_allowed": links_allowed, "files": files}},
         )  # fmt: skip
     return policy

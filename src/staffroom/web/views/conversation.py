@@ -29,6 +29,7 @@ from staffroom.errors import (
 )
 from staffroom.messaging import actions, emoji_set, queries, uploads
 from staffroom.messaging.models import Attachment, Conversation, Message
+from staffroom.web import outside_hours
 from staffroom.web.forms import ComposerForm, show_error
 from staffroom.web.guards import is_htmx, signed_in
 from staffroom.web.pages import stream_position, viewer_of, with_sidebar
@@ -57,6 +58,8 @@ def composer_context(
         "composer_client_id": form["client_id"].value(),
         "can_post": queries.may_post(viewer, conversation),
         "posting_refusal": queries.posting_refusal(viewer, conversation),
+        # Writing a direct message outside the other person's working hours: when they will be notified.
+        "outside_hours_hint": outside_hours.direct_message_hint(viewer, conversation),
         "reply": reply,
         "reply_snippet": snippet(reply) if reply is not None else "",
         "kept_attachments": attachments or [],
