@@ -6,7 +6,7 @@ from typing import Any
 
 from django.http import HttpRequest
 from django.utils.translation import gettext as _
-from ninja import Router, Status
+from ninja import P, QueryEx, Router, Status
 
 from staffroom.accounts.models import Person, School, SchoolClass
 from staffroom.api.auth import caller
@@ -24,11 +24,13 @@ from staffroom.api.schemas import (
     answers,
 )
 from staffroom.errors import Invalid
-from staffroom.messaging import actions, queries
+from staffroom.messaging import actions, mentions, queries
 from staffroom.messaging.models import Conversation
 from staffroom.messaging.payloads import conversation_payload, member_payload
 
 router = Router(tags=["conversations"])
+
+MAX_MENTION_SEARCH = 100
 
 
 def _payload(viewer: Person, conversation: Conversation) -> dict[str, Any]:
@@ -121,11 +123,24 @@ def mark_read(request: HttpRequest, conversation_id: ObjectId, data: ReadIn | No
 
 
 @router.get("/{conversation_id}/members", response=answers({200: MemberPage}), summary="Members")
-def list_members(request: HttpRequest, conversation_id: ObjectId) -> dict[str, Any]:
-    """Everyone in the conversation, by name, with their role in it."""
+def list_members(
+    request: HttpRequest,
+    conversation_id: ObjectId,
+    q: QueryEx[
+        str | None,
+        P(
+            max_length=MAX_MENTION_SEARCH,
+            description="Who can be @mentioned: at most a few active members (not you) whose first, last or any "
+            "part of their name starts with this, ignoring case and accents; an empty value lists the first few.",
+        ),
+    ] = None,
+) -> dict[str, Any]:
+    """Everyone in the conversation, by name, with their role in it. With `q`, the people to offer when
+    `@` and part of a name is typed (their `handle` is what to write)."""
     viewer = caller(request)
     conversation = queries.get_conversation(viewer, conversation_id)
-    return {"items": [member_payload(m) for m in queries.members(viewer, conversation)], "next": None}
+    found = queries.members(viewer, conversation) if q is None else mentions.mention_candidates(viewer, conversation, q)
+    return {"items": [member_payload(m) for m in found], "next": None}
 
 
 @router.post("/{conversation_id}/members", response=answers({201: MemberOut}), summary="Add a member")

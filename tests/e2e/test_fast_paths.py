@@ -1,0 +1,71 @@
+"""Fast paths in a conversation, counted in taps on a 390 px phone and in keys at a 1280 px desk: @mentioning
+someone by name, pinning a message, searching this conversation only."""
+
+from __future__ import annotations
+
+import re
+
+import pytest
+from playwright.sync_api import expect
+
+pytestmark = pytest.mark.e2e
+
+PHONE = {"width": 390, "height": 844}
+DESK = {"width": 1280, "height": 900}
+
+
+def open_conversation(page, title: str) -> None:
+    page.goto("/")
+    page.get_by_role("link", name=re.compile(re.escape(title))).first.click()
+    page.wait_for_url(re.compile(r"/c/\d+/"))
+    expect(page.locator("#composer-body")).to_be_visible()
+
+
+def test_a_mention_by_first_name_takes_two_taps_on_a_phone(people):
+    page = people.signed_in("teacher1", **PHONE)
+    open_conversation(page, "Year 9 team")
+    box = page.get_by_label("Message")
+    taps = 0
+
+    box.click()
+    taps += 1
+    box.type("Can you cover, @tw")  # typing, not a tap: the list narrows to the name as it is typed
+    expect(box).to_have_attribute("aria-expanded", "true")
+    options = page.get_by_role("listbox", name="People to mention").get_by_role("option")
+    expect(options).to_have_count(1)
+    options.first.click()
+    taps += 1
+
+    expect(box).to_have_value("Can you cover, @teacher-two ")
+    expect(box).to_be_focused()
+    expect(box).to_have_attribute("aria-expanded", "false")
+    assert taps == 2
+    page.get_by_role("button", name="Send").click()
+    mention = page.locator("#messages .message").last.locator(".mention, a, span").filter(has_text="Teacher Two")
+    expect(mention.first).to_be_visible()
+
+
+def test_a_mention_needs_no_mouse_at_a_desk(people):
+    page = people.signed_in("teacher1", **DESK)
+    open_conversation(page, "Year 9 team")
+    box = page.get_by_label("Message")
+    box.focus()
+    box.type("Thanks @TEACH")  # any case; "Teacher Two" and "Teaching Assistant One" both match
+    listbox = page.get_by_role("listbox", name="People to mention")
+    expect(listbox.get_by_role("option")).to_have_count(2)
+    first = listbox.get_by_role("option").first
+    expect(first).to_have_attribute("aria-selected", "true")
+    expect(box).to_have_attribute("aria-activedescendant", first.get_attribute("id") or "")
+
+    box.press("ArrowDown")
+    second = listbox.get_by_role("option").nth(1)
+    expect(second).to_have_attribute("aria-selected", "true")
+    box.press("Enter")  # picks the name; does not send the message
+    expect(box).to_have_value(re.compile(r"^Thanks @teach\w*-\w+(-one)? $"))
+    expect(page.locator("#messages")).not_to_contain_text("Thanks @")
+
+    box.type("and @he")
+    expect(listbox.get_by_role("option")).to_have_count(1)
+    box.press("Escape")
+    expect(box).to_have_attribute("aria-expanded", "false")
+    expect(listbox).to_be_hidden()
