@@ -69,3 +69,37 @@ def test_a_mention_needs_no_mouse_at_a_desk(people):
     box.press("Escape")
     expect(box).to_have_attribute("aria-expanded", "false")
     expect(listbox).to_be_hidden()
+
+
+def pin_the_latest(page) -> int:
+    """Pin the latest message of the open conversation from its Actions menu; returns the taps it took."""
+    taps = 0
+    last = page.locator("#messages > li.message").last
+    last.locator("summary").click()
+    taps += 1
+    last.get_by_role("button", name="Pin to top").click()
+    taps += 1
+    return taps
+
+
+@pytest.mark.parametrize("size", [PHONE, DESK], ids=["phone", "desk"])
+def test_pinning_takes_two_taps_and_the_others_see_it_at_once(people, size):
+    reader = people.signed_in("teacher2", **DESK)
+    open_conversation(reader, "Year 9 team")
+    page = people.signed_in("teacher1", **size)
+    open_conversation(page, "Year 9 team")
+    text = f"Pinned note {size['width']}"
+    page.get_by_label("Message").fill(text)
+    page.get_by_role("button", name="Send").click()
+    expect(page.locator("#messages > li.message").last).to_contain_text(text)
+
+    taps = pin_the_latest(page)
+    assert taps == 2
+    expect(page.locator("#pinned-latest")).to_contain_text(text)
+    expect(reader.locator("#pinned-latest")).to_contain_text(text)  # live, without reloading
+
+    page.locator("#pinned-all").click()
+    page.wait_for_url(re.compile(r"/c/\d+/pins/"))
+    expect(page.get_by_role("heading", level=1)).to_contain_text("Pinned in Year 9 team")
+    page.get_by_role("button", name=re.compile("^Unpin")).first.click()
+    page.wait_for_url(re.compile(r"/c/\d+/"))

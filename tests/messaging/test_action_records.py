@@ -591,3 +591,73 @@ def test_a_photo_with_faces_in_a_class_channel_is_posted_and_flagged_to_the_dsl(
     assert (concern.category, concern.source, concern.about) == ("photo", "photo", world.teacher)
     assert concern.findings[0]["kind"] == "photo_faces"
     assert captured.audit[0].data["photo_concern"] == concern.pk
+
+
+# --- pins -------------------------------------------------------------------------------------------------
+
+
+def test_pinning_a_message_is_recorded_and_tells_the_conversation(world):
+    group = world.group(world.teacher2)
+    message, _created = actions.send_message(group, acting=world.teacher, body="Trip forms by Friday")
+    with verify_action(audit=[A.MESSAGE_PINNED], events=["conversation.updated"]) as captured:
+        actions.pin_message(message, acting=world.teacher2)  # any member of a group may pin
+    assert captured.frame("conversation.updated")["conversation"]["id"] == group.pk
+    assert captured.audit[0].actor == world.teacher2
+
+
+def test_pinning_a_message_already_pinned_changes_nothing(world):
+    group = world.group(world.teacher2)
+    message, _created = actions.send_message(group, acting=world.teacher, body="Trip forms by Friday")
+    actions.pin_message(message, acting=world.teacher)
+    with verify_unchanged():
+        actions.pin_message(message, acting=world.teacher2)
+
+
+def test_unpinning_is_recorded_and_tells_the_conversation(world):
+    group = world.group(world.teacher2)
+    message, _created = actions.send_message(group, acting=world.teacher, body="Trip forms by Friday")
+    actions.pin_message(message, acting=world.teacher)
+    with verify_action(audit=[A.MESSAGE_UNPINNED], events=["conversation.updated"]):
+        assert actions.unpin_message(message, acting=world.teacher2) is True
+
+
+def test_unpinning_a_message_not_pinned_changes_nothing(world):
+    group = world.group(world.teacher2)
+    message, _created = actions.send_message(group, acting=world.teacher, body="Trip forms by Friday")
+    with verify_unchanged():
+        assert actions.unpin_message(message, acting=world.teacher) is False
+
+
+def test_in_a_channel_only_those_who_run_it_pin(world):
+    channel = world.channel(world.teacher2, world.head)
+    message, _created = actions.send_message(channel, acting=world.teacher2, body="Staff briefing moved")
+    with verify_refused(PermissionDenied):
+        actions.pin_message(message, acting=world.teacher2)  # a member, not an owner
+    with verify_action(audit=[A.MESSAGE_PINNED], events=["conversation.updated"]):
+        actions.pin_message(message, acting=world.head)  # the school's headteacher
+
+
+def test_a_pupil_cannot_pin_in_a_class_channel_and_nor_unpin(world):
+    channel = world.class_channel()
+    message, _created = actions.send_message(channel, acting=world.teacher, body="Homework: pages 4-5")
+    with verify_refused(PermissionDenied):
+        actions.pin_message(message, acting=world.pupil)
+    actions.pin_message(message, acting=world.teacher)
+    with verify_refused(PermissionDenied):
+        actions.unpin_message(message, acting=world.pupil)
+
+
+def test_someone_outside_the_conversation_cannot_pin_it(world):
+    group = world.group(world.teacher2)
+    message, _created = actions.send_message(group, acting=world.teacher, body="Ours")
+    for outsider in (world.office, world.head, world.outsider):
+        with verify_refused(NotFound):
+            actions.pin_message(message, acting=outsider)
+
+
+def test_a_deleted_message_cannot_be_pinned(world):
+    group = world.group(world.teacher2)
+    message, _created = actions.send_message(group, acting=world.teacher, body="Oops")
+    actions.delete_message(message, acting=world.teacher)
+    with verify_refused(Invalid, field="message_id"):
+        actions.pin_message(message, acting=world.teacher2)

@@ -35,6 +35,7 @@ from staffroom.messaging.actions.messages import (
     react,
     send_message,
 )
+from staffroom.messaging.actions.pins import pin_message, unpin_message
 from staffroom.messaging.actions.provisioned import (
     archive_provisioned_conversation,
     change_provisioned_conversation,
@@ -76,6 +77,7 @@ __all__ = [
     "join_channel",
     "mark_read",
     "open_class_channel",
+    "pin_message",
     "provision_conversation",
     "react",
     "refuse_external",
@@ -90,6 +92,7 @@ __all__ = [
     "store_upload",
     "unassign_teachers",
     "unenrol_pupils",
+    "unpin_message",
     "update_conversation",
     "view_message_history",
 ]

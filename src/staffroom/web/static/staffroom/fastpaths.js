@@ -3,6 +3,8 @@
      whose name matches (the server decides who: its active members, as the send path does). It follows the
      ARIA combobox pattern: the message box has aria-expanded and aria-activedescendant, arrows move through
      the list, Enter or Tab picks, Escape closes; a tap picks on a phone. Picking writes "@handle ".
+   - The "Pinned" strip at the top of a conversation is fetched again when a live event says the conversation
+     (its pins) changed, or a message in it was deleted (a deleted message drops off the pins).
    The words shown come from data-* attributes of #fastpaths-text, rendered (and translated) by the template. */
 (function () {
   "use strict";
@@ -206,5 +208,39 @@
     window.setTimeout(function () {
       if (document.activeElement !== box) close(box);
     }, 150);
+  });
+
+  // --- The "Pinned" strip follows the conversation's pins live ---
+  var stripTimer = 0;
+  function refreshStrip() {
+    window.clearTimeout(stripTimer);
+    stripTimer = window.setTimeout(function () {
+      var strip = document.getElementById("pinned-strip");
+      if (!strip || !strip.dataset.refreshUrl) return;
+      fetch(strip.dataset.refreshUrl, { credentials: "same-origin", headers: { "HX-Request": "true" } })
+        .then(function (response) {
+          return response.ok ? response.text() : "";
+        })
+        .then(function (html) {
+          var current = document.getElementById("pinned-strip");
+          if (!html || !current) return;
+          var holder = document.createElement("div");
+          holder.innerHTML = html;
+          var fresh = holder.querySelector("#pinned-strip");
+          if (fresh) current.replaceWith(fresh);
+        })
+        .catch(function () {});
+    }, 150);
+  }
+
+  document.body.addEventListener("staffroom:event", function (event) {
+    var data = event.detail || {};
+    var here = Number(conversationId());
+    if (!here) return;
+    if (data.type === "conversation.updated" && data.conversation && data.conversation.id === here) refreshStrip();
+    else if ((data.type === "message.deleted" || data.type === "message.edited") && data.message && data.message.conversation_id === here) {
+      var strip = document.getElementById("pinned-strip");
+      if (strip && !strip.hidden) refreshStrip();
+    }
   });
 })();

@@ -157,6 +157,7 @@
   }
 
   function handle(event) {
+    body.dispatchEvent(new CustomEvent("staffroom:event", { detail: event })); // for other scripts (fastpaths.js)
     switch (event.type) {
       case "message.new":
       case "message.edited":
