@@ -103,3 +103,29 @@ def test_pinning_takes_two_taps_and_the_others_see_it_at_once(people, size):
     expect(page.get_by_role("heading", level=1)).to_contain_text("Pinned in Year 9 team")
     page.get_by_role("button", name=re.compile("^Unpin")).first.click()
     page.wait_for_url(re.compile(r"/c/\d+/"))
+
+
+@pytest.mark.parametrize("size", [PHONE, DESK], ids=["phone", "desk"])
+def test_searching_this_conversation_takes_three_taps_to_the_message(people, size):
+    page = people.signed_in("teacher1", **size)
+    open_conversation(page, "Year 9 team")
+    taps = 0
+
+    page.get_by_text("Search here").click()
+    taps += 1
+    field = page.get_by_label("Search this conversation")
+    expect(field).to_be_focused()
+    field.type("parents")  # typing, not a tap
+    field.press("Enter")  # the keyboard's Search key on a phone
+    taps += 1
+    page.wait_for_url(re.compile(r"/search\?"))
+    expect(page.get_by_role("heading", level=1)).to_have_text("Search in Year 9 team")
+    results = page.locator(".search-results li")
+    expect(results).to_have_count(1)
+    results.first.get_by_role("link").click()
+    taps += 1
+
+    page.wait_for_url(re.compile(r"/c/\d+/\?before=\d+#message-\d+"))
+    target = page.locator(".message:target")
+    expect(target).to_contain_text("Parents' evening slots are open")
+    assert taps == 3

@@ -5,6 +5,7 @@
      the list, Enter or Tab picks, Escape closes; a tap picks on a phone. Picking writes "@handle ".
    - The "Pinned" strip at the top of a conversation is fetched again when a live event says the conversation
      (its pins) changed, or a message in it was deleted (a deleted message drops off the pins).
+   - "Search here" in the conversation's header opens a search of this conversation only, cursor in its field.
    The words shown come from data-* attributes of #fastpaths-text, rendered (and translated) by the template. */
 (function () {
   "use strict";
@@ -243,4 +244,16 @@
       if (strip && !strip.hidden) refreshStrip();
     }
   });
+
+  // --- Search in this conversation: opening the disclosure puts the cursor in its field ---
+  document.addEventListener(
+    "toggle",
+    function (event) {
+      var details = event.target;
+      if (!(details instanceof HTMLDetailsElement) || !details.open || !details.dataset.focusOnOpen) return;
+      var field = document.getElementById(details.dataset.focusOnOpen);
+      if (field) field.focus();
+    },
+    true
+  );
 })();
