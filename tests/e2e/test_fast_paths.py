@@ -129,3 +129,26 @@ def test_searching_this_conversation_takes_three_taps_to_the_message(people, siz
     target = page.locator(".message:target")
     expect(target).to_contain_text("Parents' evening slots are open")
     assert taps == 3
+
+
+@pytest.mark.parametrize("size", [PHONE, DESK], ids=["phone", "desk"])
+def test_an_announcement_to_all_staff_of_a_school_takes_three_taps(people, size):
+    page = people.signed_in("head", **size)
+    page.goto("/")
+    taps = 0
+    title = f"Staff notices {size['width']}"
+
+    page.get_by_label("Announcements", exact=True).check()
+    taps += 1
+    page.get_by_label("Title").fill(title)  # typing, not a tap
+    page.get_by_label("All staff at Oakfield High").check()
+    taps += 1
+    page.get_by_role("button", name="Start conversation").click()
+    taps += 1
+
+    page.wait_for_url(re.compile(r"/c/\d+/"))
+    expect(page.get_by_role("heading", level=1)).to_have_text(title)
+    # Oakfield High's active staff: head, dsl, teacher1, teacher2, ta1, and the trust-wide IT admin and DPO
+    # whose school it is; not the governor, the pupils or the leaver.
+    expect(page.get_by_role("link", name="7 members")).to_be_visible()
+    assert taps == 3

@@ -97,6 +97,7 @@ class AuditAction(StrEnum):
     CONVERSATION_CREATED = "conversation.created"
     CONVERSATION_UPDATED = "conversation.updated"
     CONVERSATION_ARCHIVED = "conversation.archived"
+    STAFF_AUDIENCE_SET = "conversation.staff_audience_set"
     MEMBERSHIP_ADDED = "membership.added"
     MEMBERSHIP_JOINED = "membership.joined"
     MEMBERSHIP_LEFT = "membership.left"
@@ -214,6 +215,7 @@ MEANINGS: dict[AuditAction, str] = {
     AuditAction.CONVERSATION_CREATED: "A conversation was started",
     AuditAction.CONVERSATION_UPDATED: "A conversation's title or description changed",
     AuditAction.CONVERSATION_ARCHIVED: "A conversation was closed: kept for the records, nobody can post in it",
+    AuditAction.STAFF_AUDIENCE_SET: "An announcement channel was made for all staff of a school (later staff join it)",
     AuditAction.MEMBERSHIP_ADDED: "Someone was added to a conversation",
     AuditAction.MEMBERSHIP_JOINED: "Someone joined an open channel",
     AuditAction.MEMBERSHIP_LEFT: "Someone left a conversation",

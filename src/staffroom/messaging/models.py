@@ -289,3 +289,17 @@ class Pin(models.Model):
 
     def __str__(self) -> str:
         return f"pin of {self.message_id}"
+
+
+class StaffAudience(models.Model):
+    """An announcement channel for all staff of a school: its members are every active member of staff there
+    (governors too when `include_governors`), computed by the server, and staff who join the school later are
+    added (messaging.audiences)."""
+
+    conversation = models.OneToOneField(Conversation, on_delete=models.CASCADE, related_name="staff_audience")
+    school = models.ForeignKey(School, on_delete=models.CASCADE, related_name="+")
+    include_governors = models.BooleanField(default=False)
+    created_at = models.DateTimeField(default=timezone.now)
+
+    def __str__(self) -> str:
+        return f"all staff of {self.school_id} in {self.conversation_id}"

@@ -6,6 +6,7 @@ One module per subject; this package's names are the public ones.
 """
 
 from staffroom.messaging.actions.announcements import acknowledge, remind_unacknowledged
+from staffroom.messaging.actions.audiences import add_to_staff_audiences, create_staff_announcement
 from staffroom.messaging.actions.class_lists import (
     assign_teachers,
     enrol_pupils,
@@ -63,12 +64,14 @@ __all__ = [
     "MessageHistory",
     "acknowledge",
     "add_member",
+    "add_to_staff_audiences",
     "approve_external",
     "archive_provisioned_conversation",
     "assign_teachers",
     "change_provisioned_conversation",
     "check_may_post",
     "create_conversation",
+    "create_staff_announcement",
     "delete_message",
     "discard_upload",
     "edit_message",
