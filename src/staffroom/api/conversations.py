@@ -72,8 +72,20 @@ def list_conversations(request: HttpRequest) -> dict[str, Any]:
 def create_conversation(request: HttpRequest, data: ConversationIn) -> Status[dict[str, Any]]:
     """Start a channel, group, direct message, announcement channel or class channel, with you as its owner (a
     direct message has no owner: nobody in it can remove the other or hide their messages). Starting a direct
-    message with exactly the same people again returns the existing one."""
+    message with exactly the same people again returns the existing one. An announcement channel with
+    `audience: school_staff` is for all staff of the school (its members worked out here, and kept up to date)."""
     viewer = caller(request)
+    if data.audience == "school_staff":
+        if data.kind != Conversation.Kind.ANNOUNCEMENT:
+            raise Invalid("audience", _("Only an announcement channel can be for all staff of a school."))
+        school = _school(viewer, data.school_id) or viewer.school
+        if school is None:
+            raise Invalid("school_id", _("Choose the school whose staff it is for."))
+        announcement = actions.create_staff_announcement(
+            acting=viewer, school=school, title=data.title, description=data.description,
+            include_governors=data.include_governors,
+        )  # fmt: skip
+        return Status(201, _payload(viewer, announcement))
     conversation = actions.create_conversation(
         acting=viewer,
         kind=data.kind,
