@@ -152,3 +152,39 @@ def test_an_announcement_to_all_staff_of_a_school_takes_three_taps(people, size)
     # whose school it is; not the governor, the pupils or the leaver.
     expect(page.get_by_role("link", name="7 members")).to_be_visible()
     assert taps == 3
+
+
+def test_the_fast_path_screens_pass_axe_and_reflow_at_320_and_1280_pixels(people):
+    from tests.e2e.test_accessibility import serious_violations
+
+    page = people.signed_in("teacher1", width=320, height=700)
+    open_conversation(page, "Year 9 team")
+    conversation_id = re.search(r"/c/(\d+)/", page.url).group(1)
+    page.locator("#messages > li.message").last.locator("summary").click()
+    page.locator("#messages > li.message").last.get_by_role("button", name="Pin to top").click()
+    expect(page.locator("#pinned-latest")).to_be_visible()
+    problems = []
+    for width in (320, 1280):
+        page.set_viewport_size({"width": width, "height": 700})
+        for url in [f"/c/{conversation_id}/", f"/c/{conversation_id}/pins/", f"/search?q=parents&in={conversation_id}"]:
+            page.goto(url)
+            if url.endswith(f"/c/{conversation_id}/"):
+                page.get_by_text("Search here").click()
+                box = page.get_by_label("Message")
+                box.click()
+                box.type("@te")  # the mention list open, as it is checked
+                expect(page.get_by_role("listbox", name="People to mention")).to_be_visible()
+            problems += [f"{url} at {width}px: {v}" for v in serious_violations(page)]
+            scroll_width = page.evaluate("document.documentElement.scrollWidth")
+            if width == 320 and scroll_width > 320:
+                problems.append(f"{url} scrolls sideways at 320px ({scroll_width}px wide)")
+    assert problems == []
+
+
+def test_the_all_staff_choice_passes_axe(people):
+    from tests.e2e.test_accessibility import serious_violations
+
+    page = people.signed_in("head", width=390, height=844)
+    page.goto("/")
+    expect(page.get_by_label("All staff at Oakfield High")).to_be_visible()
+    assert serious_violations(page) == []
