@@ -56,3 +56,18 @@ def test_empty_or_overlong_query_is_422(world):
         response = client.get("/search", {"q": q})
         assert response.status_code == 422
         assert error_of(response)["field"] == "q"
+
+
+def test_searching_a_conversation_one_cannot_see_is_404(world):
+    group = world.group(world.teacher2, title="Ours")
+    actions.send_message(group, acting=world.teacher, body="report cards")
+    for outsider in (world.office, world.pupil, world.outsider):
+        response = ApiClient(outsider).get("/search", {"q": "report", "conversation_id": group.pk})
+        assert response.status_code == 404, outsider.name
+        assert error_of(response)["code"] == "not_found"
+
+
+def test_a_pupil_searches_their_class_channel_only_as_a_member(world):
+    channel = world.class_channel()
+    message, _ = actions.send_message(channel, acting=world.teacher, body="Homework: photosynthesis")
+    assert found_ids(ApiClient(world.pupil), q="photo", conversation_id=channel.pk) == [message.pk]

@@ -23,7 +23,15 @@ from staffroom.compliance.audit import AuditAction
 from staffroom.compliance.models import RetentionRule, RetentionRun
 from staffroom.errors import Invalid, NotFound, PermissionDenied
 from staffroom.messaging import actions as messaging
-from staffroom.messaging.models import Acknowledgement, Attachment, Conversation, Message, MessageRevision, Reaction
+from staffroom.messaging.models import (
+    Acknowledgement,
+    Attachment,
+    Conversation,
+    Message,
+    MessageRevision,
+    Pin,
+    Reaction,
+)
 from staffroom.messaging.search import search_messages
 from staffroom.realtime.models import Event
 from tests.verify import verify_action, verify_refused, verify_unchanged
@@ -382,3 +390,12 @@ def test_the_worker_runs_the_schedule_daily(world, history):
     assert job.every == timedelta(days=1)
     result = job.run(at(TODAY))
     assert result["messages"] == 3 and result["today"] == TODAY.isoformat()
+
+
+def test_a_pinned_message_that_is_due_goes_with_its_pin(world):
+    quiet = world.group(world.teacher2, title="Old trip")
+    message = say(quiet, world.teacher, "coach at 8", on=date(2029, 1, 10))
+    messaging.pin_message(message, acting=world.teacher)
+    actions.run_retention(acting=retention_service(world), today=TODAY)
+    assert not Message.objects.filter(pk=message.pk).exists()
+    assert not Pin.objects.filter(message_id=message.pk).exists()

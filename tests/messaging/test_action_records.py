@@ -591,3 +591,133 @@ def test_a_photo_with_faces_in_a_class_channel_is_posted_and_flagged_to_the_dsl(
     assert (concern.category, concern.source, concern.about) == ("photo", "photo", world.teacher)
     assert concern.findings[0]["kind"] == "photo_faces"
     assert captured.audit[0].data["photo_concern"] == concern.pk
+
+
+# --- pins -------------------------------------------------------------------------------------------------
+
+
+def test_pinning_a_message_is_recorded_and_tells_the_conversation(world):
+    group = world.group(world.teacher2)
+    message, _created = actions.send_message(group, acting=world.teacher, body="Trip forms by Friday")
+    with verify_action(audit=[A.MESSAGE_PINNED], events=["conversation.updated"]) as captured:
+        actions.pin_message(message, acting=world.teacher2)  # any member of a group may pin
+    assert captured.frame("conversation.updated")["conversation"]["id"] == group.pk
+    assert captured.audit[0].actor == world.teacher2
+
+
+def test_pinning_a_message_already_pinned_changes_nothing(world):
+    group = world.group(world.teacher2)
+    message, _created = actions.send_message(group, acting=world.teacher, body="Trip forms by Friday")
+    actions.pin_message(message, acting=world.teacher)
+    with verify_unchanged():
+        actions.pin_message(message, acting=world.teacher2)
+
+
+def test_unpinning_is_recorded_and_tells_the_conversation(world):
+    group = world.group(world.teacher2)
+    message, _created = actions.send_message(group, acting=world.teacher, body="Trip forms by Friday")
+    actions.pin_message(message, acting=world.teacher)
+    with verify_action(audit=[A.MESSAGE_UNPINNED], events=["conversation.updated"]):
+        assert actions.unpin_message(message, acting=world.teacher2) is True
+
+
+def test_unpinning_a_message_not_pinned_changes_nothing(world):
+    group = world.group(world.teacher2)
+    message, _created = actions.send_message(group, acting=world.teacher, body="Trip forms by Friday")
+    with verify_unchanged():
+        assert actions.unpin_message(message, acting=world.teacher) is False
+
+
+def test_in_a_channel_only_those_who_run_it_pin(world):
+    channel = world.channel(world.teacher2, world.head)
+    message, _created = actions.send_message(channel, acting=world.teacher2, body="Staff briefing moved")
+    with verify_refused(PermissionDenied):
+        actions.pin_message(message, acting=world.teacher2)  # a member, not an owner
+    with verify_action(audit=[A.MESSAGE_PINNED], events=["conversation.updated"]):
+        actions.pin_message(message, acting=world.head)  # the school's headteacher
+
+
+def test_a_pupil_cannot_pin_in_a_class_channel_and_nor_unpin(world):
+    channel = world.class_channel()
+    message, _created = actions.send_message(channel, acting=world.teacher, body="Homework: pages 4-5")
+    with verify_refused(PermissionDenied):
+        actions.pin_message(message, acting=world.pupil)
+    actions.pin_message(message, acting=world.teacher)
+    with verify_refused(PermissionDenied):
+        actions.unpin_message(message, acting=world.pupil)
+
+
+def test_someone_outside_the_conversation_cannot_pin_it(world):
+    group = world.group(world.teacher2)
+    message, _created = actions.send_message(group, acting=world.teacher, body="Ours")
+    for outsider in (world.office, world.head, world.outsider):
+        with verify_refused(NotFound):
+            actions.pin_message(message, acting=outsider)
+
+
+def test_a_deleted_message_cannot_be_pinned(world):
+    group = world.group(world.teacher2)
+    message, _created = actions.send_message(group, acting=world.teacher, body="Oops")
+    actions.delete_message(message, acting=world.teacher)
+    with verify_refused(Invalid, field="message_id"):
+        actions.pin_message(message, acting=world.teacher2)
+
+
+# --- announcements to all staff of a school ---------------------------------------------------------------
+
+
+def test_an_announcement_to_all_staff_has_every_active_member_of_staff_and_no_one_else(world):
+    with verify_action(audit=[A.CONVERSATION_CREATED, A.STAFF_AUDIENCE_SET], events=["membership.added"]):
+        notices = actions.create_staff_announcement(acting=world.head, school=world.school, title="Staff notices")
+    members = set(notices.memberships.values_list("person_id", flat=True))
+    staff = {world.admin, world.head, world.dpo, world.dsl, world.teacher, world.teacher2, world.ta, world.office}
+    assert members == {p.pk for p in staff}  # not pupils, the external, the governor or another school's staff
+    assert notices.kind == "announcement" and notices.school_id == world.school.pk
+
+
+def test_governors_are_members_only_when_ticked(world):
+    notices = actions.create_staff_announcement(
+        acting=world.head, school=world.school, title="Staff and governors", include_governors=True
+    )
+    assert notices.memberships.filter(person=world.governor).exists()
+    assert not notices.memberships.filter(person=world.pupil).exists()
+
+
+def test_only_leaders_of_the_school_start_an_all_staff_announcement(world):
+    for person in (world.teacher, world.office, world.pupil, world.governor):
+        with verify_refused(PermissionDenied):
+            actions.create_staff_announcement(acting=person, school=world.school, title="Mine")
+    with verify_refused(PermissionDenied):  # a headteacher of one school, for another school
+        actions.create_staff_announcement(acting=world.head, school=world.other_school, title="Theirs")
+
+
+def test_staff_who_join_the_school_later_are_added_and_it_is_recorded(world):
+    from staffroom.accounts import actions as people
+
+    notices = actions.create_staff_announcement(acting=world.head, school=world.school, title="Staff notices")
+    with verify_action(audit=[A.MEMBERSHIP_ADDED, A.PERSON_ADDED], events=["membership.added"]):
+        starter = people.add_person(
+            acting=world.head, email="starter@example.org", name="New Starter", school_id=world.school.pk,
+            roles=["teacher"],
+        )  # fmt: skip
+    assert notices.memberships.filter(person=starter).exists()
+    pupil = people.add_person(
+        acting=world.head, email="newpupil@example.org", name="New Pupil", school_id=world.school.pk, roles=["pupil"]
+    )
+    assert not notices.memberships.filter(person=pupil).exists()
+    # Moving a teacher of the other school here makes them staff of this one.
+    people.update_person(world.other_teacher.pk, acting=world.admin, school_id=world.school.pk)
+    assert notices.memberships.filter(person=world.other_teacher).exists()
+
+
+def test_adding_to_staff_audiences_someone_already_in_them_changes_nothing(world):
+    actions.create_staff_announcement(acting=world.head, school=world.school, title="Staff notices")
+    with verify_unchanged():
+        assert actions.add_to_staff_audiences(world.teacher, acting=world.head) == []
+
+
+def test_adding_to_staff_audiences_is_recorded(world):
+    notices = actions.create_staff_announcement(acting=world.head, school=world.school, title="Staff notices")
+    actions.remove_member(notices, world.teacher.pk, acting=world.head)
+    with verify_action(audit=[A.MEMBERSHIP_ADDED], events=["membership.added"]):
+        assert actions.add_to_staff_audiences(world.teacher, acting=world.head) == [notices.pk]

@@ -110,6 +110,11 @@ RULES: dict[str, Grants] = {
     "message.edit": _all(_EVERYONE, S.OWN),
     "message.delete": _merge(_all(_EVERYONE, S.OWN), _all(_STAFF, S.MANAGER)),
     "message.react": _all(_EVERYONE, S.MEMBER),
+    # Pinning a message to the top of its conversation. In a channel, class channel or announcement channel:
+    # those who run it and the school's leaders (a thousand members pinning would bury what matters); in a
+    # direct message or group (messaging.pins.permission picks the row): any member but a pupil.
+    "message.pin": _merge(_all(_STAFF, S.MANAGER), _one(R.IT_ADMIN, S.ORGANISATION), _one(R.HEADTEACHER, S.SCHOOL)),
+    "message.pin_in_group": _merge(_all(_STAFF, S.MEMBER), _one(R.GOVERNOR, S.MEMBER), _one(R.EXTERNAL, S.MEMBER)),
     # Supervised channels hide nothing from the DSL: a deleted or edited message's text and earlier versions
     # (each look audited with a reason), and hiding a harmful message from everyone else.
     "message.history": _merge(_one(R.DSL, S.SUPERVISED), _one(R.DEPUTY_DSL, S.SUPERVISED)),

@@ -6,7 +6,7 @@ from typing import Any
 
 from django.http import HttpRequest
 from django.utils.translation import gettext as _
-from ninja import Router, Status
+from ninja import P, QueryEx, Router, Status
 
 from staffroom.accounts.models import Person, School, SchoolClass
 from staffroom.api.auth import caller
@@ -24,11 +24,13 @@ from staffroom.api.schemas import (
     answers,
 )
 from staffroom.errors import Invalid
-from staffroom.messaging import actions, queries
+from staffroom.messaging import actions, mentions, queries
 from staffroom.messaging.models import Conversation
 from staffroom.messaging.payloads import conversation_payload, member_payload
 
 router = Router(tags=["conversations"])
+
+MAX_MENTION_SEARCH = 100
 
 
 def _payload(viewer: Person, conversation: Conversation) -> dict[str, Any]:
@@ -70,8 +72,20 @@ def list_conversations(request: HttpRequest) -> dict[str, Any]:
 def create_conversation(request: HttpRequest, data: ConversationIn) -> Status[dict[str, Any]]:
     """Start a channel, group, direct message, announcement channel or class channel, with you as its owner (a
     direct message has no owner: nobody in it can remove the other or hide their messages). Starting a direct
-    message with exactly the same people again returns the existing one."""
+    message with exactly the same people again returns the existing one. An announcement channel with
+    `audience: school_staff` is for all staff of the school (its members worked out here, and kept up to date)."""
     viewer = caller(request)
+    if data.audience == "school_staff":
+        if data.kind != Conversation.Kind.ANNOUNCEMENT:
+            raise Invalid("audience", _("Only an announcement channel can be for all staff of a school."))
+        school = _school(viewer, data.school_id) or viewer.school
+        if school is None:
+            raise Invalid("school_id", _("Choose the school whose staff it is for."))
+        announcement = actions.create_staff_announcement(
+            acting=viewer, school=school, title=data.title, description=data.description,
+            include_governors=data.include_governors,
+        )  # fmt: skip
+        return Status(201, _payload(viewer, announcement))
     conversation = actions.create_conversation(
         acting=viewer,
         kind=data.kind,
@@ -121,11 +135,24 @@ def mark_read(request: HttpRequest, conversation_id: ObjectId, data: ReadIn | No
 
 
 @router.get("/{conversation_id}/members", response=answers({200: MemberPage}), summary="Members")
-def list_members(request: HttpRequest, conversation_id: ObjectId) -> dict[str, Any]:
-    """Everyone in the conversation, by name, with their role in it."""
+def list_members(
+    request: HttpRequest,
+    conversation_id: ObjectId,
+    q: QueryEx[
+        str | None,
+        P(
+            max_length=MAX_MENTION_SEARCH,
+            description="Who can be @mentioned: at most a few active members (not you) whose first, last or any "
+            "part of their name starts with this, ignoring case and accents; an empty value lists the first few.",
+        ),
+    ] = None,
+) -> dict[str, Any]:
+    """Everyone in the conversation, by name, with their role in it. With `q`, the people to offer when
+    `@` and part of a name is typed (their `handle` is what to write)."""
     viewer = caller(request)
     conversation = queries.get_conversation(viewer, conversation_id)
-    return {"items": [member_payload(m) for m in queries.members(viewer, conversation)], "next": None}
+    found = queries.members(viewer, conversation) if q is None else mentions.mention_candidates(viewer, conversation, q)
+    return {"items": [member_payload(m) for m in found], "next": None}
 
 
 @router.post("/{conversation_id}/members", response=answers({201: MemberOut}), summary="Add a member")

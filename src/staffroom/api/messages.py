@@ -158,6 +158,7 @@ def search(
     conversation_id: QueryEx[int | None, P(ge=1, le=MAX_ID)] = None,
     limit: QueryEx[int, P(ge=1, le=queries.MAX_PAGE)] = queries.DEFAULT_PAGE,
 ) -> dict[str, Any]:
-    """Messages you can see that match every word of `q`, newest first. Deleted messages never match."""
+    """Messages you can see that match every word of `q`, newest first. Deleted messages never match. With
+    `conversation_id`, only that conversation's (404 if it is not one you can see)."""
     found = search_messages(caller(request), q, limit=limit, conversation_id=conversation_id)
     return {"items": [message_payload(m) for m in found], "next": None}

@@ -44,6 +44,7 @@ from staffroom.api import (
     messages,
     notifications,
     people,
+    pins,
     reviews,
     safeguarding,
     safeguarding_policy,
@@ -319,6 +320,7 @@ api.add_router("/auth", auth.router)
 api.add_router("", people.router)
 api.add_router("/conversations", conversations.router)
 api.add_router("", messages.router)
+api.add_router("", pins.router)
 api.add_router("", uploads.router)
 api.add_router("/admin", admin_people.router)
 api.add_router("", externals.router)

@@ -9,7 +9,7 @@ before it is described here.
 from __future__ import annotations
 
 from datetime import date
-from typing import Annotated, Any
+from typing import Annotated, Any, Literal
 
 from django.utils.translation import gettext as _
 from ninja import P, PathEx, Schema
@@ -218,6 +218,12 @@ class ConversationIn(Schema):
     school_id: RowId | None = Field(None, description="Defaults to your own school.")
     trust_wide: bool = Field(False, description="For the whole organisation rather than one school.")
     school_class_id: RowId | None = Field(None, description="Required for a `class` channel.")
+    audience: Literal["", "school_staff"] = Field(
+        "",
+        description="`school_staff` (an `announcement` only): the members are every active member of staff of "
+        "`school_id` (default your school), now and as staff join it later; `member_ids` are then ignored.",
+    )
+    include_governors: bool = Field(False, description="With `audience: school_staff`: governors too.")
 
 
 class ConversationPatch(Schema):

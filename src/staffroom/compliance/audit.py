@@ -97,6 +97,7 @@ class AuditAction(StrEnum):
     CONVERSATION_CREATED = "conversation.created"
     CONVERSATION_UPDATED = "conversation.updated"
     CONVERSATION_ARCHIVED = "conversation.archived"
+    STAFF_AUDIENCE_SET = "conversation.staff_audience_set"
     MEMBERSHIP_ADDED = "membership.added"
     MEMBERSHIP_JOINED = "membership.joined"
     MEMBERSHIP_LEFT = "membership.left"
@@ -107,6 +108,8 @@ class AuditAction(StrEnum):
     MESSAGE_EDITED = "message.edited"
     MESSAGE_DELETED = "message.deleted"
     MESSAGE_HIDDEN = "message.hidden"
+    MESSAGE_PINNED = "message.pinned"
+    MESSAGE_UNPINNED = "message.unpinned"
     MESSAGE_HISTORY_VIEWED = "message.history_viewed"
     POSTING_RULES_CHANGED = "conversation.posting_rules_changed"
     PUPIL_POSTING_POLICY_CHANGED = "pupil_posting_policy.changed"
@@ -214,6 +217,7 @@ MEANINGS: dict[AuditAction, str] = {
     AuditAction.CONVERSATION_CREATED: "A conversation was started",
     AuditAction.CONVERSATION_UPDATED: "A conversation's title or description changed",
     AuditAction.CONVERSATION_ARCHIVED: "A conversation was closed: kept for the records, nobody can post in it",
+    AuditAction.STAFF_AUDIENCE_SET: "An announcement channel was made for all staff of a school (later staff join it)",
     AuditAction.MEMBERSHIP_ADDED: "Someone was added to a conversation",
     AuditAction.MEMBERSHIP_JOINED: "Someone joined an open channel",
     AuditAction.MEMBERSHIP_LEFT: "Someone left a conversation",
@@ -224,6 +228,8 @@ MEANINGS: dict[AuditAction, str] = {
     AuditAction.MESSAGE_EDITED: "A message was edited (the earlier text is kept)",
     AuditAction.MESSAGE_DELETED: "A message was hidden (it is kept for the records)",
     AuditAction.MESSAGE_HIDDEN: "The safeguarding lead hid a harmful message in a class channel from everyone else",
+    AuditAction.MESSAGE_PINNED: "A message was pinned to the top of its conversation",
+    AuditAction.MESSAGE_UNPINNED: "A pinned message was unpinned",
     AuditAction.MESSAGE_HISTORY_VIEWED: "The safeguarding lead read a deleted, edited or hidden message's text",
     AuditAction.POSTING_RULES_CHANGED: "A class channel's pupil posting hours or teacher-only mode were changed",
     AuditAction.PUPIL_POSTING_POLICY_CHANGED: "A school's rules for links and files from pupils were changed",

@@ -146,7 +146,7 @@ class MessageDeleted(Event):
 
 
 class ConversationUpdated(Event):
-    """A conversation's title or description changed."""
+    """A conversation's title, description or pinned messages changed."""
 
     audience = CONVERSATION_AUDIENCE
     type: Literal["conversation.updated"]

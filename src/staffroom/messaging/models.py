@@ -278,3 +278,33 @@ class PupilPostingPolicy(models.Model):
 
     def __str__(self) -> str:
         return f"pupil posting policy of {self.school_id}"
+
+
+class Pin(models.Model):
+    """A message pinned to the top of its conversation, so a reader finds it without scrolling. A deleted or
+    hidden message is no longer shown among the pins (messaging.pins.pinned)."""
+
+    message = models.OneToOneField(Message, on_delete=models.CASCADE, related_name="pin")
+    conversation = models.ForeignKey(Conversation, on_delete=models.CASCADE, related_name="pins")
+    pinned_by = models.ForeignKey(Person, null=True, on_delete=models.SET_NULL, related_name="+")
+    pinned_at = models.DateTimeField(default=timezone.now)
+
+    class Meta:
+        indexes = [models.Index(fields=["conversation", "-pinned_at"], name="pin_conversation_latest")]
+
+    def __str__(self) -> str:
+        return f"pin of {self.message_id}"
+
+
+class StaffAudience(models.Model):
+    """An announcement channel for all staff of a school: its members are every active member of staff there
+    (governors too when `include_governors`), computed by the server, and staff who join the school later are
+    added (messaging.audiences)."""
+
+    conversation = models.OneToOneField(Conversation, on_delete=models.CASCADE, related_name="staff_audience")
+    school = models.ForeignKey(School, on_delete=models.CASCADE, related_name="+")
+    include_governors = models.BooleanField(default=False)
+    created_at = models.DateTimeField(default=timezone.now)
+
+    def __str__(self) -> str:
+        return f"all staff of {self.school_id} in {self.conversation_id}"

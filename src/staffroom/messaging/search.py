@@ -14,7 +14,7 @@ from django.utils.translation import gettext as _
 from staffroom.accounts.models import Person
 from staffroom.errors import Invalid
 from staffroom.messaging.models import Message
-from staffroom.messaging.queries import _messages, visible_conversations
+from staffroom.messaging.queries import _messages, get_conversation, visible_conversations
 from staffroom.text import clean
 
 MAX_QUERY_LENGTH = 200
@@ -49,7 +49,10 @@ def containing_any(messages: QuerySet[Message], phrases: list[str]) -> QuerySet[
 
 
 def search_messages(viewer: Person, text: str, *, limit: int = 50, conversation_id: int | None = None) -> list[Message]:
-    """Newest-first messages matching `text` in conversations the viewer can see; deleted ones never match."""
+    """Newest-first messages matching `text` in conversations the viewer can see; deleted ones never match.
+    With `conversation_id`, in that conversation only: NotFound if the viewer cannot see it."""
+    if conversation_id is not None:
+        get_conversation(viewer, conversation_id)
     text = clean(text)  # as message bodies are stored, so "ki\u200bll" finds "kill"
     if not text:
         raise Invalid("q", _("Type something to search for."))

@@ -15,7 +15,7 @@ from django.utils.translation import gettext_lazy as _
 
 from staffroom.accounts import permissions, working_hours
 from staffroom.accounts.models import Person, Role
-from staffroom.messaging import emoji_set, queries
+from staffroom.messaging import emoji_set, pins, queries
 from staffroom.messaging.models import Conversation, Message
 from staffroom.web import outside_hours
 
@@ -100,6 +100,9 @@ class MessageRow:
     can_hide: bool = False
     # Someone else's message that arrived outside the viewer's working hours (web/outside_hours.py).
     sent_outside_hours: bool = False
+    # Pinning it to the top of the conversation (messaging/pins.py), and whether it is pinned.
+    can_pin: bool = False
+    pinned: bool = False
 
     @property
     def deleted(self) -> bool:
@@ -125,6 +128,8 @@ class Timeline:
         self._allowed: dict[tuple[str, bool], bool] = {}
         self.may_post = queries.may_post(viewer, conversation)
         self._hours: working_hours.WorkingHours | None = None
+        self.may_pin = pins.may_pin(viewer, conversation)
+        self.pinned_ids = pins.pinned_ids(conversation)
 
     def allows(self, action: str, message: Message) -> bool:
         key = (action, message.author_id == self.viewer.pk)
@@ -152,6 +157,8 @@ class Timeline:
         row.can_reply = self.may_post
         # Anyone who can see someone else's message may tell the DSL they are worried about it.
         row.can_report = not own and self.allows("concern.report", message)
+        row.can_pin = self.may_pin
+        row.pinned = message.pk in self.pinned_ids
         row.reactions = self._reactions(message, row.can_react)
         if message.reply_to_id:
             # The reply's target is in the same conversation (send_message enforces it), so already visible.

@@ -20,7 +20,7 @@ from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from staffroom.accounts import permissions, queries
+from staffroom.accounts import joining, permissions, queries
 from staffroom.accounts.actors import Actor, Service, ServiceActor
 from staffroom.accounts.models import ROSTER_ID_MAX, Organisation, Person, Role, RoleAssignment, School
 from staffroom.accounts.signout import sign_out_everywhere
@@ -191,6 +191,7 @@ def add_person(
             roster_id=roster,
         )
         _assign(person, chosen)
+        joining.joined(person, acting)
         audit.record(
             acting, AuditAction.PERSON_ADDED, target=person,
             data={"roles": [r.value for r in chosen], "school_id": school.pk if school else None,
@@ -246,6 +247,7 @@ def update_person(
         person.save(update_fields=["name", "email", "school", "access_ends_on", "roster_id"])
         if "roles" in changed or "school_id" in changed:
             _assign(person, new_roles)
+            joining.joined(person, acting)
         if "email" in changed:
             _forget_other_addresses(person)
         change = {k: {"before": before[k], "after": after[k]} for k in changed}

@@ -32,6 +32,7 @@ from staffroom.messaging.models import (
     Attachment,
     Message,
     MessageRevision,
+    Pin,
     Reaction,
 )
 from staffroom.realtime.models import Event
@@ -183,6 +184,7 @@ def _purge_batch(
     counts["acknowledgements"] = _delete_where_in(Acknowledgement._meta.db_table, "message_id", ids)
     _delete_where_in(AcknowledgementReminder._meta.db_table, "message_id", ids)
     _delete_where_in(Message.mentions.through._meta.db_table, "message_id", ids)
+    _delete_where_in(Pin._meta.db_table, "message_id", ids)
     marks = ", ".join(["%s"] * len(ids))
     with connection.cursor() as cursor:
         # Replies to a removed message stay, no longer pointing at it.

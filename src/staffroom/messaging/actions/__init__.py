@@ -6,6 +6,7 @@ One module per subject; this package's names are the public ones.
 """
 
 from staffroom.messaging.actions.announcements import acknowledge, remind_unacknowledged
+from staffroom.messaging.actions.audiences import add_to_staff_audiences, create_staff_announcement
 from staffroom.messaging.actions.class_lists import (
     assign_teachers,
     enrol_pupils,
@@ -35,6 +36,7 @@ from staffroom.messaging.actions.messages import (
     react,
     send_message,
 )
+from staffroom.messaging.actions.pins import pin_message, unpin_message
 from staffroom.messaging.actions.provisioned import (
     archive_provisioned_conversation,
     change_provisioned_conversation,
@@ -62,12 +64,14 @@ __all__ = [
     "MessageHistory",
     "acknowledge",
     "add_member",
+    "add_to_staff_audiences",
     "approve_external",
     "archive_provisioned_conversation",
     "assign_teachers",
     "change_provisioned_conversation",
     "check_may_post",
     "create_conversation",
+    "create_staff_announcement",
     "delete_message",
     "discard_upload",
     "edit_message",
@@ -76,6 +80,7 @@ __all__ = [
     "join_channel",
     "mark_read",
     "open_class_channel",
+    "pin_message",
     "provision_conversation",
     "react",
     "refuse_external",
@@ -90,6 +95,7 @@ __all__ = [
     "store_upload",
     "unassign_teachers",
     "unenrol_pupils",
+    "unpin_message",
     "update_conversation",
     "view_message_history",
 ]

@@ -35,6 +35,7 @@ from staffroom.web.guards import is_htmx, signed_in
 from staffroom.web.pages import stream_position, viewer_of, with_sidebar
 from staffroom.web.sidebar import conversation_name
 from staffroom.web.timeline import Timeline, snippet
+from staffroom.web.views.pins import pinned_rows
 
 
 def composer_context(
@@ -132,6 +133,7 @@ def render_conversation(
         # A page of history (from search, or "load older" without JavaScript) does not grow at the bottom.
         live_append=before is None,
         emoji_data_url=reverse("web:emoji_data", args=[emoji_set.VERSION]),
+        pins=pinned_rows(viewer, conversation),  # the "Pinned" strip shows the first, the latest pinned
         **(composer or composer_context(viewer, conversation, reply_to_id=reply_to)),
     )
     # Arriving from "New message", the next thing to do is write: the composer takes the focus.

@@ -6,13 +6,14 @@ from typing import Any
 
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
+from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 from django.views.decorators.http import require_GET, require_POST
 
 from staffroom.accounts import permissions
 from staffroom.accounts import queries as people_queries
-from staffroom.accounts.models import Person
-from staffroom.errors import StaffroomError
+from staffroom.accounts.models import Person, School
+from staffroom.errors import Invalid, StaffroomError
 from staffroom.messaging import actions, queries, reviews
 from staffroom.messaging.models import Conversation
 from staffroom.web import sidebar
@@ -46,6 +47,22 @@ def new_conversation_form(viewer: Person, data: Any = None) -> NewConversationFo
     return NewConversationForm(data, kinds=creatable_kinds(viewer), people=people, classes=classes)
 
 
+def staff_audience_schools(viewer: Person) -> list[School]:
+    """Schools whose staff the viewer may send an announcement to as a whole ("All staff at <school>")."""
+    schools = School.objects.filter(organisation_id=viewer.organisation_id).order_by("name", "pk")
+    return [s for s in schools if permissions.allows(viewer, "conversation.create.announcement", s)]
+
+
+def _staff_audience(viewer: Person, value: str, kind: str) -> School | None:
+    """The school chosen as "All staff at <school>" for a new announcement channel, or None (members chosen)."""
+    if not value or kind != Conversation.Kind.ANNOUNCEMENT:
+        return None
+    school = next((s for s in staff_audience_schools(viewer) if str(s.pk) == value), None)
+    if school is None:
+        raise Invalid("audience", gettext("Choose one of the schools listed, or the people yourself."))
+    return school
+
+
 def _home(request: HttpRequest, form: NewConversationForm | None = None, status: int = 200) -> HttpResponse:
     viewer = viewer_of(request)
     form = form or new_conversation_form(viewer)
@@ -67,6 +84,8 @@ def _home(request: HttpRequest, form: NewConversationForm | None = None, status:
             for k in kinds
             if k in (Conversation.Kind.CHANNEL, Conversation.Kind.ANNOUNCEMENT)
         ),
+        staff_audience_schools=staff_audience_schools(viewer) if Conversation.Kind.ANNOUNCEMENT in kinds else [],
+        chosen_audience=request.POST.get("audience", ""),
     )
     return render(request, "staffroom/home.html", context, status=status)
 
@@ -102,6 +121,15 @@ def new_conversation(request: HttpRequest) -> HttpResponse:
                 school_class = next(
                     (c for c in people_queries.school_classes(viewer) if c.pk == data["school_class_id"]), None
                 )
+            audience = _staff_audience(viewer, request.POST.get("audience", ""), data["kind"])
+            if audience is not None:
+                conversation = actions.create_staff_announcement(
+                    acting=viewer,
+                    school=audience,
+                    title=data["title"],
+                    include_governors=request.POST.get("include_governors") == "on",
+                )
+                return redirect("web:conversation", conversation_id=conversation.pk)
             conversation = actions.create_conversation(
                 acting=viewer,
                 kind=data["kind"],

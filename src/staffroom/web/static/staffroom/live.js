@@ -163,6 +163,7 @@
   }
 
   function handle(event) {
+    body.dispatchEvent(new CustomEvent("staffroom:event", { detail: event })); // for other scripts (fastpaths.js)
     switch (event.type) {
       case "message.new":
       case "message.edited":
