@@ -97,6 +97,8 @@ class MessageRow:
     # (asked for a reason first), or hide a harmful one.
     can_view_history: bool = False
     can_hide: bool = False
+    # A photo held for review: the staff who run the conversation and the DSLs see it and release or remove it.
+    can_review_photos: bool = False
 
     @property
     def deleted(self) -> bool:
@@ -141,6 +143,8 @@ class Timeline:
         if row.deleted:
             return row
         row.can_hide = self.allows("message.hide", message)
+        if any(a.withheld for a in message.attachments.all()):
+            row.can_review_photos = self.allows("photo.review", message)
         row.can_edit = self.allows("message.edit", message)
         row.can_delete = self.allows("message.delete", message)
         row.can_react = self.allows("message.react", message)
