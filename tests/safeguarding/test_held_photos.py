@@ -129,7 +129,7 @@ def test_a_held_photo_answers_only_its_sender_and_those_who_check_it(world, no_a
 
 
 def test_the_teacher_in_charge_releases_it_and_open_pages_hear(world, no_alerts):
-    message, photo = held(world)
+    _, photo = held(world)
     with verify_action(audit=[A.PHOTO_RELEASED], events=["message.edited"]) as captured:
         actions.release_photo(str(photo.pk), acting=world.teacher)
     assert captured.events[0].payload["message"]["attachments"][0]["held"] is False

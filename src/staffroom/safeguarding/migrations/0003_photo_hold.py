@@ -4,15 +4,24 @@ from django.db import migrations, models
 
 
 class Migration(migrations.Migration):
-
     dependencies = [
-        ('safeguarding', '0002_policy_rules'),
+        ("safeguarding", "0002_policy_rules"),
     ]
 
     operations = [
         migrations.AlterField(
-            model_name='policyrule',
-            name='outcome',
-            field=models.CharField(choices=[('allow', 'Allow'), ('nudge', 'Ask the sender to confirm'), ('warn_dpo', 'Post and tell the DPO'), ('block', 'Block'), ('raise', 'Post and raise a concern'), ('hold', 'Hold the photo for a teacher to check')], max_length=10),
+            model_name="policyrule",
+            name="outcome",
+            field=models.CharField(
+                choices=[
+                    ("allow", "Allow"),
+                    ("nudge", "Ask the sender to confirm"),
+                    ("warn_dpo", "Post and tell the DPO"),
+                    ("block", "Block"),
+                    ("raise", "Post and raise a concern"),
+                    ("hold", "Hold the photo for a teacher to check"),
+                ],
+                max_length=10,
+            ),
         ),
     ]

@@ -49,9 +49,14 @@ def queue_page(request: HttpRequest) -> HttpResponse:
         page = actions.list_concerns(acting=viewer, filters=filters, cursor=request.GET.get("cursor"))
     except PermissionDenied:
         raise NotFound() from None
-    context = {"concerns": page.items, "next": page.next, "filters": form, "query": request.GET.copy()}
-    # Photos held for review the lead may release or remove, so that none is forgotten.
-    context["held_photos"] = messaging_queries.held_photos(viewer)
+    context: dict[str, Any] = {
+        "concerns": page.items,
+        "next": page.next,
+        "filters": form,
+        "query": request.GET.copy(),
+        # Photos held for review the lead may release or remove, so that none is forgotten.
+        "held_photos": messaging_queries.held_photos(viewer),
+    }
     return render(request, "staffroom/safeguarding/queue.html", context)
 
 
