@@ -58,7 +58,9 @@ def test_the_other_defaults():
 def test_every_cell_has_a_known_outcome():
     table = Policy().table()
     assert len(table) == len(DETECTORS) * 5 * 2
-    assert {row["outcome"] for row in table} <= {"allow", "nudge", "warn_dpo", "block", "raise"}
+    assert {row["outcome"] for row in table} <= {"allow", "nudge", "warn_dpo", "block", "raise", "hold"}
+    # Holding for review is for photos only: a text is there to be read.
+    assert {row["detector"] for row in table if row["outcome"] == "hold"} == {"photo_faces"}
     assert all(row["default"] for row in table)
 
 

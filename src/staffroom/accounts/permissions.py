@@ -202,6 +202,9 @@ RULES: dict[str, Grants] = {
     # Anyone who can see a message may report a concern about it: its members (pupils too), and the DSLs who
     # oversee a class channel.
     "concern.report": _merge(_all(_EVERYONE, S.MEMBER), _one(R.DSL, S.SUPERVISED), _one(R.DEPUTY_DSL, S.SUPERVISED)),
+    # A pupil's photo with faces held for review (the school's policy): the staff who run the conversation (the
+    # teacher in charge of a class channel) and the DSLs overseeing it see it, and release or remove it.
+    "photo.review": _merge(_all(_STAFF, S.MANAGER), _one(R.DSL, S.SUPERVISED), _one(R.DEPUTY_DSL, S.SUPERVISED)),
 }
 
 

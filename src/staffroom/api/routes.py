@@ -41,6 +41,7 @@ from staffroom.api import (
     compliance_sars,
     conversations,
     externals,
+    held_photos,
     messages,
     notifications,
     people,
@@ -344,3 +345,5 @@ api.add_router("/safeguarding", supervision.safeguarding_router)
 api.add_router("/safeguarding", safeguarding.router)
 api.add_router("/safeguarding", safeguarding_policy.router)
 api.add_router("", safeguarding_policy.reports_router)
+api.add_router("", held_photos.router)
+api.add_router("/safeguarding", held_photos.queue_router)

@@ -257,6 +257,14 @@ class AttachmentOut(Out):
         description="Where to download the file: send the same `Authorization: Bearer <token>` (or session) as "
         "for the API. Answers are never cacheable (`Cache-Control: private, no-store`)."
     )
+    held: bool = Field(
+        default=False,
+        description="A photo with faces waiting for a member of staff to check it (the school's policy): show "
+        "'Photo waiting for a teacher to check' instead; `url` answers 404 except to its sender and reviewers.",
+    )
+    removed: bool = Field(
+        default=False, description="Removed after the check: `url` answers 404 to the conversation's members."
+    )
 
 
 class ReactionOut(Out):

@@ -171,6 +171,8 @@ class AuditAction(StrEnum):
     CONCERN_REPORTED = "concern.reported"
     SAFEGUARDING_DPO_WARNED = "safeguarding.dpo_warned"
     SAFEGUARDING_POLICY_CHANGED = "safeguarding_policy.changed"
+    PHOTO_RELEASED = "photo.released"
+    PHOTO_REMOVED = "photo.removed"
 
 
 MEANINGS: dict[AuditAction, str] = {
@@ -321,6 +323,13 @@ MEANINGS: dict[AuditAction, str] = {
     ),
     AuditAction.SAFEGUARDING_POLICY_CHANGED: (
         "The DSL or DPO changed what the safeguarding checks do in a school (the cells changed, before and after)"
+    ),
+    AuditAction.PHOTO_RELEASED: (
+        "A photo with faces held for review was released to the conversation by a member of staff who runs it or a DSL"
+    ),
+    AuditAction.PHOTO_REMOVED: (
+        "A photo with faces held for review was removed from view (kept for the records) by a member of staff who "
+        "runs the conversation or a DSL"
     ),
 }
 

@@ -48,6 +48,8 @@ class Attachment(_Exact):
     width: int | None
     height: int | None
     url: str
+    held: bool
+    removed: bool
 
 
 class Reaction(_Exact):

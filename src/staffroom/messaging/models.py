@@ -201,9 +201,32 @@ class Attachment(models.Model):
     # or not checked.
     faces = models.PositiveIntegerField(null=True, blank=True)
     created_at = models.DateTimeField(default=timezone.now)
+    # A photo with faces that a pupil's conversation holds for review (the school's policy, "hold"): kept, but
+    # shown only to its sender and to those who may review it until one of them releases or removes it.
+    held_at = models.DateTimeField(null=True, blank=True)
+    reviewed_at = models.DateTimeField(null=True, blank=True)
+    reviewed_by = models.ForeignKey(Person, null=True, blank=True, on_delete=models.PROTECT, related_name="+")
+    review = models.CharField(
+        max_length=10, blank=True, choices=[("released", _("Released")), ("removed", _("Removed"))]
+    )
 
     def __str__(self) -> str:
         return self.filename
+
+    @property
+    def held(self) -> bool:
+        """Waiting for a member of staff who supervises the conversation, or a DSL, to check it."""
+        return self.held_at is not None and self.reviewed_at is None
+
+    @property
+    def removed(self) -> bool:
+        """Checked and not to be shown: kept for the records, served only to those who may review it."""
+        return self.review == "removed"
+
+    @property
+    def withheld(self) -> bool:
+        """Not served to an ordinary member of the conversation."""
+        return self.held or self.removed
 
     @property
     def is_image(self) -> bool:

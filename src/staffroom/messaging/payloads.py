@@ -21,6 +21,10 @@ def attachment_payload(attachment: Attachment) -> dict[str, Any]:
         "width": attachment.width,
         "height": attachment.height,
         "url": reverse("web:attachment", args=[attachment.id]),
+        # Held for review: the file answers only its sender and those who may release it until then.
+        "held": attachment.held,
+        # Removed after review: the file answers nobody in the conversation.
+        "removed": attachment.removed,
     }
 
 

@@ -182,6 +182,9 @@ class LastMessage:
     deleted: bool
     has_image: bool
     has_file: bool
+    # A photo on it is held for review, or was removed after one: previews say so, the same to everyone.
+    has_held: bool = False
+    has_removed: bool = False
 
 
 def last_messages(viewer: Person, message_ids: list[int]) -> dict[int, LastMessage]:
@@ -199,6 +202,8 @@ def last_messages(viewer: Person, message_ids: list[int]) -> dict[int, LastMessa
         .annotate(
             has_image=Exists(files.filter(content_type__startswith="image/")),
             has_file=Exists(files.exclude(content_type__startswith="image/")),
+            has_held=Exists(files.filter(held_at__isnull=False, reviewed_at__isnull=True)),
+            has_removed=Exists(files.filter(review="removed")),
         )
         .values(
             "id",
@@ -210,6 +215,8 @@ def last_messages(viewer: Person, message_ids: list[int]) -> dict[int, LastMessa
             "hidden_at",
             "has_image",
             "has_file",
+            "has_held",
+            "has_removed",
         )
     )
     found: dict[int, LastMessage] = {}
@@ -224,6 +231,8 @@ def last_messages(viewer: Person, message_ids: list[int]) -> dict[int, LastMessa
             deleted=deleted,
             has_image=not deleted and row["has_image"],
             has_file=not deleted and row["has_file"],
+            has_held=not deleted and row["has_held"],
+            has_removed=not deleted and row["has_removed"],
         )
     return found
 
@@ -444,17 +453,64 @@ def read_by(viewer: Person, message: Message) -> list[Person]:
 
 
 def get_attachment(viewer: Person, attachment_id: str) -> Attachment:
-    """An attachment on a message the viewer can see, or the viewer's own not-yet-sent upload."""
+    """An attachment on a message the viewer can see, or the viewer's own not-yet-sent upload. A photo held for
+    review is only for its sender and those who may review it (`may_see_file`); to anyone else it is not there."""
+    attachment = _visible_attachment(viewer, attachment_id)
+    if not may_see_file(viewer, attachment):
+        raise NotFound()
+    return attachment
+
+
+def _visible_attachment(viewer: Person, attachment_id: str) -> Attachment:
     visible = Q(message__conversation__in=visible_conversations(viewer), message__deleted_at__isnull=True)
     own_unsent = Q(message__isnull=True, uploaded_by=viewer)
     try:
         key = uuid.UUID(str(attachment_id))
     except ValueError:
         raise NotFound() from None
-    attachment = Attachment.objects.filter(visible | own_unsent, pk=key).first()
+    attachment = Attachment.objects.filter(visible | own_unsent, pk=key).select_related("message__conversation").first()
     if attachment is None:
         raise NotFound()
     return attachment
+
+
+def may_review_photo(viewer: Person, attachment: Attachment) -> bool:
+    """May `viewer` release or remove this photo (it is held, and they run its conversation or oversee it)?"""
+    return attachment.message is not None and permissions.allows(viewer, "photo.review", attachment.message)
+
+
+def may_see_file(viewer: Person, attachment: Attachment) -> bool:
+    """A held photo: its sender and reviewers; a removed one: its reviewers (for the record); else everyone who
+    can see the message."""
+    if not attachment.withheld:
+        return True
+    if attachment.held and attachment.uploaded_by_id == viewer.pk:
+        return True
+    return may_review_photo(viewer, attachment)
+
+
+def photo_for_review(viewer: Person, attachment_id: str) -> Attachment:
+    """A photo on a message the viewer can see (404 otherwise), for releasing or removing it."""
+    attachment = _visible_attachment(viewer, attachment_id)
+    if attachment.message is None:
+        raise NotFound()
+    return attachment
+
+
+def held_photos(viewer: Person, *, limit: int = 100) -> list[Attachment]:
+    """Photos waiting for a check that the viewer may release or remove, oldest first: the DSL's queue and the
+    teacher's reminder, so none is forgotten."""
+    rows = (
+        Attachment.objects.filter(
+            held_at__isnull=False,
+            reviewed_at__isnull=True,
+            message__deleted_at__isnull=True,
+            message__conversation__in=visible_conversations(viewer),
+        )
+        .select_related("message__conversation", "uploaded_by")
+        .order_by("held_at", "pk")
+    )
+    return [a for a in rows[: limit * 2] if may_review_photo(viewer, a)][:limit]
 
 
 def messages_by_id(ids: list[int]) -> dict[int, Message]:

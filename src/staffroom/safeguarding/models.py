@@ -117,6 +117,7 @@ class PolicyRule(models.Model):
         WARN_DPO = "warn_dpo", _("Post and tell the DPO")
         BLOCK = "block", _("Block")
         RAISE = "raise", _("Post and raise a concern")
+        HOLD = "hold", _("Hold the photo for a teacher to check")
 
     school = models.ForeignKey(School, on_delete=models.CASCADE, related_name="+")
     detector = models.CharField(max_length=32)

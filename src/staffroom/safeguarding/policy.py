@@ -1,7 +1,9 @@
 """What a finding means under a school's policy: allow, nudge, warn the DPO, block or raise a concern.
 
 A rule is (detector, conversation kind, sender) -> outcome, where the detector is an identifier kind ("upn",
-"health", ...) or a concern category ("self_harm", ...), and the sender is "pupil" or "staff" (every adult:
+"health", ...), a concern category ("self_harm", ...) or "photo_faces" (a photo in which faces were found: see
+safeguarding/photos.py; only it may also be "hold": posted, but the photo is shown only once a member of staff
+who supervises the conversation, or a DSL, releases it), and the sender is "pupil" or "staff" (every adult:
 staff, governors and external guests follow the staff rules). Without configuration every school has
 `default_outcome`; a school's rows (models.PolicyRule) override single cells of that table.
 
@@ -20,11 +22,14 @@ from django.utils.translation import gettext_lazy as _
 from staffroom.safeguarding.concerns import CATEGORIES, CATEGORY_LABELS
 from staffroom.safeguarding.detectors import IDENTIFIER_KINDS, RANK, Finding
 
-ALLOW, NUDGE, WARN_DPO, BLOCK, RAISE = "allow", "nudge", "warn_dpo", "block", "raise"
-OUTCOMES = (ALLOW, NUDGE, WARN_DPO, BLOCK, RAISE)
+ALLOW, NUDGE, WARN_DPO, BLOCK, RAISE, HOLD = "allow", "nudge", "warn_dpo", "block", "raise", "hold"
+OUTCOMES = (ALLOW, NUDGE, WARN_DPO, BLOCK, RAISE, HOLD)
 SENDERS = ("staff", "pupil")
 CONVERSATION_KINDS = ("channel", "group", "direct", "announcement", "class")
-DETECTORS = (*IDENTIFIER_KINDS, *CATEGORIES)
+PHOTO_FACES = "photo_faces"
+# What the text scan looks for; the photo check runs on the uploads instead (safeguarding/photos.py).
+TEXT_DETECTORS = (*IDENTIFIER_KINDS, *CATEGORIES)
+DETECTORS = (*TEXT_DETECTORS, PHOTO_FACES)
 
 IDENTIFIER_LABELS = {
     "upn": _("a unique pupil number (UPN)"),
@@ -51,11 +56,20 @@ _TALKED_ABOUT_IN_GENERAL = frozenset(
 
 
 def group_of(detector: str) -> str:
+    if detector == PHOTO_FACES:
+        return "photo"
     return "identifier" if detector in IDENTIFIER_KINDS else "concern"
+
+
+def outcomes_for(detector: str) -> tuple[str, ...]:
+    """What a finding of this detector may do: holding for review is for photos only (a text is there to read)."""
+    return OUTCOMES if detector == PHOTO_FACES else tuple(o for o in OUTCOMES if o != HOLD)
 
 
 def label(detector: str) -> str:
     """The detector in plain English, for the sender and the policy page."""
+    if detector == PHOTO_FACES:
+        return str(_("a photo with people's faces"))
     if detector in IDENTIFIER_LABELS:
         return str(IDENTIFIER_LABELS[detector])
     return CATEGORY_LABELS.get(detector, detector.replace("_", " ").capitalize())
@@ -63,6 +77,17 @@ def label(detector: str) -> str:
 
 def default_outcome(detector: str, conversation_kind: str, sender: str) -> str:
     """The table every school starts with (docs/safeguarding.md "Policies and the send path")."""
+    if detector == PHOTO_FACES:
+        if sender == "pupil":
+            # Photos of children need consent (DOMAIN.md), and a pupil cannot know whether the school holds it:
+            # the photo waits, unseen by the other pupils, until a member of staff who supervises the
+            # conversation or a DSL checks it. Nothing is lost meanwhile.
+            return HOLD
+        if conversation_kind == "class":
+            # Staff know the school's consent list; pupils see the photo at once and the DSL is told.
+            return RAISE
+        # Among staff: the sender confirms the school holds consent for everyone in it (DESIGN.md).
+        return NUDGE
     if group_of(detector) == "identifier":
         if sender == "pupil":
             # A pupil sharing their own address or health with classmates: think first, then it is theirs to say.
@@ -99,7 +124,7 @@ class Policy:
 
     def may_block(self, conversation_kind: str, sender: str) -> bool:
         """Could any finding be blocked here? (Decides what a failed scan does: see `decide_on_failure`.)"""
-        return any(self.outcome(d, conversation_kind, sender) == BLOCK for d in DETECTORS)
+        return any(self.outcome(d, conversation_kind, sender) == BLOCK for d in TEXT_DETECTORS)
 
     def table(self) -> list[dict[str, object]]:
         return [

@@ -78,6 +78,11 @@ def _context(school_id: int | None, organisation_id: int | None) -> tuple[Roster
     return names, policy
 
 
+def school_policy_for(conversation: Conversation, sender: Person) -> Policy:
+    """The policy that applies to what `sender` posts in `conversation` (as `screen` finds it)."""
+    return _context(conversation.school_id or sender.school_id, conversation.organisation_id)[1]
+
+
 def sender_kind(person: Person) -> str:
     """Pupils follow the pupil rules; every adult (staff, governors, external guests) the staff rules."""
     return "pupil" if person.is_pupil else "staff"

@@ -84,7 +84,13 @@ def preview(viewer: Person, last: queries.LastMessage | None) -> str:
     else:
         text = " ".join(html.unescape(strip_tags(last.html)).split())
         if not text:
-            text = gettext("Photo") if last.has_image else gettext("File") if last.has_file else ""
+            if last.has_held:
+                # The same placeholder the conversation shows, whoever looks (its sender and reviewers too).
+                text = gettext("Photo waiting for a teacher to check")
+            elif last.has_removed:
+                text = gettext("Photo removed by a teacher")
+            else:
+                text = gettext("Photo") if last.has_image else gettext("File") if last.has_file else ""
         elif len(text) > PREVIEW_LENGTH:
             text = text[: PREVIEW_LENGTH - 1].rstrip() + "…"
     if text and last.author_id == viewer.pk:

@@ -103,6 +103,8 @@ class MessageRow:
     # Pinning it to the top of the conversation (messaging/pins.py), and whether it is pinned.
     can_pin: bool = False
     pinned: bool = False
+    # A photo held for review: the staff who run the conversation and the DSLs see it and release or remove it.
+    can_review_photos: bool = False
 
     @property
     def deleted(self) -> bool:
@@ -151,6 +153,8 @@ class Timeline:
             return row
         row.sent_outside_hours = not own and self._outside_hours(message)
         row.can_hide = self.allows("message.hide", message)
+        if any(a.withheld for a in message.attachments.all()):
+            row.can_review_photos = self.allows("photo.review", message)
         row.can_edit = self.allows("message.edit", message)
         row.can_delete = self.allows("message.delete", message)
         row.can_react = self.allows("message.react", message)

@@ -25,6 +25,7 @@ from staffroom.web.views import (
     emoji_picker,
     externals,
     files,
+    held_photos,
     home,
     members,
     messages,
@@ -89,6 +90,8 @@ urlpatterns = [
     path("profile/preferences", profile.preferences, name="preferences"),
     path("profile/devices/<int:device_id>/remove", profile.remove_device, name="remove_device"),
     path("files/<uuid:attachment_id>/", files.attachment, name="attachment"),
+    path("files/<uuid:attachment_id>/release", held_photos.release_photo, name="release_photo"),
+    path("files/<uuid:attachment_id>/remove", held_photos.remove_photo, name="remove_photo"),
     path("admin/roster/", admin_roster.roster, name="admin_roster"),
     path("admin/roster/apply", admin_roster.apply, name="admin_roster_apply"),
     # The admin console (Django's own admin site is not mounted: /admin/ is this console alone).

@@ -102,8 +102,8 @@ def send_message(
 
     The text is checked against the school's safeguarding policy first (messaging/screening.py): a block
     raises Blocked, a nudge raises ConfirmRequired until it is sent again with `confirmed`. Photos with faces
-    need `confirmed` (consent) in a staff conversation and raise a photo concern in a pupil one
-    (safeguarding/photos.py)."""
+    follow the policy's "photo_faces" rule: by default they need `confirmed` (consent) in a staff conversation,
+    a pupil's are held for review and raise a photo concern (safeguarding/photos.py)."""
     client_id = (client_id or "").strip()
     if len(client_id) > 64:
         raise Invalid("client_id", _("client_id can be at most 64 characters."))
@@ -162,6 +162,7 @@ def send_message(
                     )
             Conversation.objects.filter(pk=conversation.pk).update(last_message_at=message.created_at)
             Membership.objects.filter(conversation=conversation, person=acting).update(last_read_message_id=message.pk)
+            held = photos.hold_photos(attachments, faces) if faces.holds else []
             message = queries.as_just_sent(
                 message,
                 conversation=conversation,
@@ -170,9 +171,7 @@ def send_message(
                 attachments=attachments,
             )
             events.message_changed("message.new", message)
-            flagged = None
-            if faces and photos.is_pupil_conversation(conversation, acting):
-                flagged = photos.flag_photos(message, faces, acting=acting)
+            flagged = photos.flag_photos(message, faces.findings, acting=acting) if faces.flags else None
             for answer in screened:
                 answer.store(message)
             audit.record(
@@ -180,14 +179,20 @@ def send_message(
                 data={
                     "attachments": [str(a.pk) for a in attachments], "mentions": sorted(rendered.mentioned_ids),
                     **({"urgent": True} if urgent else {}),
-                    **({"photo_faces": sum(f["faces"] for f in faces)} if faces else {}),
-                    **({"photo_consent_confirmed": True} if faces and flagged is None else {}),
+                    **({"photo_faces": faces.faces} if faces else {}),
+                    **({"photo_consent_confirmed": True} if faces and faces.outcome == "nudge" else {}),
+                    **({"photo_held": [str(a.pk) for a in held]} if held else {}),
                     **({"photo_concern": flagged.pk} if flagged is not None else {}),
                     **{k: v for answer in screened for k, v in answer.audit_data.items()},
                 },
             )  # fmt: skip
             for answer in screened:
                 answer.audit(message)
+            if faces and faces.outcome == "warn_dpo":
+                audit.record(
+                    acting, AuditAction.SAFEGUARDING_DPO_WARNED, target=message, conversation=conversation,
+                    data={"kinds": ["photo_faces"]},
+                )  # fmt: skip
     except IntegrityError:
         # Two retries with one client_id raced; the first one won.
         existing = Message.objects.filter(author=acting, client_id=client_id).first() if client_id else None

@@ -1,5 +1,6 @@
 """Safeguarding actions: every state change of the safeguarding app (DESIGN.md invariant 1): the DSL's work on
-concerns, reporting a concern, and the school's policy for the checks on the send path.
+concerns, reporting a concern, the school's policy for the checks on the send path, and releasing or removing
+photos held for review.
 
 One module per subject; this package's names are the public ones.
 """
@@ -12,6 +13,7 @@ from staffroom.safeguarding.actions.concerns import (
     open_concern,
     update_concern,
 )
+from staffroom.safeguarding.actions.photos import release_photo, remove_photo
 from staffroom.safeguarding.actions.policy import change_policy
 from staffroom.safeguarding.actions.reports import report_concern
 
@@ -22,6 +24,8 @@ __all__ = [
     "change_policy",
     "list_concerns",
     "open_concern",
+    "release_photo",
+    "remove_photo",
     "report_concern",
     "update_concern",
 ]

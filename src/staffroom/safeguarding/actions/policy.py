@@ -15,7 +15,14 @@ from staffroom.compliance.audit import AuditAction
 from staffroom.errors import Invalid
 from staffroom.safeguarding import screening
 from staffroom.safeguarding.models import PolicyRule
-from staffroom.safeguarding.policy import CONVERSATION_KINDS, DETECTORS, OUTCOMES, SENDERS, Policy, default_outcome
+from staffroom.safeguarding.policy import (
+    CONVERSATION_KINDS,
+    DETECTORS,
+    SENDERS,
+    Policy,
+    default_outcome,
+    outcomes_for,
+)
 
 MAX_CHANGES = len(DETECTORS) * len(CONVERSATION_KINDS) * len(SENDERS)
 
@@ -29,7 +36,7 @@ def _parse(rules: Iterable[Mapping[str, str]]) -> dict[tuple[str, str, str], str
             ("detector", DETECTORS),
             ("conversation_kind", CONVERSATION_KINDS),
             ("sender", SENDERS),
-            ("outcome", OUTCOMES),
+            ("outcome", outcomes_for(str(rule.get("detector")))),
         )
         for name, allowed in checks:
             if rule.get(name) not in allowed:

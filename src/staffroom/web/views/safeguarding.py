@@ -15,6 +15,7 @@ from django.utils.translation import gettext_lazy as _
 from django.views.decorators.http import require_GET, require_POST
 
 from staffroom.errors import NotFound, PermissionDenied, StaffroomError
+from staffroom.messaging import queries as messaging_queries
 from staffroom.safeguarding import actions, queries
 from staffroom.safeguarding.models import Concern
 from staffroom.web.guards import signed_in
@@ -48,7 +49,14 @@ def queue_page(request: HttpRequest) -> HttpResponse:
         page = actions.list_concerns(acting=viewer, filters=filters, cursor=request.GET.get("cursor"))
     except PermissionDenied:
         raise NotFound() from None
-    context = {"concerns": page.items, "next": page.next, "filters": form, "query": request.GET.copy()}
+    context: dict[str, Any] = {
+        "concerns": page.items,
+        "next": page.next,
+        "filters": form,
+        "query": request.GET.copy(),
+        # Photos held for review the lead may release or remove, so that none is forgotten.
+        "held_photos": messaging_queries.held_photos(viewer),
+    }
     return render(request, "staffroom/safeguarding/queue.html", context)
 
 

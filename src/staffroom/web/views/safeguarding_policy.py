@@ -25,7 +25,15 @@ from staffroom.messaging import supervision
 from staffroom.messaging.models import Conversation, PupilPostingPolicy
 from staffroom.safeguarding import actions, queries
 from staffroom.safeguarding.models import PolicyRule
-from staffroom.safeguarding.policy import CONVERSATION_KINDS, DETECTORS, SENDERS, Policy, group_of, label
+from staffroom.safeguarding.policy import (
+    CONVERSATION_KINDS,
+    DETECTORS,
+    SENDERS,
+    Policy,
+    group_of,
+    label,
+    outcomes_for,
+)
 from staffroom.web.forms import show_error
 from staffroom.web.guards import signed_in
 from staffroom.web.pages import viewer_of
@@ -53,6 +61,7 @@ def _rows(policy: Policy) -> list[dict[str, Any]]:
             "detector": d,
             "label": label(d)[:1].upper() + label(d)[1:],
             "group": group_of(d),
+            "outcomes": [(value, text) for value, text in PolicyRule.Outcome.choices if value in outcomes_for(d)],
             "cells": [
                 {
                     "name": _field(d, c["kind"], c["sender"]),
