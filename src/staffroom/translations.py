@@ -135,15 +135,73 @@ def _sources(root: Path) -> Iterable[Path]:
             yield path
 
 
+# Pages of allauth (sign-in, password reset, second step) and Django's password rules that Staffroom shows as
+# they are. Neither ships Welsh for them (allauth has no cy at all), so their messages are translated here too:
+# a project's own catalogue (LOCALE_PATHS) is looked in before any app's.
+BORROWED: dict[str, tuple[str, ...]] = {
+    "allauth": (
+        "account/adapter.py",
+        "account/fields.py",
+        "account/forms.py",
+        "mfa/adapter.py",
+        "mfa/base/forms.py",
+        "mfa/recovery_codes/forms.py",
+        "mfa/totp/forms.py",
+        "mfa/webauthn/forms.py",
+        "templates/account/base_reauthenticate.html",
+        "templates/account/email/base_message.txt",
+        "templates/account/email/password_reset_key_message.txt",
+        "templates/account/email/password_reset_key_subject.txt",
+        "templates/account/email/unknown_account_message.txt",
+        "templates/account/email/unknown_account_subject.txt",
+        "templates/account/messages/logged_in.txt",
+        "templates/account/messages/logged_out.txt",
+        "templates/account/messages/password_changed.txt",
+        "templates/account/messages/password_set.txt",
+        "templates/account/password_reset.html",
+        "templates/account/password_reset_done.html",
+        "templates/account/password_reset_from_key.html",
+        "templates/account/password_reset_from_key_done.html",
+        "templates/account/reauthenticate.html",
+        "templates/mfa/authenticate.html",
+        "templates/mfa/messages/recovery_codes_generated.txt",
+        "templates/mfa/messages/totp_activated.txt",
+        "templates/mfa/messages/totp_deactivated.txt",
+        "templates/mfa/messages/webauthn_added.txt",
+        "templates/mfa/messages/webauthn_removed.txt",
+        "templates/mfa/reauthenticate.html",
+        "templates/mfa/recovery_codes/generate.html",
+        "templates/mfa/totp/deactivate_form.html",
+        "templates/mfa/webauthn/add_form.html",
+        "templates/mfa/webauthn/authenticator_confirm_delete.html",
+        "templates/mfa/webauthn/authenticator_list.html",
+    ),
+    "django": ("contrib/auth/password_validation.py",),
+}
+
+
+def _borrowed() -> Iterable[tuple[Path, str]]:
+    import importlib
+
+    for package, files in BORROWED.items():
+        folder = Path(importlib.import_module(package).__file__ or "").parent
+        for name in files:
+            yield folder / name, f"{package}/{name}"
+
+
 def extract(root: Path = PACKAGE) -> dict[tuple[str, str], Found]:
-    """Every message marked for translation under `root`, keyed by (context, msgid), in order of first use."""
+    """Every message marked for translation under `root` (and in BORROWED), keyed by (context, msgid), in order
+    of first use."""
     found: dict[tuple[str, str], Found] = {}
-    for path in _sources(root):
+    sources = [(path, str(path.relative_to(root.parent))) for path in _sources(root)]
+    if root == PACKAGE:
+        sources.extend(_borrowed())
+    for path, place in sources:
         text = path.read_text(encoding="utf-8")
         messages = python_messages(text) if path.suffix == ".py" else template_messages(text)
         for message, line in messages:
             entry = found.setdefault(message.key, Found(message))
-            entry.places.append(f"{path.relative_to(root.parent)}:{line}")
+            entry.places.append(f"{place}:{line}")
     return found
 
 
@@ -244,5 +302,5 @@ def problems(language: str, found: dict[tuple[str, str], Found] | None = None) -
             out.append(f"{item.message.msgid!r} ({item.places[0]}) is not in the {language} catalogue")
     mo = po_path(language).with_suffix(".mo")
     if not mo.exists() or mo.read_bytes() != compiled(language):
-        out.append(f"{mo.relative_to(PACKAGE.parent)} is out of date: run `staffroom translations compile`")
+        out.append(f"locale/{language}/LC_MESSAGES/django.mo is out of date: run `staffroom translations compile`")
     return out

@@ -58,7 +58,7 @@ def label(detector: str) -> str:
     """The detector in plain English, for the sender and the policy page."""
     if detector in IDENTIFIER_LABELS:
         return str(IDENTIFIER_LABELS[detector])
-    return CATEGORY_LABELS.get(detector, detector.replace("_", " ").capitalize())
+    return str(CATEGORY_LABELS.get(detector, detector.replace("_", " ").capitalize()))
 
 
 def default_outcome(detector: str, conversation_kind: str, sender: str) -> str:
