@@ -189,6 +189,19 @@ def _borrowed() -> Iterable[tuple[Path, str]]:
             yield folder / name, f"{package}/{name}"
 
 
+def looked_up() -> Iterator[tuple[str, str]]:
+    """Messages a page translates from a table at run time (`{% translate variable %}`, `gettext(value)`): the
+    audit log's meanings (kept in English in compliance/audit.py, which docs/audit.md is made from) and the
+    built-in retention rules' sources."""
+    from staffroom.compliance.audit import MEANINGS
+    from staffroom.compliance.retention import DEFAULTS
+
+    for meaning in MEANINGS.values():
+        yield meaning, "staffroom/compliance/audit.py"
+    for default in DEFAULTS.values():
+        yield default.source, "staffroom/compliance/retention.py"
+
+
 def extract(root: Path = PACKAGE) -> dict[tuple[str, str], Found]:
     """Every message marked for translation under `root` (and in BORROWED), keyed by (context, msgid), in order
     of first use."""
@@ -202,6 +215,9 @@ def extract(root: Path = PACKAGE) -> dict[tuple[str, str], Found]:
         for message, line in messages:
             entry = found.setdefault(message.key, Found(message))
             entry.places.append(f"{place}:{line}")
+    if root == PACKAGE:
+        for text, place in looked_up():
+            found.setdefault((("", text)), Found(Message(text))).places.append(f"{place}:0")
     return found
 
 

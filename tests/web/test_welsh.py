@@ -12,6 +12,8 @@ from staffroom.accounts.models import Preferences
 from staffroom.messaging import actions
 from staffroom.web.console import sections
 
+pytestmark = pytest.mark.django_db
+
 WELSH = {"HTTP_ACCEPT_LANGUAGE": "cy"}
 ENGLISH = {"HTTP_ACCEPT_LANGUAGE": "en-GB,en;q=0.9"}
 
@@ -175,7 +177,6 @@ def _pages(world):
     return pages
 
 
-@pytest.mark.django_db
 def test_welsh_pages_show_none_of_their_own_words_in_english(world, as_person):
     """Every page of the console, the account pages and the error pages, for the role that sees it."""
     problems = {}
