@@ -262,7 +262,7 @@ def update_catalogue(language: str, found: dict[tuple[str, str], Found] | None =
                 entry.msgctxt = item.message.context
             if item.message.plural:
                 entry.msgid_plural = item.message.plural
-                entry.msgstr_plural = {i: "" for i in range(_plural_forms(catalogue))}
+                entry.msgstr_plural = dict.fromkeys(range(_plural_forms(catalogue)), "")
                 entry.msgstr = ""
             catalogue.append(entry)
             added += 1

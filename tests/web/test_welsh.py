@@ -202,9 +202,13 @@ def _pieces(html: str) -> set[str]:
 def test_welsh_and_english_pages_share_only_names_and_data(world, as_person):
     """A piece of text that reads the same in both languages is people's own data (names, titles, messages),
     or a message that was never marked for translation: this finds the second kind."""
-    data = {
-        p.name for p in [world.admin, world.head, world.dpo, world.dsl, world.teacher, world.ta, world.office]
-    } | {world.governor.name, world.pupil.name, world.external.name, world.org.name, world.school.name}
+    data = {p.name for p in [world.admin, world.head, world.dpo, world.dsl, world.teacher, world.ta, world.office]} | {
+        world.governor.name,
+        world.pupil.name,
+        world.external.name,
+        world.org.name,
+        world.school.name,
+    }
     data |= {"Agenda dydd Llun", "Gwaith cartref"}  # the messages _pages sends
     unmarked = {}
     for person, url in _pages(world):

@@ -126,9 +126,8 @@ def _policies(context: Context) -> list[Evidence]:
     for kind in Policy.Kind:
         policy = published.get(kind.value)
         if policy and policy.current:
-            value = _("Version %(label)s, published %(day)s") % {
-                "label": policy.current.label, "day": date_format(timezone.localtime(policy.current.published_at), "j F Y")
-            }  # fmt: skip
+            day = date_format(timezone.localtime(policy.current.published_at), "j F Y")
+            value = _("Version %(label)s, published %(day)s") % {"label": policy.current.label, "day": day}
             found.append(Evidence(str(kind.label), value, MET, reverse("web:compliance_policies")))
         else:
             found.append(Evidence(str(kind.label), _("Not published in Staffroom"), ATTENTION,

@@ -40,5 +40,5 @@ class PersonLanguageMiddleware:
         language = chosen_language(request)
         if language is not None and language != translation.get_language():
             translation.activate(language)
-            request.LANGUAGE_CODE = language  # type: ignore[attr-defined]
+            request.LANGUAGE_CODE = language
         return self.get_response(request)
