@@ -85,12 +85,13 @@ def test_dates_on_a_welsh_page_are_in_welsh(world, as_person):
     assert "15 Mawrth 2099" in html and "March" not in html
 
 
-def test_api_errors_stay_in_the_api_s_language_unaffected_by_the_page_language(world, as_person):
-    """The API's error messages are for programs as much as people: a Welsh choice still answers as JSON."""
+def test_api_errors_keep_their_shape_for_someone_who_chose_welsh(world, as_person):
+    """The message is in the person's language; the shape and the code, which programs read, are not."""
     choose(world.teacher, "cy")
     response = as_person(world.teacher).get("/api/v1/conversations/999999")
     assert response.status_code == 404
-    assert "error" in response.json()
+    assert response.json()["error"]["code"] == "not_found"
+    assert response.json()["error"]["message"] == "Heb ei ganfod, neu does gennych chi ddim mynediad ato."
 
 
 # --- No English left on a Welsh page ----------------------------------------------------------------------
