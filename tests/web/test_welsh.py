@@ -229,3 +229,10 @@ def test_welsh_and_english_pages_share_only_names_and_data(world, as_person):
         if suspicious:
             unmarked[url] = suspicious
     assert unmarked == {}, "\n".join(f"{url}: {pieces}" for url, pieces in unmarked.items())
+
+
+def test_the_profile_offers_the_page_s_language_to_someone_who_never_chose(world, as_person):
+    Preferences.objects.filter(person=world.teacher).delete()
+    html = as_person(world.teacher).get("/profile", **WELSH).content.decode()
+    assert '<option value="cy" selected>Cymraeg</option>' in html
+    assert "Dydd Llun" in html and "Monday" not in html  # the working days, and the school's hours
