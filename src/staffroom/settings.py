@@ -98,6 +98,8 @@ MIDDLEWARE = [
     "django.contrib.auth.middleware.AuthenticationMiddleware",
     # Says whose pages the service worker may keep offline; Clear-Site-Data on signing out (staffroom/offline.py).
     "staffroom.offline.OfflineMiddleware",
+    # After the sign-in is known: the person's own language beats the browser's, which LocaleMiddleware chose.
+    "staffroom.web.language.PersonLanguageMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "allauth.account.middleware.AccountMiddleware",
@@ -318,7 +320,9 @@ DEFAULT_FROM_EMAIL = os.environ.get("STAFFROOM_FROM_EMAIL", "staffroom@localhost
 
 # --- Language ---------------------------------------------------------------------------------------------
 LANGUAGE_CODE = "en-gb"
-LANGUAGES = [("en-gb", "English (UK)")]
+# The person's stored choice ("en" or "cy", accounts.models.Language) wins, else the browser's Accept-Language
+# (web/language.py); Welsh dates and times come from Django's own cy formats.
+LANGUAGES = [("en-gb", "English (UK)"), ("cy", "Cymraeg")]
 TIME_ZONE = "Europe/London"
 USE_I18N = True
 USE_TZ = True

@@ -130,11 +130,11 @@ def hours_of(person: Person, preferences: Preferences | None = None) -> tuple[Wo
 
 
 def days_label(days: Iterable[int]) -> str:
-    """ "Monday to Friday", "Monday, Wednesday": for pages."""
-    import calendar
+    """ "Monday to Friday", "Monday, Wednesday": for pages, in the language they are shown in."""
+    from django.utils.dates import WEEKDAYS
 
     days = sorted(set(days))
-    names = [calendar.day_name[d] for d in days]
+    names = [str(WEEKDAYS[d]) for d in days]
     if len(days) > 2 and days == list(range(days[0], days[-1] + 1)):
         return _("%(first)s to %(last)s") % {"first": names[0], "last": names[-1]}
     return ", ".join(names) or _("no days")

@@ -17,6 +17,7 @@ from typing import Any
 from django.db.models import Count, F
 from django.urls import reverse
 from django.utils import timezone
+from django.utils.formats import date_format
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy, ngettext
 
@@ -125,9 +126,8 @@ def _policies(context: Context) -> list[Evidence]:
     for kind in Policy.Kind:
         policy = published.get(kind.value)
         if policy and policy.current:
-            value = _("Version %(label)s, published %(day)s") % {
-                "label": policy.current.label, "day": f"{timezone.localtime(policy.current.published_at):%d %B %Y}"
-            }  # fmt: skip
+            day = date_format(timezone.localtime(policy.current.published_at), "j F Y")
+            value = _("Version %(label)s, published %(day)s") % {"label": policy.current.label, "day": day}
             found.append(Evidence(str(kind.label), value, MET, reverse("web:compliance_policies")))
         else:
             found.append(Evidence(str(kind.label), _("Not published in Staffroom"), ATTENTION,
@@ -294,7 +294,7 @@ def _security(context: Context) -> list[Evidence]:
         Evidence(
             _("Retention schedule"),
             _("Last run %(day)s: %(n)d messages past their rule removed")
-            % {"day": f"{last_run.today:%d %B %Y}", "n": last_run.counts.get("messages", 0)}
+            % {"day": date_format(last_run.today, "j F Y"), "n": last_run.counts.get("messages", 0)}
             if last_run
             else _("Not run yet: the worker runs it daily (`staffroom worker`)."),
             MET if run_age is not None and run_age <= 2 else ATTENTION,
@@ -307,7 +307,7 @@ def _security(context: Context) -> list[Evidence]:
         ),
         Evidence(
             _("Backups"),
-            _("Last taken %(day)s (%(n)d days ago)") % {"day": f"{last_backup:%d %B %Y}", "n": backup_age}
+            _("Last taken %(day)s (%(n)d days ago)") % {"day": date_format(last_backup, "j F Y"), "n": backup_age}
             if last_backup and backup_age is not None
             else _("No backup recorded: schedule `staffroom backup` (docs/deploy.md)."),
             MET if backup_age is not None and backup_age <= 7 else ATTENTION,

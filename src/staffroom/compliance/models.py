@@ -9,6 +9,7 @@ from datetime import datetime
 
 from django.db import models
 from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
 
 from staffroom.accounts.models import Organisation, Person, School
 
@@ -65,18 +66,18 @@ class Breach(models.Model):
     aware, where there is a risk to people."""
 
     class Kind(models.TextChoices):
-        LOST_DEVICE = "lost_device", "Lost or stolen device"
-        OTHER = "other", "Other"
+        LOST_DEVICE = "lost_device", _("Lost or stolen device")
+        OTHER = "other", _("Other")
 
     class Risk(models.TextChoices):
-        UNASSESSED = "unassessed", "Not yet assessed"
-        UNLIKELY = "unlikely", "Unlikely to result in a risk to people"
-        RISK = "risk", "A risk to people"
-        HIGH = "high", "A high risk to people"
+        UNASSESSED = "unassessed", _("Not yet assessed")
+        UNLIKELY = "unlikely", _("Unlikely to result in a risk to people")
+        RISK = "risk", _("A risk to people")
+        HIGH = "high", _("A high risk to people")
 
     class Status(models.TextChoices):
-        OPEN = "open", "Open"
-        CLOSED = "closed", "Closed"
+        OPEN = "open", _("Open")
+        CLOSED = "closed", _("Closed")
 
     organisation = models.ForeignKey(Organisation, on_delete=models.PROTECT, related_name="+")
     kind = models.CharField(max_length=20, choices=Kind.choices, default=Kind.OTHER)
@@ -115,17 +116,17 @@ class RetentionRule(models.Model):
     every kind always has a rule; the DPO changes it here, with the source the school relies on."""
 
     class Kind(models.TextChoices):
-        CHANNEL = "channel", "Channels"
-        GROUP = "group", "Private groups"
-        DIRECT = "direct", "Direct messages"
-        ANNOUNCEMENT = "announcement", "Announcements"
-        CLASS = "class", "Class channels (pupils)"
-        EXTERNAL = "external", "Conversations with outsiders"
+        CHANNEL = "channel", _("Channels")
+        GROUP = "group", _("Private groups")
+        DIRECT = "direct", _("Direct messages")
+        ANNOUNCEMENT = "announcement", _("Announcements")
+        CLASS = "class", _("Class channels (pupils)")
+        EXTERNAL = "external", _("Conversations with outsiders")
 
     class Basis(models.TextChoices):
-        LAST_ACTIVITY = "last_activity", "after the conversation's last message"
-        MESSAGE_DATE = "message_date", "after each message was sent"
-        ACCESS_ENDED = "access_ended", "after the outsiders' access ends"
+        LAST_ACTIVITY = "last_activity", _("after the conversation's last message")
+        MESSAGE_DATE = "message_date", _("after each message was sent")
+        ACCESS_ENDED = "access_ended", _("after the outsiders' access ends")
 
     organisation = models.ForeignKey(Organisation, on_delete=models.PROTECT, related_name="+")
     school = models.ForeignKey("accounts.School", null=True, blank=True, on_delete=models.CASCADE, related_name="+")
@@ -200,13 +201,13 @@ class ErasureRequest(models.Model):
     either way. `erased` holds counts of what was removed, never content."""
 
     class Status(models.TextChoices):
-        OPEN = "open", "Open"
-        ERASED = "erased", "Erased"
-        REFUSED = "refused", "Refused"
+        OPEN = "open", _("Open")
+        ERASED = "erased", _("Erased")
+        REFUSED = "refused", _("Refused")
 
     class Decision(models.TextChoices):
-        ERASE = "erase", "Erase"
-        REFUSE = "refuse", "Refuse"
+        ERASE = "erase", _("Erase")
+        REFUSE = "refuse", _("Refuse")
 
     organisation = models.ForeignKey(Organisation, on_delete=models.PROTECT, related_name="+")
     # People are never deleted: after an erasure this is the anonymised row ("Erased person").
@@ -235,9 +236,9 @@ class Policy(models.Model):
     school must show who has and has not). One per kind per organisation; its versions are its history."""
 
     class Kind(models.TextChoices):
-        DATA_PROTECTION = "data_protection", "Data protection policy"
-        SOCIAL_MEDIA = "social_media", "Social media policy"
-        ACCEPTABLE_USE = "acceptable_use", "Acceptable use policy"
+        DATA_PROTECTION = "data_protection", _("Data protection policy")
+        SOCIAL_MEDIA = "social_media", _("Social media policy")
+        ACCEPTABLE_USE = "acceptable_use", _("Acceptable use policy")
 
     organisation = models.ForeignKey(Organisation, on_delete=models.PROTECT, related_name="+")
     kind = models.CharField(max_length=30, choices=Kind.choices)
@@ -260,8 +261,8 @@ class PolicyVersion(models.Model):
     it asks. Publishing a new one asks everyone again."""
 
     class Format(models.TextChoices):
-        PLAIN = "plain", "Plain text"
-        MARKDOWN = "markdown", "Markdown"
+        PLAIN = "plain", _("Plain text")
+        MARKDOWN = "markdown", _("Markdown")
 
     policy = models.ForeignKey(Policy, on_delete=models.PROTECT, related_name="versions")
     label = models.CharField(max_length=40, help_text="How the school names this version, e.g. 2026 or v2.")
@@ -304,11 +305,11 @@ class SubjectAccessRequest(models.Model):
     what to blank: other people's personal data)."""
 
     class Status(models.TextChoices):
-        WAITING_FOR_ID = "waiting_for_id", "Waiting for proof of identity"
-        OPEN = "open", "Open"
-        EXTENDED = "extended", "Open, extended (complex)"
-        ANSWERED = "answered", "Answered"
-        WITHDRAWN = "withdrawn", "Withdrawn"
+        WAITING_FOR_ID = "waiting_for_id", _("Waiting for proof of identity")
+        OPEN = "open", _("Open")
+        EXTENDED = "extended", _("Open, extended (complex)")
+        ANSWERED = "answered", _("Answered")
+        WITHDRAWN = "withdrawn", _("Withdrawn")
 
     OPEN_STATUSES = (Status.WAITING_FOR_ID, Status.OPEN, Status.EXTENDED)
 
@@ -359,8 +360,8 @@ class SubjectAccessPause(models.Model):
     of identity or for the requester to say what they want. Each day paused pushes the due date on."""
 
     class Kind(models.TextChoices):
-        IDENTITY = "identity", "Waiting for proof of identity"
-        CLARIFICATION = "clarification", "Waiting for the requester to clarify"
+        IDENTITY = "identity", _("Waiting for proof of identity")
+        CLARIFICATION = "clarification", _("Waiting for the requester to clarify")
 
     request = models.ForeignKey(SubjectAccessRequest, on_delete=models.CASCADE, related_name="pauses")
     kind = models.CharField(max_length=20, choices=Kind.choices)
@@ -380,8 +381,8 @@ class SubjectAccessReminder(models.Model):
     new one to be reminded of)."""
 
     class Stage(models.TextChoices):
-        DUE_SOON = "due_soon", "Due within 7 days"
-        OVERDUE = "overdue", "Overdue"
+        DUE_SOON = "due_soon", _("Due within 7 days")
+        OVERDUE = "overdue", _("Overdue")
 
     request = models.ForeignKey(SubjectAccessRequest, on_delete=models.CASCADE, related_name="reminders")
     stage = models.CharField(max_length=10, choices=Stage.choices)
@@ -405,11 +406,11 @@ class InvestigationExport(models.Model):
     is shown before approval. docs/records.md, "Investigations"."""
 
     class Status(models.TextChoices):
-        REQUESTED = "requested", "Waiting for a second person"
-        APPROVED = "approved", "Approved"
-        REFUSED = "refused", "Refused"
+        REQUESTED = "requested", _("Waiting for a second person")
+        APPROVED = "approved", _("Approved")
+        REFUSED = "refused", _("Refused")
         # Never stored: an approved export past `expires_at` is shown as expired (see `status_at`).
-        EXPIRED = "expired", "Expired"
+        EXPIRED = "expired", _("Expired")
 
     organisation = models.ForeignKey(Organisation, on_delete=models.PROTECT, related_name="+")
     # The one school the whole scope lies in, when it does (a headteacher's export always does): a headteacher of

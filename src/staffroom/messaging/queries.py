@@ -361,9 +361,9 @@ def parse_cursor(raw: str | None) -> int | None:
     try:
         value = int(str(raw))
     except ValueError:
-        raise Invalid("before", "The cursor is not valid; use the `next` value from the previous page.") from None
+        raise Invalid("before", _("The cursor is not valid; use the `next` value from the previous page.")) from None
     if value < 1:
-        raise Invalid("before", "The cursor is not valid; use the `next` value from the previous page.")
+        raise Invalid("before", _("The cursor is not valid; use the `next` value from the previous page."))
     return value
 
 

@@ -24,6 +24,8 @@ from collections import Counter, defaultdict
 from dataclasses import asdict, dataclass, field
 from typing import Any, Final
 
+from django.utils.translation import gettext as _
+
 from staffroom.accounts.actions.people import MAX_NAME
 from staffroom.accounts.actions.schools import MAX_CLASS_NAME, MAX_SCHOOL_NAME
 from staffroom.accounts.models import CLASS_STAFF_ROLES, Organisation, Person, Role, School, SchoolClass
@@ -58,7 +60,7 @@ def clean_email_domain(value: str) -> str:
     """The domain at which people the roster gives no email sign in (their username @ it); empty for none."""
     domain = (value or "").strip().lower().removeprefix("@")
     if domain and not _DOMAIN.fullmatch(domain):
-        raise Invalid("email_domain", "Give a domain name such as school.example.org, or leave it empty.")
+        raise Invalid("email_domain", _("Give a domain name such as school.example.org, or leave it empty."))
     return domain
 
 

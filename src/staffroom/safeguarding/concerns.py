@@ -17,6 +17,8 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Literal
 
+from django.utils.translation import gettext_lazy as _
+
 from staffroom.safeguarding.phrases import PhraseIndex
 
 Severity = Literal["low", "medium", "high"]
@@ -34,14 +36,14 @@ CATEGORIES = (
 
 # What each category is called where people read it (the DSL queue, the nudge, the docs).
 CATEGORY_LABELS = {
-    "bullying": "Bullying",
-    "grooming": "Grooming and sexual exploitation",
-    "extremism": "Radicalisation and extremism",
-    "self_harm": "Self-harm and suicide",
-    "violence": "Violence and weapons",
-    "drugs": "Drugs",
-    "sexual_content": "Sexual content",
-    "discrimination": "Discrimination",
+    "bullying": _("Bullying"),
+    "grooming": _("Grooming and sexual exploitation"),
+    "extremism": _("Radicalisation and extremism"),
+    "self_harm": _("Self-harm and suicide"),
+    "violence": _("Violence and weapons"),
+    "drugs": _("Drugs"),
+    "sexual_content": _("Sexual content"),
+    "discrimination": _("Discrimination"),
 }
 
 

@@ -72,7 +72,7 @@ def label(detector: str) -> str:
         return str(_("a photo with people's faces"))
     if detector in IDENTIFIER_LABELS:
         return str(IDENTIFIER_LABELS[detector])
-    return CATEGORY_LABELS.get(detector, detector.replace("_", " ").capitalize())
+    return str(CATEGORY_LABELS.get(detector, detector.replace("_", " ").capitalize()))
 
 
 def default_outcome(detector: str, conversation_kind: str, sender: str) -> str:

@@ -6,7 +6,6 @@ whose domain errors `show_error` puts beside the field they are about.
 
 from __future__ import annotations
 
-import calendar
 import math
 import uuid
 from collections.abc import Mapping
@@ -18,6 +17,7 @@ from django import forms
 from django.conf import settings
 from django.core.files.uploadedfile import UploadedFile
 from django.urls import reverse
+from django.utils.dates import WEEKDAYS as DJANGO_WEEKDAYS
 from django.utils.translation import gettext_lazy as _
 
 from staffroom.accounts.models import Language, Notify, SecondFactorRule
@@ -391,7 +391,8 @@ class ResetSecondFactorForm(forms.Form):
     reason = forms.CharField(label=_("How you checked it is really them"), max_length=500, widget=forms.Textarea)
 
 
-WEEKDAYS = [(str(i), name) for i, name in enumerate(calendar.day_name)]
+# Django's own weekday names (lazy), so the checkboxes read in the page's language.
+WEEKDAYS = [(str(i), name) for i, name in sorted(DJANGO_WEEKDAYS.items())]
 
 
 class PreferencesForm(forms.Form):

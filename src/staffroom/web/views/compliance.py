@@ -10,6 +10,7 @@ from django.contrib import messages
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.utils import timezone
+from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
@@ -35,7 +36,7 @@ class AuditFilterForm(forms.Form):
 
     def __init__(self, data: object = None) -> None:
         super().__init__(data)  # type: ignore[arg-type]
-        choices = [("", _("Any action"))] + [(a.value, f"{MEANINGS[a]} ({a.value})") for a in MEANINGS]
+        choices = [("", _("Any action"))] + [(a.value, f"{gettext(MEANINGS[a])} ({a.value})") for a in MEANINGS]
         self.fields["action"].choices = choices  # type: ignore[attr-defined]
 
 

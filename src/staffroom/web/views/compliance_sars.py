@@ -12,6 +12,7 @@ from django.http import FileResponse, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils import timezone
+from django.utils.formats import date_format
 from django.utils.translation import gettext_lazy as _
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
@@ -113,7 +114,7 @@ def sars_page(request: HttpRequest) -> HttpResponse:
                 show_error(form, exc)
             else:
                 messages.success(request, _("The request is logged. It is due on %(day)s.") % {
-                    "day": made.due_on.strftime("%-d %B %Y")})  # fmt: skip
+                    "day": date_format(made.due_on, "j F Y")})  # fmt: skip
                 return redirect(reverse("web:compliance_sars") + f"#sar-{made.pk}")
     return _render_dashboard(request, viewer, form, choices, status=422)
 

@@ -7,7 +7,7 @@ from django.contrib.auth import logout
 from django.http import HttpRequest, HttpResponse
 from django.http.response import HttpResponseBase
 from django.shortcuts import redirect, render
-from django.utils import timezone
+from django.utils import timezone, translation
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_POST
 
@@ -25,12 +25,17 @@ from staffroom.web.pages import viewer_of
 from staffroom.web.timeline import role_labels
 
 
+def _unchosen_language() -> str:
+    """Someone who never chose sees the language the page is in (their browser's) as the choice to save."""
+    return "cy" if translation.get_language() == "cy" else "en"
+
+
 def _preferences_form(person: Person) -> PreferencesForm:
     current = preferences_payload(person)
     hours = current["quiet_hours"]
     return PreferencesForm(
         initial={
-            "language": current["language"],
+            "language": current["language"] if hasattr(person, "preferences") else _unchosen_language(),
             "notify": current["notify"],
             "own_hours": current["quiet_hours_from"] == "own",
             "start": hours["start"],
