@@ -302,8 +302,9 @@ RECORDS_PAGES = {
     "dpo": ["/compliance/accountability/", "/compliance/sars/", "/compliance/erasures/",
             "/compliance/investigations/", "/compliance/policies/", "/compliance/breaches/", "/compliance/audit/"],
     "head": ["/compliance/accountability/", "/compliance/sars/", "/compliance/investigations/",
-             "/compliance/policies/"],
-    "dsl": ["/safeguarding/"],
+             "/compliance/policies/", "/admin/notifications/", "/admin/closures/", "/safeguarding/policy"],
+    "admin": ["/admin/notifications/", "/admin/closures/"],
+    "dsl": ["/safeguarding/", "/safeguarding/policy"],
 }  # fmt: skip
 
 
