@@ -24,3 +24,10 @@ def of_people(person_ids: Iterable[int]) -> dict[int, str]:
     ids = list(person_ids)
     stored = dict(Preferences.objects.filter(person_id__in=ids).values_list("person_id", "language"))
     return {person_id: django_language(stored.get(person_id)) for person_id in ids}
+
+
+def chosen_for_address(email: str) -> str | None:
+    """The Django language code chosen by whoever signs in with `email`; None when nobody does or they never
+    chose (then the page that sends the email keeps its own language)."""
+    stored = Preferences.objects.filter(person__email__iexact=email.strip()).values_list("language", flat=True).first()
+    return DJANGO_LANGUAGE.get(stored) if stored else None
