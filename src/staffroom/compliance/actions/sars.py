@@ -9,6 +9,7 @@ Audit entries hold ids, dates, counts and digests: never a message's text, nor t
 
 from __future__ import annotations
 
+import functools
 from datetime import date
 
 from django.conf import settings
@@ -384,7 +385,7 @@ def remind_sar(sar_id: int, *, acting: Actor, today: date) -> str | None:
             if addresses:
                 with translation.override(language):
                     subject, body = _reminder(request, overdue=days_left < 0)
-                transaction.on_commit(lambda s=subject, b=body, a=addresses: _mail(s, b, a))
+                transaction.on_commit(functools.partial(_mail, subject, body, addresses))
         audit.record(
             acting, AuditAction.SAR_REMINDED, target=request.subject,
             data={**_dates(request), "stage": stage, "days_left": days_left, "recipients": [p.pk for p in dpos]},
