@@ -65,6 +65,17 @@ def test_the_check_refuses_empty_fuzzy_missing_and_stale(tmp_path, monkeypatch):
     assert any("out of date" in p for p in translations.problems("xx", found))
 
 
+def test_the_check_refuses_a_template_message_cut_short_by_an_escaped_quote(tmp_path, monkeypatch):
+    source = '{% load i18n %}{% translate "For example \\"INSET day\\"." %}'
+    ((message, _line),) = translations.template_messages(source)
+    assert message.msgid == "For example \\"  # what makemessages would find too
+    monkeypatch.setattr(translations, "LOCALE", tmp_path)
+    _catalogue(tmp_path, [polib.POEntry(msgid=message.msgid, msgstr="Er enghraifft \\")])
+    translations.compile_catalogue("xx")
+    problems = translations.problems("xx", {("", message.msgid): translations.Found(message, ["x.html:1"])})
+    assert len(problems) == 1 and "cut short at an escaped quote" in problems[0]
+
+
 def test_templates_give_the_message_ids_django_looks_up():
     source = (
         '{% load i18n %}{% translate "Sign in" %} {% translate "May" context "month" %}'

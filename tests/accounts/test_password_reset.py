@@ -15,6 +15,8 @@ import pytest
 from django.core import mail
 from django.test import Client
 
+from staffroom.accounts.models import Preferences
+
 RESET_URL = "/accounts/password/reset/"
 
 
@@ -103,3 +105,14 @@ def test_smtp_is_used_only_when_configured(tmp_path):
         "timeout": 10,
     }
     assert found["from"] == "staffroom@school.example"
+
+
+@pytest.mark.django_db
+def test_the_reset_email_is_in_the_language_its_recipient_chose_not_the_asking_browser_s(world):
+    Preferences.objects.update_or_create(person=world.teacher, defaults={"language": "cy"})
+    english_browser = {"HTTP_ACCEPT_LANGUAGE": "en-GB,en;q=0.9"}
+    Client().post(RESET_URL, {"email": world.teacher.email}, **english_browser)
+    Client().post(RESET_URL, {"email": world.teacher2.email}, **english_browser)
+    by_address = {m.to[0]: m for m in mail.outbox}
+    assert "E-bost ailosod cyfrinair" in by_address[world.teacher.email].subject
+    assert "Password Reset Email" in by_address[world.teacher2.email].subject

@@ -12,9 +12,10 @@ from datetime import date, timedelta
 
 import pytest
 from django.core import mail
-from django.utils import timezone
+from django.utils import timezone, translation
 
 from staffroom.accounts.actors import Service, ServiceActor
+from staffroom.accounts.models import Preferences, Role
 from staffroom.compliance import actions, queries
 from staffroom.compliance import tasks as compliance_tasks
 from staffroom.compliance.actions import sars as sar_actions
@@ -303,6 +304,23 @@ def test_the_dpo_is_reminded_once_a_week_before_and_once_when_overdue(world):
     with verify_refused(NotFound):
         actions.remind_sar(request.pk, acting=ServiceActor(Service.WORKER, world.outsider.organisation_id),
                            today=D(2026, 4, 12))  # fmt: skip
+
+
+def test_each_dpo_is_reminded_in_their_own_language(world, django_capture_on_commit_callbacks):
+    welsh_dpo = factories.person(world.school, Role.DPO, name="Ail DPO", trust_wide=True)
+    Preferences.objects.update_or_create(person=welsh_dpo, defaults={"language": "cy"})
+    request = _log(world, received=D(2026, 3, 10))  # due Fri 10 Apr
+    worker = ServiceActor(Service.WORKER, world.org.pk)
+    with translation.override("cy"), django_capture_on_commit_callbacks(execute=True):
+        # Whatever the worker's language, each DPO gets their own.
+        assert actions.remind_sar(request.pk, acting=worker, today=D(2026, 4, 3)) == "due_soon"
+    by_address = {m.to[0]: m for m in mail.outbox}
+    assert sorted(by_address) == sorted([world.dpo.email, welsh_dpo.email])
+    english, welsh = by_address[world.dpo.email], by_address[welsh_dpo.email]
+    assert english.subject == f"Subject access request {request.pk} is due on 10 April 2026"
+    assert "It was received on 10 March 2026" in english.body
+    assert welsh.subject == f"Mae cais gwrthrych am wybodaeth {request.pk} i'w ateb erbyn 10 Ebrill 2026"
+    assert "Mawrth 2026" in welsh.body and "March" not in welsh.body
 
 
 def test_the_dashboard_list_puts_open_requests_first_by_due_date(world):

@@ -7,9 +7,10 @@ from datetime import datetime
 from zoneinfo import ZoneInfo
 
 import pytest
+from django.utils import translation
 
 from staffroom.accounts import actions as account_actions
-from staffroom.accounts.models import NotificationPolicy, PushSubscription
+from staffroom.accounts.models import NotificationPolicy, Preferences, PushSubscription
 from staffroom.compliance.actions import report_lost_device
 from staffroom.messaging import actions
 from staffroom.notifications import outbox, vapid
@@ -241,3 +242,25 @@ def b64(raw: bytes) -> str:
     from tests.notifications.conftest import b64 as encode
 
     return encode(raw)
+
+
+def test_each_device_is_told_in_its_owner_s_language_not_the_author_s(
+    world, push_service, at, django_capture_on_commit_callbacks
+):
+    Preferences.objects.update_or_create(person=world.teacher2, defaults={"language": "cy"})
+    Preferences.objects.update_or_create(person=world.ta, defaults={"language": "en"})
+    group = world.group(world.teacher2, world.ta)
+    welsh_device, _ = push_service.subscribe(world.teacher2)
+    english_device, _ = push_service.subscribe(world.ta)
+
+    with translation.override("cy"):  # the author's page is Welsh: that decides nothing for the others
+        send(group, world.teacher, capture=django_capture_on_commit_callbacks)
+    with translation.override("en-gb"):
+        send(group, world.teacher, capture=django_capture_on_commit_callbacks)
+
+    assert [welsh_device.decrypt(p.body)["body"] for p in push_service.to(welsh_device)] == [
+        "Neges newydd mewn sgwrs"
+    ] * 2
+    assert [english_device.decrypt(p.body)["body"] for p in push_service.to(english_device)] == [
+        "New message in a conversation"
+    ] * 2

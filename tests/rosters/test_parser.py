@@ -6,6 +6,7 @@ from collections import Counter
 from dataclasses import asdict
 
 import pytest
+from django.utils import translation
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
@@ -277,3 +278,13 @@ def test_whatever_rows_enrollments_csv_has_every_problem_names_a_line_in_the_fil
 def test_the_roster_survives_its_trip_through_the_page():
     result = parser.parse(roster())
     assert parser.Roster.from_data(result.to_data()) == result
+
+
+def test_problems_are_in_the_language_of_the_page_that_shows_them():
+    files = roster(users=[user("p-ben", given="Ben"), user("p-ben", given="Ben")], enrollments=[])
+    with translation.override("cy"):
+        result = parser.parse(files)
+        assert [p.message for p in result.errors] == ["Mae sourcedId p-ben hefyd ar linell 2."]
+        assert str(result.errors[0]) == "users.csv llinell 3: Mae sourcedId p-ben hefyd ar linell 2."
+    with translation.override("en-gb"):
+        assert str(parser.parse(files).errors[0]) == "users.csv line 3: sourcedId p-ben is also on line 2."

@@ -6,7 +6,7 @@ from html import unescape
 import pytest
 from django.core.files.uploadedfile import SimpleUploadedFile
 
-from staffroom.accounts.models import Person
+from staffroom.accounts.models import Person, Preferences
 from staffroom.compliance.models import AuditEntry
 from staffroom.messaging.models import Conversation
 from tests import factories
@@ -138,6 +138,15 @@ def test_a_bad_roster_lists_its_problems_by_file_and_line_and_cannot_be_confirme
     assert "users.csv line 3: sourcedId p-ben is also on line 2." in page
     assert "enrollments.csv line 2: userSourcedId p-nobody is not in users.csv." in page
     assert confirm_fields(response) == {}
+
+
+def test_a_bad_roster_s_problems_are_in_welsh_for_an_admin_who_chose_welsh(world, as_person):
+    Preferences.objects.update_or_create(person=world.admin, defaults={"language": "cy"})
+    broken = hill_roster(users=[user("p-ben"), user("p-ben")], enrollments=[enrollment("c-9x", "p-nobody")])
+    page = text(upload(as_person(world.admin), broken))
+    assert "users.csv llinell 3: Mae sourcedId p-ben hefyd ar linell 2." in page
+    assert "enrollments.csv llinell 2: Nid yw userSourcedId p-nobody yn users.csv." in page
+    assert "is also on line" not in page
 
 
 def test_something_that_is_not_a_zip_is_refused_beside_the_file_field(world, as_person):

@@ -46,6 +46,22 @@ def test_an_unoffered_browser_language_falls_back_to_british_english(client):
     assert lang_of(html) == "en-GB"
 
 
+def test_the_offline_page_says_its_language_without_a_session(client):
+    # The service worker fetches it to keep: no session, so the browser's language decides.
+    welsh = client.get("/offline", **WELSH).content.decode()
+    assert lang_of(welsh) == "cy"
+    assert "Rydych chi all-lein" in welsh and "You are offline" not in welsh
+    english = client.get("/offline", **ENGLISH).content.decode()
+    assert lang_of(english) == "en-GB"
+    assert "You are offline" in english
+
+
+def test_the_offline_page_follows_the_person_s_choice(world, as_person):
+    choose(world.teacher, "cy")
+    html = as_person(world.teacher).get("/offline", **ENGLISH).content.decode()
+    assert lang_of(html) == "cy"
+
+
 def test_the_person_s_choice_beats_the_browser(world, as_person):
     choose(world.teacher, "cy")
     html = as_person(world.teacher).get("/profile", **ENGLISH).content.decode()

@@ -9,6 +9,7 @@ only themselves; the owner signing in from their own device is not stopped by it
 
 from __future__ import annotations
 
+import contextlib
 import logging
 from typing import Any
 
@@ -23,8 +24,10 @@ from django.contrib.auth.base_user import AbstractBaseUser
 from django.core.exceptions import PermissionDenied
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import render
+from django.utils import translation
 from django.utils.translation import gettext_lazy as _
 
+from staffroom.accounts import languages
 from staffroom.accounts.access import refusal
 from staffroom.accounts.models import Person
 from staffroom.compliance.middleware import client_ip
@@ -77,8 +80,11 @@ class StaffroomAccountAdapter(DefaultAccountAdapter):
     def send_mail(self, template_prefix: str, email: str, context: dict[str, Any]) -> None:
         """Send, or log that it could not be sent. The page that asked says the same either way: it must not tell
         anyone whether an address has an account, and a broken mail server is for the operator to fix."""
+        # In the recipient's own language when they chose one, not the language of whoever's page sent it.
+        language = languages.chosen_for_address(email)
         try:
-            super().send_mail(template_prefix, email, context)
+            with translation.override(language) if language else contextlib.nullcontext():
+                super().send_mail(template_prefix, email, context)
         except OSError as exc:  # refused, timed out, TLS or SMTP errors (smtplib's are OSErrors too)
             # Only the kind of failure: the address (which some SMTP errors repeat) stays out of the logs.
             code = getattr(exc, "smtp_code", None) or exc.errno

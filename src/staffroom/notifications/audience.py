@@ -12,9 +12,10 @@ from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
 
+from django.utils import translation
 from django.utils.translation import gettext as _
 
-from staffroom.accounts import working_hours
+from staffroom.accounts import languages, working_hours
 from staffroom.accounts.models import NotificationPolicy, Notify, Preferences, PushSubscription
 from staffroom.messaging.models import Conversation, Membership, Message
 
@@ -108,9 +109,17 @@ def pushes_for(message_id: int, *, now: datetime) -> list[Push]:
                 continue
         allowed.add(person_id)
 
-    body = payload(conversation, show_titles=show_titles, urgent=urgent)
+    # Each in the person's own language: the worker has no request to take one from, and the author's is not theirs.
+    def language_of(person_id: int) -> str:
+        own = preferences.get(person_id)
+        return languages.django_language(own.language if own else None)
+
+    bodies: dict[str, dict[str, Any]] = {}
+    for language in {language_of(person_id) for person_id in allowed}:
+        with translation.override(language):
+            bodies[language] = payload(conversation, show_titles=show_titles, urgent=urgent)
     return [
-        Push(s.pk, conversation.organisation_id, s.info(), body, urgent)
+        Push(s.pk, conversation.organisation_id, s.info(), bodies[language_of(s.person_id)], urgent)
         for s in subscriptions
         if s.person_id in allowed
     ]

@@ -14,6 +14,8 @@ import zlib
 from pathlib import Path, PurePosixPath
 from typing import IO
 
+from django.utils.translation import gettext as _
+
 from staffroom.rosters.problems import Problem
 
 ROSTER_FILES = ("manifest.csv", "orgs.csv", "users.csv", "classes.csv", "enrollments.csv", "academicSessions.csv")
@@ -44,7 +46,7 @@ def read_path(path: str | Path) -> RosterFiles:
     if path.is_dir():
         return read_folder(path)
     if not path.is_file():
-        raise _refuse(path.name, "There is no folder or ZIP file here.")
+        raise _refuse(path.name, _("There is no folder or ZIP file here."))
     with path.open("rb") as stream:
         return read_zip(stream, name=path.name)
 
@@ -58,7 +60,9 @@ def read_folder(folder: Path) -> RosterFiles:
         if name is None or not entry.is_file():
             continue
         if name in found:
-            raise _refuse(name, f"The folder has two files called {name} (names differing only in case).")
+            raise _refuse(
+                name, _("The folder has two files called %(file)s (names differing only in case).") % {"file": name}
+            )
         size = entry.stat().st_size
         total += size
         if size > MAX_FILE_BYTES or total > MAX_TOTAL_BYTES:
@@ -72,27 +76,31 @@ def read_zip(stream: IO[bytes], *, name: str = "upload") -> RosterFiles:
     try:
         archive = zipfile.ZipFile(stream)
     except (zipfile.BadZipFile, OSError, EOFError):
-        raise _refuse(name, "This is not a ZIP file. Upload the roster's CSV files in a ZIP.") from None
+        raise _refuse(name, _("This is not a ZIP file. Upload the roster's CSV files in a ZIP.")) from None
     with archive:
         entries = archive.infolist()
         if len(entries) > MAX_ZIP_ENTRIES:
-            raise _refuse(name, f"The ZIP holds more than {MAX_ZIP_ENTRIES} files; a roster has a handful.")
+            raise _refuse(
+                name, _("The ZIP holds more than %(n)d files; a roster has a handful.") % {"n": MAX_ZIP_ENTRIES}
+            )
         chosen: dict[str, zipfile.ZipInfo] = {}
         for info in entries:
             path = PurePosixPath(info.filename.replace("\\", "/"))
             if not path.parts or path.is_absolute() or ".." in path.parts or ":" in path.parts[0]:
-                raise _refuse(name, "The ZIP holds a file whose path leaves its folder; it was not read.")
+                raise _refuse(name, _("The ZIP holds a file whose path leaves its folder; it was not read."))
             if info.is_dir() or path.parts[0] == "__MACOSX" or path.name.startswith("."):
                 continue
             roster_name = _BY_LOWER.get(path.name.lower())
             if roster_name is None:
                 continue
             if roster_name in chosen:
-                raise _refuse(name, f"The ZIP holds more than one {roster_name}; put one roster in each ZIP.")
+                raise _refuse(
+                    name, _("The ZIP holds more than one %(file)s; put one roster in each ZIP.") % {"file": roster_name}
+                )
             chosen[roster_name] = info
         folders = {str(PurePosixPath(info.filename.replace("\\", "/")).parent) for info in chosen.values()}
         if len(folders) > 1:
-            raise _refuse(name, "The roster's files are in different folders of the ZIP; put them in one.")
+            raise _refuse(name, _("The roster's files are in different folders of the ZIP; put them in one."))
         return _read_members(archive, chosen, name)
 
 
@@ -101,7 +109,7 @@ def _read_members(archive: zipfile.ZipFile, chosen: dict[str, zipfile.ZipInfo], 
     total = 0
     for roster_name, info in sorted(chosen.items()):
         if info.flag_bits & 0x1:
-            raise _refuse(roster_name, "This file is encrypted in the ZIP; zip the roster without a password.")
+            raise _refuse(roster_name, _("This file is encrypted in the ZIP; zip the roster without a password."))
         if info.file_size > MAX_FILE_BYTES:
             raise _refuse(roster_name, _too_large())
         # The sizes a ZIP declares are not trusted: read at most the limit, whatever it claims.
@@ -117,14 +125,14 @@ def _read_members(archive: zipfile.ZipFile, chosen: dict[str, zipfile.ZipInfo], 
                     parts.append(chunk)
         except (zipfile.BadZipFile, zlib.error, EOFError, NotImplementedError, OSError):
             raise _refuse(
-                roster_name, "This file is damaged in the ZIP, or packed in a way Staffroom cannot read."
+                roster_name, _("This file is damaged in the ZIP, or packed in a way Staffroom cannot read.")
             ) from None
         found[roster_name] = b"".join(parts)
     return found
 
 
 def _too_large() -> str:
-    return (
-        f"Too large: a roster file may be at most {MAX_FILE_BYTES // (1024 * 1024)} MB, "
-        f"and all of them together {MAX_TOTAL_BYTES // (1024 * 1024)} MB."
-    )
+    return _("Too large: a roster file may be at most %(file)d MB, and all of them together %(total)d MB.") % {
+        "file": MAX_FILE_BYTES // (1024 * 1024),
+        "total": MAX_TOTAL_BYTES // (1024 * 1024),
+    }

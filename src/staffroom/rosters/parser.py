@@ -33,6 +33,7 @@ from typing import Any
 
 from django.core.exceptions import ValidationError
 from django.core.validators import validate_email
+from django.utils.translation import gettext as _
 
 from staffroom.accounts.models import ROSTER_ID_MAX, Role
 from staffroom.rosters.problems import Problem
@@ -225,12 +226,12 @@ class _Table:
         self.roster = roster
         self.text: str | None = None
         if b"\x00" in data:
-            roster.error(name, None, "This is not a CSV file (it holds binary data). Export the roster as CSV.")
+            roster.error(name, None, _("This is not a CSV file (it holds binary data). Export the roster as CSV."))
             return
         try:
             self.text = data.decode("utf-8-sig")
         except UnicodeDecodeError:
-            roster.error(name, None, "This file is not in UTF-8. Export or save it as CSV UTF-8 and try again.")
+            roster.error(name, None, _("This file is not in UTF-8. Export or save it as CSV UTF-8 and try again."))
 
     def rows(self, required: tuple[str, ...], optional: tuple[str, ...] = ()) -> Iterator[tuple[int, dict[str, str]]]:
         if self.text is None:
@@ -239,18 +240,20 @@ class _Table:
         try:
             header = [column.strip() for column in next(reader)]
         except StopIteration:
-            self.roster.error(self.name, None, "This file is empty; it needs at least its header line.")
+            self.roster.error(self.name, None, _("This file is empty; it needs at least its header line."))
             return
         except csv.Error as error:
-            self.roster.error(self.name, 1, f"This line is not valid CSV ({error}).")
+            self.roster.error(self.name, 1, _("This line is not valid CSV (%(error)s).") % {"error": error})
             return
         missing = [column for column in required if column not in header]
         if missing:
-            self.roster.error(self.name, 1, "Required column missing: " + ", ".join(missing) + ".")
+            self.roster.error(
+                self.name, 1, _("Required column missing: %(columns)s.") % {"columns": ", ".join(missing)}
+            )
             return
         repeated = sorted({column for column in header if column and header.count(column) > 1})
         if repeated:
-            self.roster.error(self.name, 1, "Column named twice: " + ", ".join(repeated) + ".")
+            self.roster.error(self.name, 1, _("Column named twice: %(columns)s.") % {"columns": ", ".join(repeated)})
             return
         wanted = {column: header.index(column) for column in (*required, *optional) if column in header}
         while True:
@@ -260,13 +263,20 @@ class _Table:
             except StopIteration:
                 return
             except csv.Error as error:
-                self.roster.error(self.name, line, f"This line is not valid CSV ({error}); the rest was not read.")
+                self.roster.error(
+                    self.name,
+                    line,
+                    _("This line is not valid CSV (%(error)s); the rest was not read.") % {"error": error},
+                )
                 return
             if not any(value.strip() for value in row):
                 continue
             if len(row) != len(header):
                 self.roster.error(
-                    self.name, line, f"This line has {len(row)} values but the header has {len(header)} columns."
+                    self.name,
+                    line,
+                    _("This line has %(values)d values but the header has %(columns)d columns.")
+                    % {"values": len(row), "columns": len(header)},
                 )
                 continue
             yield line, {column: row[index].strip() for column, index in wanted.items()}
@@ -283,13 +293,17 @@ class _Seen:
         """True when `sourced_id` is usable and new; otherwise the error is recorded."""
         roster, name = self.table.roster, self.table.name
         if not sourced_id:
-            roster.error(name, line, "sourcedId is empty.")
+            roster.error(name, line, _("sourcedId is empty."))
             return False
         if len(sourced_id) > ROSTER_ID_MAX:
-            roster.error(name, line, f"sourcedId is longer than {ROSTER_ID_MAX} characters.")
+            roster.error(name, line, _("sourcedId is longer than %(n)d characters.") % {"n": ROSTER_ID_MAX})
             return False
         if sourced_id in self.lines:
-            roster.error(name, line, f"sourcedId {sourced_id} is also on line {self.lines[sourced_id]}.")
+            roster.error(
+                name,
+                line,
+                _("sourcedId %(id)s is also on line %(line)d.") % {"id": sourced_id, "line": self.lines[sourced_id]},
+            )
             return False
         self.lines[sourced_id] = line
         return True
@@ -299,11 +313,15 @@ def _status(table: _Table, line: int, row: dict[str, str]) -> bool | None:
     """True for active (or no status, as bulk files may leave it), False for tobedeleted; None if unknown."""
     value = row.get("status", "").lower()
     if value not in STATUSES:
-        table.roster.error(table.name, line, f"status {row['status']!r} is not active or tobedeleted.")
+        table.roster.error(
+            table.name, line, _("status %(value)s is not active or tobedeleted.") % {"value": repr(row["status"])}
+        )
         return None
     modified = row.get("dateLastModified", "")
     if modified and _datetime(modified) is None:
-        table.roster.error(table.name, line, f"dateLastModified {modified[:40]!r} is not a date and time.")
+        table.roster.error(
+            table.name, line, _("dateLastModified %(value)s is not a date and time.") % {"value": repr(modified[:40])}
+        )
         return None
     return STATUSES[value]
 
@@ -327,7 +345,11 @@ def _dates(table: _Table, line: int, row: dict[str, str], columns: tuple[str, ..
                 raise ValueError
             date.fromisoformat(value)
         except ValueError:
-            table.roster.error(table.name, line, f"{column} {value[:40]!r} is not a date (YYYY-MM-DD).")
+            table.roster.error(
+                table.name,
+                line,
+                _("%(column)s %(value)s is not a date (YYYY-MM-DD).") % {"column": column, "value": repr(value[:40])},
+            )
             ok = False
     return ok
 
@@ -343,8 +365,8 @@ def _read_manifest(files: Mapping[str, bytes], roster: Roster) -> None:
     if MANIFEST not in files:
         roster.error(
             MANIFEST, None,
-            "There is no manifest.csv. OneRoster needs it: it says which files hold everyone (bulk) and which "
-            "hold only changes (delta), and so whether someone missing from users.csv has left.",
+            _("There is no manifest.csv. OneRoster needs it: it says which files hold everyone (bulk) and which "
+              "hold only changes (delta), and so whether someone missing from users.csv has left."),
         )  # fmt: skip
         return
     table = _Table(MANIFEST, files[MANIFEST], roster)
@@ -352,7 +374,9 @@ def _read_manifest(files: Mapping[str, bytes], roster: Roster) -> None:
     for line, row in table.rows(("propertyName", "value")):
         name = row["propertyName"]
         if name in properties:
-            roster.error(MANIFEST, line, f"{name} is also on line {properties[name][0]}.")
+            roster.error(
+                MANIFEST, line, _("%(name)s is also on line %(line)s.") % {"name": name, "line": properties[name][0]}
+            )
             continue
         properties[name] = (line, row["value"])
     if roster.errors:
@@ -360,22 +384,39 @@ def _read_manifest(files: Mapping[str, bytes], roster: Roster) -> None:
     version_line, version = properties.get("oneroster.version", (None, ""))
     if version and version not in VERSIONS:
         roster.error(
-            MANIFEST, version_line, f"oneroster.version {version[:20]!r}: this import reads 1.1 (and 1.0, 1.2)."
+            MANIFEST,
+            version_line,
+            _("oneroster.version %(version)s: this import reads 1.1 (and 1.0, 1.2).") % {"version": repr(version[:20])},
         )
     for name, manifest_name in DATA_FILES.items():
         at, mode = properties.get(f"file.{manifest_name}", (None, ""))
         mode = mode.lower()
         if at is None:
             if name in files:
-                roster.error(MANIFEST, None, f"There is no file.{manifest_name} line, but {name} is there.")
+                roster.error(
+                    MANIFEST,
+                    None,
+                    _("There is no file.%(entry)s line, but %(file)s is there.")
+                    % {"entry": manifest_name, "file": name},
+                )
             mode = ABSENT
         elif mode not in (BULK, DELTA, ABSENT):
-            roster.error(MANIFEST, at, f"file.{manifest_name} must be bulk, delta or absent.")
+            roster.error(MANIFEST, at, _("file.%(entry)s must be bulk, delta or absent.") % {"entry": manifest_name})
             continue
         if mode != ABSENT and name not in files:
-            roster.error(MANIFEST, at, f"file.{manifest_name} is {mode}, but there is no {name}.")
+            roster.error(
+                MANIFEST,
+                at,
+                _("file.%(entry)s is %(mode)s, but there is no %(file)s.")
+                % {"entry": manifest_name, "mode": mode, "file": name},
+            )
         if mode == ABSENT and name in files:
-            roster.warn(name, None, f"manifest.csv says file.{manifest_name} is absent, so {name} was not read.")
+            roster.warn(
+                name,
+                None,
+                _("manifest.csv says file.%(entry)s is absent, so %(file)s was not read.")
+                % {"entry": manifest_name, "file": name},
+            )
         roster.modes[name] = mode
 
 
@@ -388,10 +429,15 @@ def _read_orgs(table: _Table, roster: Roster) -> None:
             continue
         org_type = row["type"].lower()
         if org_type not in ORG_TYPES:
-            roster.error(ORGS, line, f"type {row['type'][:40]!r} is not one of: {', '.join(ORG_TYPES)}.")
+            roster.error(
+                ORGS,
+                line,
+                _("type %(value)s is not one of: %(types)s.")
+                % {"value": repr(row["type"][:40]), "types": ", ".join(ORG_TYPES)},
+            )
             continue
         if not row["name"]:
-            roster.error(ORGS, line, "name is empty.")
+            roster.error(ORGS, line, _("name is empty."))
             continue
         roster.orgs.append(Org(row["sourcedId"], line, row["name"], org_type, row.get("parentSourcedId", ""), active))
 
@@ -407,30 +453,32 @@ def _read_users(table: _Table, roster: Roster) -> None:
         roster.user_ids.append(sourced_id)
         roster_role = row["role"]
         if roster_role.lower() not in ROLE_FOR:
-            roster.error(USERS, line, f"role {roster_role[:40]!r} is not a OneRoster role.")
+            roster.error(USERS, line, _("role %(value)s is not a OneRoster role.") % {"value": repr(roster_role[:40])})
             continue
         role = ROLE_FOR[roster_role.lower()]
         if role is None:
             # Read no further: nothing about a parent (their email, their phone) is kept.
             roster.skipped.append(
-                Problem(USERS, line, f"{sourced_id} is a {roster_role.lower()}: parents and guardians have no "
-                        "Staffroom account, so this line was skipped.")
+                Problem(USERS, line, _("%(id)s is a %(role)s: parents and guardians have no Staffroom account, so "
+                                       "this line was skipped.") % {"id": sourced_id, "role": roster_role.lower()})
             )  # fmt: skip
             roster.skipped_user_ids.append(sourced_id)
             continue
         active = _status(table, line, row)
         enabled = BOOLEANS.get(row.get("enabledUser", "").lower())
         if enabled is None:
-            roster.error(USERS, line, f"enabledUser {row['enabledUser'][:20]!r} is not true or false.")
+            roster.error(
+                USERS, line, _("enabledUser %(value)s is not true or false.") % {"value": repr(row["enabledUser"][:20])}
+            )
         if not (row["givenName"] or row["familyName"]):
-            roster.error(USERS, line, "givenName and familyName are both empty.")
+            roster.error(USERS, line, _("givenName and familyName are both empty."))
             continue
         email = row.get("email", "").lower()
         if email:
             try:
                 validate_email(email)
             except ValidationError:
-                roster.error(USERS, line, f"email {email[:80]!r} is not an email address.")
+                roster.error(USERS, line, _("email %(value)s is not an email address.") % {"value": repr(email[:80])})
                 continue
         if active is None or enabled is None:
             continue
@@ -459,10 +507,10 @@ def _read_classes(table: _Table, roster: Roster) -> None:
         if not seen.first(row["sourcedId"], line) or active is None:
             continue
         if not row["title"]:
-            roster.error(CLASSES, line, "title is empty.")
+            roster.error(CLASSES, line, _("title is empty."))
             continue
         if not row["schoolSourcedId"]:
-            roster.error(CLASSES, line, "schoolSourcedId is empty.")
+            roster.error(CLASSES, line, _("schoolSourcedId is empty."))
             continue
         roster.classes.append(
             RosterClass(row["sourcedId"], line, row["title"], row.get("classCode", ""), row["schoolSourcedId"], active)
@@ -481,7 +529,11 @@ def _read_enrollments(table: _Table, roster: Roster) -> None:
             continue
         roster_role = row["role"].lower()
         if roster_role not in ENROLLED_AS:
-            roster.error(ENROLLMENTS, line, f"role {row['role'][:40]!r} is not a OneRoster enrollment role.")
+            roster.error(
+                ENROLLMENTS,
+                line,
+                _("role %(value)s is not a OneRoster enrollment role.") % {"value": repr(row["role"][:40])},
+            )
             continue
         enrolled_as = ENROLLED_AS[roster_role]
         if enrolled_as is None or row["userSourcedId"] in skipped_users:
@@ -489,7 +541,7 @@ def _read_enrollments(table: _Table, roster: Roster) -> None:
             continue
         for column in ("classSourcedId", "userSourcedId"):
             if not row[column]:
-                roster.error(ENROLLMENTS, line, f"{column} is empty.")
+                roster.error(ENROLLMENTS, line, _("%(column)s is empty.") % {"column": column})
         if row["classSourcedId"] and row["userSourcedId"]:
             roster.enrollments.append(
                 Enrollment(
@@ -550,8 +602,8 @@ def _resolve_schools(roster: Roster) -> None:
             key = org.sourced_id
             roster.warn(
                 ORGS, org.line,
-                f"{org.sourced_id} is a department and orgs.csv has no school above it, so it is imported as a "
-                "school of its own.",
+                _("%(id)s is a department and orgs.csv has no school above it, so it is imported as a school of "
+                  "its own.") % {"id": org.sourced_id},
             )  # fmt: skip
         roster.school_of[org.sourced_id] = key
 
@@ -562,21 +614,34 @@ def _check_references(roster: Roster) -> None:
         for user in roster.users:
             unknown = [org_id for org_id in user.org_ids if org_id not in roster.school_of]
             if unknown:
-                roster.error(USERS, user.line, f"orgSourcedIds names {', '.join(unknown)}, not in orgs.csv.")
+                roster.error(
+                    USERS, user.line, _("orgSourcedIds names %(ids)s, not in orgs.csv.") % {"ids": ", ".join(unknown)}
+                )
         for school_class in roster.classes:
             if school_class.school_org_id not in roster.school_of:
                 roster.error(
-                    CLASSES, school_class.line, f"schoolSourcedId {school_class.school_org_id} is not in orgs.csv."
+                    CLASSES,
+                    school_class.line,
+                    _("schoolSourcedId %(id)s is not in orgs.csv.") % {"id": school_class.school_org_id},
                 )
             elif roster.school_of[school_class.school_org_id] is None:
                 roster.error(
                     CLASSES, school_class.line,
-                    f"schoolSourcedId {school_class.school_org_id} is not a school (nor a department of one).",
+                    _("schoolSourcedId %(id)s is not a school (nor a department of one).")
+                    % {"id": school_class.school_org_id},
                 )  # fmt: skip
     class_ids = {c.sourced_id for c in roster.classes}
     user_ids = set(roster.user_ids)
     for enrollment in roster.enrollments:
         if roster.mode(CLASSES) == BULK and enrollment.class_id not in class_ids:
-            roster.error(ENROLLMENTS, enrollment.line, f"classSourcedId {enrollment.class_id} is not in classes.csv.")
+            roster.error(
+                ENROLLMENTS,
+                enrollment.line,
+                _("classSourcedId %(id)s is not in classes.csv.") % {"id": enrollment.class_id},
+            )
         if roster.mode(USERS) == BULK and enrollment.user_id not in user_ids:
-            roster.error(ENROLLMENTS, enrollment.line, f"userSourcedId {enrollment.user_id} is not in users.csv.")
+            roster.error(
+                ENROLLMENTS,
+                enrollment.line,
+                _("userSourcedId %(id)s is not in users.csv.") % {"id": enrollment.user_id},
+            )

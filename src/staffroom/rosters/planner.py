@@ -241,14 +241,16 @@ class _Planner:
                 continue  # a department of a school, or something above schools
             name = clean_text(org.name)
             if len(name) > MAX_SCHOOL_NAME:
-                self.error(ORGS, org.line, f"name is longer than {MAX_SCHOOL_NAME} characters.")
+                self.error(ORGS, org.line, _("name is longer than %(n)d characters.") % {"n": MAX_SCHOOL_NAME})
                 continue
             existing = self.schools_by_roster.get(org.sourced_id)
             if existing is not None:
                 self.school_ids[org.sourced_id] = existing.pk
                 if existing.name != name and org.active:
                     if self._school_name_taken(name, existing):
-                        self.error(ORGS, org.line, f"Staffroom already has another school called {name}.")
+                        self.error(
+                            ORGS, org.line, _("Staffroom already has another school called %(name)s.") % {"name": name}
+                        )
                         continue
                     self.plan.schools.append(SchoolStep(org.sourced_id, name, org.line, existing.pk, ("name",)))
                 continue
@@ -256,12 +258,16 @@ class _Planner:
                 continue  # a school the roster is removing, which Staffroom never had
             by_name = self.schools_by_name.get(name)
             if by_name is not None and by_name.roster_id:
-                self.error(ORGS, org.line, f"Staffroom's school {name} belongs to another org of the roster.")
+                self.error(
+                    ORGS,
+                    org.line,
+                    _("Staffroom's school %(name)s belongs to another org of the roster.") % {"name": name},
+                )
             elif by_name is not None:
                 self.school_ids[org.sourced_id] = by_name.pk
                 self.plan.schools.append(SchoolStep(org.sourced_id, name, org.line, by_name.pk, ("roster_id",)))
             elif any(step.name == name for step in self.plan.schools):
-                self.error(ORGS, org.line, f"Another org of orgs.csv is also called {name}.")
+                self.error(ORGS, org.line, _("Another org of orgs.csv is also called %(name)s.") % {"name": name})
             else:
                 self.school_ids[org.sourced_id] = None
                 self.plan.schools.append(SchoolStep(org.sourced_id, name, org.line))
@@ -301,19 +307,25 @@ class _Planner:
             if person is None and address:
                 match = by_address.get(address)
                 if match is not None and match.organisation_id != self.organisation.pk:
-                    self.error(USERS, user.line, "Someone already signs in to Staffroom with this address.")
+                    self.error(USERS, user.line, _("Someone already signs in to Staffroom with this address."))
                     continue
                 if match is not None and match.roster_id and match.roster_id != user.sourced_id:
                     in_file = match.roster_id in roster_ids
                     self.error(
                         USERS, user.line,
-                        f"Staffroom's {match.name} signs in with this address and is {match.roster_id} in the "
-                        f"roster{'' if in_file else ' (not in this users.csv)'}.",
+                        (_("Staffroom's %(name)s signs in with this address and is %(id)s in the roster.")
+                         if in_file else
+                         _("Staffroom's %(name)s signs in with this address and is %(id)s in the roster (not in this "
+                           "users.csv).")) % {"name": match.name, "id": match.roster_id},
                     )  # fmt: skip
                     continue
                 person = match
             if address in taken_by:
-                self.error(USERS, user.line, f"email {address} is also on line {taken_by[address]}.")
+                self.error(
+                    USERS,
+                    user.line,
+                    _("email %(address)s is also on line %(line)d.") % {"address": address, "line": taken_by[address]},
+                )
                 continue
             if address:
                 taken_by[address] = user.line
@@ -328,21 +340,26 @@ class _Planner:
             self.error(
                 USERS,
                 user.line,
-                f"orgSourcedIds names {', '.join(unknown)}: not a school in orgs.csv nor in Staffroom.",
+                _("orgSourcedIds names %(ids)s: not a school in orgs.csv nor in Staffroom.")
+                % {"ids": ", ".join(unknown)},
             )
             return
         school_key = next((key for key in keys if key is not None), None)
         if user.role == Role.PUPIL and school_key is None:
-            self.error(USERS, user.line, "A pupil belongs to a school, and none of orgSourcedIds is one.")
+            self.error(USERS, user.line, _("A pupil belongs to a school, and none of orgSourcedIds is one."))
             return
         name = clean_text(f"{user.given_name} {user.family_name}")
         if len(name) > MAX_NAME:
-            self.error(USERS, user.line, f"The name is longer than {MAX_NAME} characters.")
+            self.error(USERS, user.line, _("The name is longer than %(n)d characters.") % {"n": MAX_NAME})
             return
         if person is None:
             self._starter(user, name, address, school_key)
         elif not person.roster_id and not user.keeps_access:
-            self.warn(USERS, user.line, f"{person.name} was added by hand, so the roster does not deactivate them.")
+            self.warn(
+                USERS,
+                user.line,
+                _("%(name)s was added by hand, so the roster does not deactivate them.") % {"name": person.name},
+            )
         elif not user.keeps_access:
             self.final[user.sourced_id] = _Final(person.pk, False, frozenset(person.role_codes), person.name)
             if person.is_active:
@@ -359,8 +376,8 @@ class _Planner:
             return  # someone the roster has removed, whom Staffroom never had
         if not address:
             self.plan.skipped.append(
-                Problem(USERS, user.line, f"{user.sourced_id} has no email, so no address to sign in with, and was "
-                        "skipped (an email domain makes one from their username).")
+                Problem(USERS, user.line, _("%(id)s has no email, so no address to sign in with, and was skipped (an "
+                                            "email domain makes one from their username).") % {"id": user.sourced_id})
             )  # fmt: skip
             return
         self.final[user.sourced_id] = _Final(None, True, frozenset({user.role}), name)
@@ -373,7 +390,8 @@ class _Planner:
         if user.role == Role.PUPIL and kept:
             self.error(
                 USERS, user.line,
-                f"{person.name} is a pupil in the roster but holds staff roles in Staffroom; take those away first.",
+                _("%(name)s is a pupil in the roster but holds staff roles in Staffroom; take those away first.")
+                % {"name": person.name},
             )  # fmt: skip
             return
         roles = tuple(sorted({user.role, *kept}))
@@ -389,7 +407,11 @@ class _Planner:
         if roles != tuple(sorted(person.role_codes)):
             changed.append("roles")
         if address and address != person.email.lower():
-            self.warn(USERS, user.line, f"{person.name} signs in with another address; the roster does not change it.")
+            self.warn(
+                USERS,
+                user.line,
+                _("%(name)s signs in with another address; the roster does not change it.") % {"name": person.name},
+            )
         active = person.is_active
         if changed:
             self.plan.people.append(
@@ -405,7 +427,8 @@ class _Planner:
             else:
                 self.warn(
                     USERS, user.line,
-                    f"{person.name} was deactivated by an admin, so stays so; an admin can reactivate them.",
+                    _("%(name)s was deactivated by an admin, so stays so; an admin can reactivate them.")
+                    % {"name": person.name},
                 )  # fmt: skip
         self.final[user.sourced_id] = _Final(person.pk, active, frozenset(roles), name)
 
@@ -420,7 +443,7 @@ class _Planner:
             if roster_id not in in_file and p.is_active and (p.school_id is None or p.school_id in covered)
         ]
         if leavers and not self.roster.users:
-            self.error(USERS, None, "users.csv names nobody, but is complete (bulk): everyone would be deactivated.")
+            self.error(USERS, None, _("users.csv names nobody, but is complete (bulk): everyone would be deactivated."))
             return
         for person in leavers:
             self.plan.people.append(
@@ -457,35 +480,48 @@ class _Planner:
             if key is _MISSING or key is None:
                 self.error(
                     CLASSES, roster_class.line,
-                    f"schoolSourcedId {roster_class.school_org_id} is not a school in orgs.csv nor in Staffroom.",
+                    _("schoolSourcedId %(id)s is not a school in orgs.csv nor in Staffroom.")
+                    % {"id": roster_class.school_org_id},
                 )  # fmt: skip
                 continue
             name = self.class_names[roster_class.sourced_id] = names[roster_class.sourced_id]
             if len(name) > MAX_CLASS_NAME:
-                self.error(CLASSES, roster_class.line, f"title is longer than {MAX_CLASS_NAME} characters.")
+                self.error(
+                    CLASSES, roster_class.line, _("title is longer than %(n)d characters.") % {"n": MAX_CLASS_NAME}
+                )
                 continue
             school_id = self.school_ids[key]
             step = ClassStep(roster_class.sourced_id, name, roster_class.line, key)
             clash = by_name.get((school_id, name)) if school_id is not None else None
             if (school_id or key, name) in planned:
-                self.error(CLASSES, roster_class.line, f"Another class of the school is also called {name}.")
+                self.error(
+                    CLASSES,
+                    roster_class.line,
+                    _("Another class of the school is also called %(name)s.") % {"name": name},
+                )
                 continue
             planned.add((school_id or key, name))
             if existing is not None:
                 self.class_ids[roster_class.sourced_id] = existing.pk
                 if existing.school_id != school_id:
                     self.error(
-                        CLASSES, roster_class.line, "This class is at another school in Staffroom; classes do not move."
+                        CLASSES,
+                        roster_class.line,
+                        _("This class is at another school in Staffroom; classes do not move."),
                     )
                 elif existing.name != name and clash is not None:
                     self.error(
-                        CLASSES, roster_class.line, f"Staffroom already has a class called {name} at the school."
+                        CLASSES,
+                        roster_class.line,
+                        _("Staffroom already has a class called %(name)s at the school.") % {"name": name},
                     )
                 elif existing.name != name:
                     self.plan.classes.append(self._step(step, existing.pk, ("name",)))
             elif clash is not None and clash.roster_id:
                 self.error(
-                    CLASSES, roster_class.line, f"Staffroom's class {name} belongs to another class of the roster."
+                    CLASSES,
+                    roster_class.line,
+                    _("Staffroom's class %(name)s belongs to another class of the roster.") % {"name": name},
                 )
             elif clash is not None:
                 self.class_ids[roster_class.sourced_id] = clash.pk
@@ -552,7 +588,7 @@ class _Planner:
                     self.error(
                         ENROLLMENTS,
                         enrollment.line,
-                        f"classSourcedId {class_key} is not in classes.csv nor in Staffroom.",
+                        _("classSourcedId %(id)s is not in classes.csv nor in Staffroom.") % {"id": class_key},
                     )
                     continue
                 self.class_ids[class_key] = found.pk
@@ -564,7 +600,7 @@ class _Planner:
                     self.error(
                         ENROLLMENTS,
                         enrollment.line,
-                        f"userSourcedId {enrollment.user_id} is not in users.csv nor in Staffroom.",
+                        _("userSourcedId %(id)s is not in users.csv nor in Staffroom.") % {"id": enrollment.user_id},
                     )
                 continue
             if not person.active:
@@ -591,13 +627,23 @@ class _Planner:
 
     def _fits(self, enrolled_as: str, roster_role: str, user_id: str, line: int, person: _Final) -> bool:
         if enrolled_as == PUPIL and not person.is_pupil:
-            self.warn(ENROLLMENTS, line, f"{user_id} is enrolled as a student but is not a pupil; left out.")
+            self.warn(
+                ENROLLMENTS, line, _("%(id)s is enrolled as a student but is not a pupil; left out.") % {"id": user_id}
+            )
             return False
         if enrolled_as == STAFF and person.is_pupil:
-            self.warn(ENROLLMENTS, line, f"{user_id} is a pupil enrolled as {roster_role}; left out.")
+            self.warn(
+                ENROLLMENTS,
+                line,
+                _("%(id)s is a pupil enrolled as %(role)s; left out.") % {"id": user_id, "role": roster_role},
+            )
             return False
         if enrolled_as == STAFF and not person.may_teach:
-            self.warn(ENROLLMENTS, line, f"{user_id} is not teaching staff, who alone join class channels; left out.")
+            self.warn(
+                ENROLLMENTS,
+                line,
+                _("%(id)s is not teaching staff, who alone join class channels; left out.") % {"id": user_id},
+            )
             return False
         return True
 
@@ -627,6 +673,8 @@ class _Planner:
             if staying or step.assign:
                 step.open_channel = True
             elif line is not None:
-                self.warn(CLASSES, line, f"{class_key} has no teacher, so it has no class channel yet.")
+                self.warn(
+                    CLASSES, line, _("%(id)s has no teacher, so it has no class channel yet.") % {"id": class_key}
+                )
         if step.changes:
             self.plan.class_lists.append(step)

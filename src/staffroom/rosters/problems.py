@@ -4,6 +4,8 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
+from django.utils.translation import gettext as _
+
 
 @dataclass(frozen=True)
 class Problem:
@@ -19,5 +21,10 @@ class Problem:
         return {"file": self.file, "line": self.line, "message": self.message}
 
     def __str__(self) -> str:
-        where = f"{self.file} line {self.line}" if self.line is not None else self.file
-        return f"{where}: {self.message}"
+        if self.line is None:
+            return f"{self.file}: {self.message}"
+        return _("%(file)s line %(line)d: %(message)s") % {
+            "file": self.file,
+            "line": self.line,
+            "message": self.message,
+        }

@@ -10,10 +10,9 @@ from collections.abc import Callable
 from django.http import HttpRequest, HttpResponse
 from django.utils import translation
 
+from staffroom.accounts.languages import DJANGO_LANGUAGE
 from staffroom.accounts.models import Preferences
 
-# Preferences.language -> the Django language code in settings.LANGUAGES.
-DJANGO_LANGUAGE = {"en": "en-gb", "cy": "cy"}
 # The Django language code -> the BCP 47 tag a page's <html lang> says.
 HTML_LANG = {"en-gb": "en-GB", "cy": "cy"}
 

@@ -9,16 +9,18 @@ Audit entries hold ids, dates, counts and digests: never a message's text, nor t
 
 from __future__ import annotations
 
+import functools
 from datetime import date
 
 from django.conf import settings
 from django.core.mail import send_mail
 from django.db import transaction
 from django.http import FileResponse
-from django.utils import timezone
+from django.utils import timezone, translation
+from django.utils.formats import date_format
 from django.utils.translation import gettext as _
 
-from staffroom.accounts import permissions
+from staffroom.accounts import languages, permissions
 from staffroom.accounts.actors import Actor, Service, ServiceActor
 from staffroom.accounts.models import Person, Role
 from staffroom.compliance import audit, sar, sar_dates
@@ -376,22 +378,32 @@ def remind_sar(sar_id: int, *, acting: Actor, today: date) -> str | None:
         dpos = _dpos(request.organisation_id)
         SubjectAccessReminder.objects.create(request=request, stage=stage, due_on=request.due_on,
                                              recipients=[p.pk for p in dpos])  # fmt: skip
-        subject = _("Subject access request %(n)d is overdue") if days_left < 0 else _(
-            "Subject access request %(n)d is due on %(day)s")  # fmt: skip
-        subject = subject % {"n": request.pk, "day": request.due_on.strftime("%-d %B %Y")}
-        body = _(
-            "%(title)s.\n\nIt was received on %(received)s and must be answered by %(due)s. Open the compliance "
-            "console, Subject access, to see what is left to do.\n"
-        ) % {"title": subject, "received": request.received_on.strftime("%-d %B %Y"),
-             "due": request.due_on.strftime("%-d %B %Y")}  # fmt: skip
-        addresses = [p.email for p in dpos]
-        if addresses:
-            transaction.on_commit(lambda: _mail(subject, body, addresses))
+        # One email for each language the DPOs chose, each in theirs (the worker has no request to ask).
+        chosen = languages.of_people(p.pk for p in dpos)
+        for language in sorted(set(chosen.values())):
+            addresses = [p.email for p in dpos if chosen[p.pk] == language and p.email]
+            if addresses:
+                with translation.override(language):
+                    subject, body = _reminder(request, overdue=days_left < 0)
+                transaction.on_commit(functools.partial(_mail, subject, body, addresses))
         audit.record(
             acting, AuditAction.SAR_REMINDED, target=request.subject,
             data={**_dates(request), "stage": stage, "days_left": days_left, "recipients": [p.pk for p in dpos]},
         )  # fmt: skip
     return stage
+
+
+def _reminder(request: SubjectAccessRequest, *, overdue: bool) -> tuple[str, str]:
+    """A reminder's subject and body in the active language (dates too: Django's month names, not strftime's)."""
+    subject = _("Subject access request %(n)d is overdue") if overdue else _(
+        "Subject access request %(n)d is due on %(day)s")  # fmt: skip
+    subject = subject % {"n": request.pk, "day": date_format(request.due_on, "j F Y")}
+    body = _(
+        "%(title)s.\n\nIt was received on %(received)s and must be answered by %(due)s. Open the compliance "
+        "console, Subject access, to see what is left to do.\n"
+    ) % {"title": subject, "received": date_format(request.received_on, "j F Y"),
+         "due": date_format(request.due_on, "j F Y")}  # fmt: skip
+    return subject, body
 
 
 def _mail(subject: str, body: str, addresses: list[str]) -> None:

@@ -8,12 +8,14 @@ import hashlib
 import json
 from typing import Any
 
+from django.conf import settings
 from django.contrib.staticfiles import finders
 from django.http import HttpRequest, HttpResponse, JsonResponse
 from django.shortcuts import render
 from django.template.loader import render_to_string
 from django.templatetags.static import static
 from django.urls import reverse
+from django.utils import translation
 from django.views.decorators.http import require_GET
 
 THEME_COLOUR = "#1f4fb5"
@@ -43,8 +45,10 @@ def shell_version() -> str:
         if isinstance(path, str):
             with open(path, "rb") as file:
                 digest.update(file.read())
-    for template in ("staffroom/app/sw.js", "staffroom/app/offline.html"):
-        digest.update(render_to_string(template, {"version": "", "shell": "[]", "forget_paths": "[]"}).encode())
+    # In one language whatever the request, so every process computes the same version.
+    with translation.override(settings.LANGUAGE_CODE):
+        for template in ("staffroom/app/sw.js", "staffroom/app/offline.html"):
+            digest.update(render_to_string(template, {"version": "", "shell": "[]", "forget_paths": "[]"}).encode())
     return digest.hexdigest()[:12]
 
 
