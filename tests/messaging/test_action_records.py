@@ -710,6 +710,17 @@ def test_staff_who_join_the_school_later_are_added_and_it_is_recorded(world):
     assert notices.memberships.filter(person=world.other_teacher).exists()
 
 
+def test_a_returning_member_of_staff_joins_the_all_staff_channel_made_while_they_were_away(world):
+    from staffroom.accounts import actions as people
+
+    people.deactivate_person(world.teacher.pk, acting=world.head, reason="Left in the summer")
+    notices = actions.create_staff_announcement(acting=world.head, school=world.school, title="Staff notices")
+    assert not notices.memberships.filter(person=world.teacher).exists()
+    with verify_action(audit=[A.MEMBERSHIP_ADDED, A.PERSON_REACTIVATED], events=["membership.added"]):
+        people.reactivate_person(world.teacher.pk, acting=world.head, reason="Back from a career break")
+    assert notices.memberships.filter(person=world.teacher).exists()
+
+
 def test_adding_to_staff_audiences_someone_already_in_them_changes_nothing(world):
     actions.create_staff_announcement(acting=world.head, school=world.school, title="Staff notices")
     with verify_unchanged():

@@ -24,6 +24,15 @@ def test_the_manifest_makes_staffroom_installable(client):
         assert client.get(icon["src"]).status_code == 200
 
 
+def test_the_manifest_speaks_the_browser_s_language(client):
+    english = json.loads(client.get("/manifest.webmanifest").content)
+    response = client.get("/manifest.webmanifest", HTTP_ACCEPT_LANGUAGE="cy")
+    welsh = json.loads(response.content)
+    assert (english["lang"], welsh["lang"]) == ("en-GB", "cy")
+    assert welsh["description"] != english["description"] and welsh["name"] == "Staffroom"
+    assert "Accept-Language" in response["Vary"]
+
+
 def test_the_service_worker_is_served_from_the_root_and_never_cached_stale(client, world):
     response = client.get("/sw.js")
     assert response.status_code == 200

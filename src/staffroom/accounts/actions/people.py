@@ -356,7 +356,8 @@ def change_person(
 
 def reactivate_person(person_id: int, *, acting: Actor, reason: str = "") -> Person:
     """Undo a deactivation made in error, or welcome someone back. They sign in afresh: nothing of their old
-    sessions or tokens returns. A leave date already passed is cleared."""
+    sessions or tokens returns. A leave date already passed is cleared. They join what staff of their school
+    join (accounts/joining.py), as a new starter would."""
     with transaction.atomic():
         person = queries.managed_person(acting, person_id, lock=True)
         _check_may_change(acting, person)
@@ -367,6 +368,8 @@ def reactivate_person(person_id: int, *, acting: Actor, reason: str = "") -> Per
         if person.access_ends_on is not None and person.access_ends_on < timezone.localdate():
             person.access_ends_on = None
         person.save(update_fields=["is_active", "left_at", "access_ends_on"])
+        # Back as staff of their school: what joining brings (an "all staff" channel made while they were away).
+        joining.joined(person, acting)
         audit.record(acting, AuditAction.PERSON_REACTIVATED, target=person, reason=reason)
     return person
 

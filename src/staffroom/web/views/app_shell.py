@@ -16,7 +16,11 @@ from django.template.loader import render_to_string
 from django.templatetags.static import static
 from django.urls import reverse
 from django.utils import translation
+from django.utils.cache import patch_vary_headers
+from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET
+
+from staffroom.web.language import html_lang
 
 THEME_COLOUR = "#1f4fb5"
 # The app shell the service worker keeps: what every page loads, and the offline page.
@@ -74,12 +78,13 @@ def manifest(request: HttpRequest) -> HttpResponse:
         "id": "/",
         "name": "Staffroom",
         "short_name": "Staffroom",
-        "description": "Your school's staff messages, announcements and class channels.",
+        # In the language of the request (a home screen shows these), like the pages.
+        "description": _("Your school's staff messages, announcements and class channels."),
         "start_url": "/",
         "scope": "/",
         "display": "standalone",
         "orientation": "any",
-        "lang": "en-GB",
+        "lang": html_lang(),
         "dir": "ltr",
         "theme_color": THEME_COLOUR,
         "background_color": "#ffffff",
@@ -87,6 +92,7 @@ def manifest(request: HttpRequest) -> HttpResponse:
         "icons": icons,
     }
     response = JsonResponse(document, content_type="application/manifest+json")
+    patch_vary_headers(response, ["Accept-Language"])
     return _no_cache(response)
 
 
