@@ -221,13 +221,13 @@ def cost(trained: dict[str, Any], texts: list[str]) -> dict[str, Any]:
 
 
 def main() -> None:
+    global C, TUNE_WEIGHT
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("--look", action="store_true", help="evaluate on held_out_2 (logged) and write results")
     parser.add_argument("--note", default="", help="what changed in this design iteration (goes in the look log)")
     parser.add_argument("--c", type=float, default=C, help="inverse regularisation strength")
     parser.add_argument("--tune-weight", type=float, default=TUNE_WEIGHT, help="weight of a templated row")
     args = parser.parse_args()
-    global C, TUNE_WEIGHT
     C, TUNE_WEIGHT = args.c, args.tune_weight
     hand_rows = [r for path in TRAIN for r in load(path)]
     tune_rows = [r for r in load(GENERATED) if r["split"] == "tune"]
