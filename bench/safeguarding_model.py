@@ -249,6 +249,14 @@ def main() -> None:
         },
         "cross_validation": trained["kinds"],
     }
+    touched = int(np.count_nonzero(np.any(trained["W"] != 0, axis=1)))
+    report["weights"] = {
+        "buckets": int(trained["W"].shape[0]),
+        "kinds": len(KINDS),
+        "buckets_with_a_weight": touched,
+        "sparse_float16_bytes": touched * (4 + 2 * len(KINDS)),
+    }
+    print(json.dumps(report["weights"]))
     report["cost"] = cost(trained, [r["text"] for r in tune_rows[:3000]])
     print(json.dumps(report["cost"], indent=2))
     if not args.look:
