@@ -75,7 +75,7 @@ def test_sign_in_and_send_with_the_keyboard_alone(browser, server):
     else:
         pytest.fail("the Send button cannot be reached with Tab from the message box")
     page.keyboard.press("Enter")
-    expect(page.get_by_text("Sent with the keyboard")).to_be_visible()
+    expect(page.get_by_text("Sent with the keyboard", exact=True)).to_be_visible()  # not the list's "You: ..." preview
     context.close()
 
 
