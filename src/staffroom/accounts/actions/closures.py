@@ -21,8 +21,9 @@ MAX_LABEL = 100
 MAX_DAYS = 62
 
 
-def _school(acting: Person, school_id: int) -> School:
-    school = School.objects.filter(pk=school_id, organisation_id=acting.organisation_id).first()
+def _locked_school(acting: Person, school_id: int) -> School:
+    """The school, locked (its calendar changes one entry at a time), once `acting` may keep its calendar."""
+    school = School.objects.select_for_update().filter(pk=school_id, organisation_id=acting.organisation_id).first()
     if school is None:
         raise NotFound()
     permissions.require(acting, "school_calendar.manage", school)
@@ -31,7 +32,6 @@ def _school(acting: Person, school_id: int) -> School:
 
 def add_school_closure(school_id: int, *, acting: Person, starts_on: date, ends_on: date, label: str) -> SchoolClosure:
     """Close a school to pupils' posting from `starts_on` to `ends_on` inclusive ("Half term", "INSET day")."""
-    school = _school(acting, school_id)
     label = clean_text(label)
     if not label:
         raise Invalid("label", _('Say what the closure is, such as "INSET day" or "October half term".'))
@@ -42,7 +42,7 @@ def add_school_closure(school_id: int, *, acting: Person, starts_on: date, ends_
     if (ends_on - starts_on).days >= MAX_DAYS:
         raise Invalid("ends_on", _("A closure can be at most %(n)d days long.") % {"n": MAX_DAYS})
     with transaction.atomic():
-        School.objects.select_for_update().filter(pk=school.pk).first()
+        school = _locked_school(acting, school_id)
         closure = SchoolClosure.objects.create(
             school=school, starts_on=starts_on, ends_on=ends_on, label=label, created_by=acting
         )
@@ -56,11 +56,11 @@ def add_school_closure(school_id: int, *, acting: Person, starts_on: date, ends_
 
 def remove_school_closure(closure_id: int, *, acting: Person) -> None:
     """Take a closure off the school's calendar (entered by mistake, or the school opens after all)."""
-    closure = SchoolClosure.objects.filter(pk=closure_id, school__organisation_id=acting.organisation_id).first()
-    if closure is None:
-        raise NotFound()
-    school = _school(acting, closure.school_id)
     with transaction.atomic():
+        closure = SchoolClosure.objects.filter(pk=closure_id, school__organisation_id=acting.organisation_id).first()
+        if closure is None:
+            raise NotFound()
+        school = _locked_school(acting, closure.school_id)
         locked = SchoolClosure.objects.select_for_update().filter(pk=closure.pk).first()
         if locked is None:
             raise NotFound()
