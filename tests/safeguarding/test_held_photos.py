@@ -130,10 +130,10 @@ def test_a_held_photo_answers_only_its_sender_and_those_who_check_it(world, no_a
 
 def test_the_teacher_in_charge_releases_it_and_open_pages_hear(world, no_alerts):
     _, photo = held(world)
-    with verify_action(audit=[A.PHOTO_RELEASED], events=["message.edited"]) as captured:
+    with verify_action(audit=[A.CONCERN_STATUS_CHANGED, A.PHOTO_RELEASED], events=["message.edited"]) as captured:
         actions.release_photo(str(photo.pk), acting=world.teacher)
     assert captured.events[0].payload["message"]["attachments"][0]["held"] is False
-    assert captured.audit[0].data["attachment"] == str(photo.pk)
+    assert captured.audit[1].data["attachment"] == str(photo.pk)
     assert fetch(world.pupil2, photo) == 200
     with verify_unchanged():
         actions.release_photo(str(photo.pk), acting=world.dsl)  # done already: nothing changes
@@ -141,7 +141,7 @@ def test_the_teacher_in_charge_releases_it_and_open_pages_hear(world, no_alerts)
 
 def test_the_dsl_removes_it_and_it_answers_only_reviewers(world, no_alerts):
     _, photo = held(world)
-    with verify_action(audit=[A.PHOTO_REMOVED], events=["message.edited"]):
+    with verify_action(audit=[A.CONCERN_STATUS_CHANGED, A.PHOTO_REMOVED], events=["message.edited"]):
         actions.remove_photo(str(photo.pk), acting=world.dsl)
     photo.refresh_from_db()
     assert photo.removed and not photo.held and photo.reviewed_by == world.dsl

@@ -105,79 +105,98 @@ def update_concern(
     with transaction.atomic():
         concern = queries.lock_concern(acting, concern_id)
         permissions.require(acting, "concern.manage", queries.permission_target(concern))
-        now = timezone.now()
-        changes: list[tuple[AuditAction, dict[str, Any], str]] = []
+        apply_changes(
+            concern, acting=acting, status=status, assigned_to=assigned_to,
+            note=note_text, referral=referral_text, outcome=outcome_text,
+        )  # fmt: skip
+    return concern
 
-        if assigned_to is not UNCHANGED and assigned_to != concern.assigned_to_id:
-            assignee = None
-            if assigned_to is not None:
-                if not queries.is_lead_for(assigned_to, concern):
-                    raise Invalid(
-                        "assigned_to", _("A concern can be given only to a safeguarding lead or deputy of its school.")
-                    )
-                assignee = Person.objects.get(pk=assigned_to)
-            previous, previous_name = concern.assigned_to_id, concern.assigned_to.name if concern.assigned_to else ""
-            concern.assigned_to = assignee
-            body = (
-                _("Given to %(name)s.") % {"name": assignee.name}
-                if assignee
-                else _("Taken off %(name)s.") % {"name": previous_name}
-            )
-            changes.append((AuditAction.CONCERN_ASSIGNED, {"assigned_to": assigned_to, "previous": previous}, body))
 
-        if status is not None and status != concern.status:
-            if status not in MOVES[concern.status]:
+def apply_changes(
+    concern: Concern,
+    *,
+    acting: Person,
+    status: str | None = None,
+    assigned_to: int | None = UNCHANGED,
+    note: str = "",
+    referral: str = "",
+    outcome: str = "",
+) -> Concern:
+    """The inside of `update_concern`, for a concern its caller has locked in its own transaction and whose
+    permission it has checked (the photo check closes the concern raised for its photo: actions/photos.py):
+    the same moves, the same notes in the chronology and the same audit entries. Texts are already cleaned."""
+    note_text, referral_text, outcome_text = note, referral, outcome
+    now = timezone.now()
+    changes: list[tuple[AuditAction, dict[str, Any], str]] = []
+
+    if assigned_to is not UNCHANGED and assigned_to != concern.assigned_to_id:
+        assignee = None
+        if assigned_to is not None:
+            if not queries.is_lead_for(assigned_to, concern):
                 raise Invalid(
-                    "status",
-                    _("A concern that is %(now)s cannot be marked %(then)s.")
-                    % {"now": concern.get_status_display().lower(), "then": S(status).label.lower()},
+                    "assigned_to", _("A concern can be given only to a safeguarding lead or deputy of its school.")
                 )
-            body = str(S(status).label)
-            if status == S.ESCALATED:
-                if not referral_text:
-                    raise Invalid(
-                        "referral", _("Say to whom it was referred (MASH, police, Prevent) and the reference.")
-                    )
-                concern.referral, concern.referred_at = referral_text, now
-                body = _("Escalated: %(referral)s") % {"referral": referral_text}
-            elif status == S.CLOSED:
-                if not outcome_text:
-                    raise Invalid("outcome", _("Say what the outcome was before closing the concern."))
-                concern.outcome, concern.closed_at, concern.closed_by = outcome_text, now, acting
-                body = _("Closed: %(outcome)s") % {"outcome": outcome_text}
-            elif status == S.OPEN:
-                if not note_text:
-                    raise Invalid("note", _("Say why the concern is reopened."))
-                concern.closed_at, concern.closed_by = None, None
-                body = _("Reopened.")
-            elif status == S.REVIEWED:
-                body = _("Marked reviewed.")
-            changes.append((AuditAction.CONCERN_STATUS_CHANGED, {"from": concern.status, "to": status}, body))
-            concern.status = status
-
-        if note_text:
-            changes.append((AuditAction.CONCERN_NOTED, {}, note_text))
-        if not changes:
-            raise Invalid("note", _("Nothing to change: choose a status, a person, or write a note."))
-
-        concern.updated_at = now
-        concern.save()
-        kinds = {
-            AuditAction.CONCERN_ASSIGNED: ConcernNote.Kind.ASSIGNED,
-            AuditAction.CONCERN_STATUS_CHANGED: ConcernNote.Kind.STATUS,
-            AuditAction.CONCERN_NOTED: ConcernNote.Kind.NOTE,
-        }
-        ConcernNote.objects.bulk_create(
-            [
-                ConcernNote(concern=concern, author=acting, kind=kinds[action], body=body, created_at=now)
-                for action, _data, body in changes
-            ]
+            assignee = Person.objects.get(pk=assigned_to)
+        previous, previous_name = concern.assigned_to_id, concern.assigned_to.name if concern.assigned_to else ""
+        concern.assigned_to = assignee
+        body = (
+            _("Given to %(name)s.") % {"name": assignee.name}
+            if assignee
+            else _("Taken off %(name)s.") % {"name": previous_name}
         )
-        for action, data, _body in changes:
-            audit.record(
-                acting, action, target=concern, conversation=concern.conversation_id,
-                data={"concern_id": concern.pk, **data},
-            )  # fmt: skip
+        changes.append((AuditAction.CONCERN_ASSIGNED, {"assigned_to": assigned_to, "previous": previous}, body))
+
+    if status is not None and status != concern.status:
+        if status not in MOVES[concern.status]:
+            raise Invalid(
+                "status",
+                _("A concern that is %(now)s cannot be marked %(then)s.")
+                % {"now": concern.get_status_display().lower(), "then": S(status).label.lower()},
+            )
+        body = str(S(status).label)
+        if status == S.ESCALATED:
+            if not referral_text:
+                raise Invalid("referral", _("Say to whom it was referred (MASH, police, Prevent) and the reference."))
+            concern.referral, concern.referred_at = referral_text, now
+            body = _("Escalated: %(referral)s") % {"referral": referral_text}
+        elif status == S.CLOSED:
+            if not outcome_text:
+                raise Invalid("outcome", _("Say what the outcome was before closing the concern."))
+            concern.outcome, concern.closed_at, concern.closed_by = outcome_text, now, acting
+            body = _("Closed: %(outcome)s") % {"outcome": outcome_text}
+        elif status == S.OPEN:
+            if not note_text:
+                raise Invalid("note", _("Say why the concern is reopened."))
+            concern.closed_at, concern.closed_by = None, None
+            body = _("Reopened.")
+        elif status == S.REVIEWED:
+            body = _("Marked reviewed.")
+        changes.append((AuditAction.CONCERN_STATUS_CHANGED, {"from": concern.status, "to": status}, body))
+        concern.status = status
+
+    if note_text:
+        changes.append((AuditAction.CONCERN_NOTED, {}, note_text))
+    if not changes:
+        raise Invalid("note", _("Nothing to change: choose a status, a person, or write a note."))
+
+    concern.updated_at = now
+    concern.save()
+    kinds = {
+        AuditAction.CONCERN_ASSIGNED: ConcernNote.Kind.ASSIGNED,
+        AuditAction.CONCERN_STATUS_CHANGED: ConcernNote.Kind.STATUS,
+        AuditAction.CONCERN_NOTED: ConcernNote.Kind.NOTE,
+    }
+    ConcernNote.objects.bulk_create(
+        [
+            ConcernNote(concern=concern, author=acting, kind=kinds[action], body=body, created_at=now)
+            for action, _data, body in changes
+        ]
+    )
+    for action, data, _body in changes:
+        audit.record(
+            acting, action, target=concern, conversation=concern.conversation_id,
+            data={"concern_id": concern.pk, **data},
+        )  # fmt: skip
     return concern
 
 

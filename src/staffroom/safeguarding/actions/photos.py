@@ -4,6 +4,13 @@ A held photo is on its message but shown only to its sender and to those who may
 the conversation (the teacher in charge of a class channel) and the DSLs who oversee it. One of them releases
 it (everyone in the conversation sees it) or removes it (nobody in the conversation sees it; the file is kept
 for the records, and the reviewers can still open it). Either way, open pages learn through `message.edited`.
+
+Holding a photo also raises a photo concern for the DSL on its message (safeguarding/photos.py `flag_photos`).
+The check answers it, in the same transaction: once no photo of that concern is still waiting, an open or
+reviewed concern nobody has taken on is closed with what happened ("Photo released after a check by ...");
+one given to a safeguarding lead, or escalated, is someone's work, so it is left open and gets a note saying
+what happened instead. Either is the concern's own change (actions/concerns.py `apply_changes`): a note in its
+chronology and the audit entry the DSL's own change would write, by whoever checked the photo.
 """
 
 from __future__ import annotations
@@ -20,7 +27,9 @@ from staffroom.compliance import audit
 from staffroom.compliance.audit import AuditAction
 from staffroom.errors import Invalid
 from staffroom.messaging import events, queries
-from staffroom.messaging.models import Attachment
+from staffroom.messaging.models import Attachment, Message
+from staffroom.safeguarding.actions.concerns import apply_changes
+from staffroom.safeguarding.models import Concern
 
 RELEASED, REMOVED = "released", "removed"
 
@@ -65,6 +74,8 @@ def _review(attachment_id: str, *, acting: Person, decision: str) -> Attachment:
         attachment.save(update_fields=["review", "reviewed_at", "reviewed_by"])
         shown = queries.messages_by_id([message.pk])[message.pk]
         events.message_changed("message.edited", shown)
+        # Before the photo's own audit entry: the concern's rows are locked before the audit chain head.
+        _answer_concerns(message, attachment, acting=acting, decision=decision)
         audit.record(
             acting,
             AuditAction.PHOTO_RELEASED if decision == RELEASED else AuditAction.PHOTO_REMOVED,
@@ -73,3 +84,29 @@ def _review(attachment_id: str, *, acting: Person, decision: str) -> Attachment:
             data={"attachment": str(attachment.pk), "faces": attachment.faces, "sender": attachment.uploaded_by_id},
         )
     return attachment
+
+
+def _answer_concerns(message: Message, attachment: Attachment, *, acting: Person, decision: str) -> None:
+    """Close, or note, the photo concerns still open on this photo's message (see the module's docstring)."""
+    concerns = (
+        Concern.objects.select_for_update()
+        .filter(message=message, source=Concern.Source.PHOTO)
+        .exclude(status=Concern.Status.CLOSED)
+        .order_by("pk")
+    )
+    for concern in concerns:
+        photo_ids = {str(f.get("attachment_id")) for f in concern.findings if isinstance(f, dict)}
+        if str(attachment.pk) not in photo_ids:
+            continue
+        what = (
+            _("Photo released after a check by %(name)s.") if decision == RELEASED
+            else _("Photo removed after a check by %(name)s.")
+        ) % {"name": acting.name}  # fmt: skip
+        waiting = Attachment.objects.filter(
+            pk__in=[i for i in photo_ids if i != str(attachment.pk)], held_at__isnull=False, reviewed_at__isnull=True
+        ).exists()
+        someone_on_it = concern.assigned_to_id is not None or concern.status == Concern.Status.ESCALATED
+        if waiting or someone_on_it:
+            apply_changes(concern, acting=acting, note=what)
+        else:
+            apply_changes(concern, acting=acting, status=Concern.Status.CLOSED, outcome=what)
