@@ -57,7 +57,7 @@ def fetch(person, photo: Attachment) -> int:
 
 def test_hold_is_the_default_for_a_pupil_s_photo_and_staff_keep_consent_and_flagging():
     assert default_outcome(PHOTO_FACES, "class", "pupil") == HOLD
-    assert default_outcome(PHOTO_FACES, "group", "pupil") == HOLD
+    assert default_outcome(PHOTO_FACES, "group", "pupil") == "block"  # only class channels hold: HOLD_KINDS
     assert default_outcome(PHOTO_FACES, "class", "staff") == "raise"
     assert default_outcome(PHOTO_FACES, "channel", "staff") == "nudge"
     rows = [r for r in Policy().table() if r["detector"] == PHOTO_FACES]

@@ -22,7 +22,10 @@ class RuleIn(Schema):
     detector: str = Field(description="An identifier kind (`upn`, `health`, ...) or a concern category.")
     conversation_kind: str = Field(description="`channel`, `group`, `direct`, `announcement` or `class`.")
     sender: str = Field(description="`staff` (every adult) or `pupil`.")
-    outcome: str = Field(description="`allow`, `nudge`, `warn_dpo`, `block` or `raise`.")
+    outcome: str = Field(
+        description="`allow`, `nudge`, `warn_dpo`, `block` or `raise`; for `photo_faces` in a `class` channel also "
+        "`hold` (anywhere else nobody is sure to check a held photo: 422)."
+    )
 
 
 class PolicyPatch(Schema):
@@ -70,7 +73,8 @@ def get_policy(request: HttpRequest, school_id: int | None = None) -> dict[str, 
 
 @router.patch("/policy", response=answers({200: PolicyOut}), summary="Change the safeguarding policy")
 def patch_policy(request: HttpRequest, data: PolicyPatch) -> dict[str, Any]:
-    """Set some cells; a cell set to its default outcome goes back to following the default."""
+    """Set some cells; a cell set to its default outcome goes back to following the default. A change with a
+    cell that is not allowed (`hold` outside a class channel, say) is refused whole with 422 on `rules.N.outcome`."""
     viewer = caller(request)
     school = queries.policy_school(viewer, data.school_id)
     policy = actions.change_policy(school, acting=viewer, rules=[r.dict() for r in data.rules])

@@ -499,9 +499,26 @@ def photo_for_review(viewer: Person, attachment_id: str) -> Attachment:
 
 def held_photos(viewer: Person, *, limit: int = 100) -> list[Attachment]:
     """Photos waiting for a check that the viewer may release or remove, oldest first: the DSL's queue and the
-    teacher's reminder, so none is forgotten."""
+    teacher's reminder, so none is forgotten. Exactly those `photo.review` allows (the rule decides each row), and
+    all of them up to `limit`: the database narrows to the conversations the rule could reach (those the viewer
+    runs, and the class channels their safeguarding roles oversee) so that none is lost behind rows the rule
+    then drops."""
+    managed = Q(pk__in=[])
+    runs_anywhere, runs_in = permissions.schools_with_scope(viewer, "photo.review", Scope.MANAGER)
+    if runs_anywhere or runs_in:
+        runs = (
+            Membership.objects.filter(person=viewer, role__in=Membership.MANAGING)
+            .exclude(conversation__kind=Conversation.Kind.DIRECT)
+            .values("conversation_id")
+        )
+        managed = Q(message__conversation_id__in=runs)
+    everywhere, schools = permissions.schools_with_scope(viewer, "photo.review", Scope.SUPERVISED)
+    overseen = Q(message__conversation__kind=Conversation.Kind.CLASS)
+    if not everywhere:
+        overseen &= Q(message__conversation__school_id__in=schools)
     rows = (
         Attachment.objects.filter(
+            managed | overseen if everywhere or schools else managed,
             held_at__isnull=False,
             reviewed_at__isnull=True,
             message__deleted_at__isnull=True,
@@ -510,7 +527,13 @@ def held_photos(viewer: Person, *, limit: int = 100) -> list[Attachment]:
         .select_related("message__conversation", "uploaded_by")
         .order_by("held_at", "pk")
     )
-    return [a for a in rows[: limit * 2] if may_review_photo(viewer, a)][:limit]
+    found: list[Attachment] = []
+    for attachment in rows.iterator(chunk_size=limit):
+        if may_review_photo(viewer, attachment):
+            found.append(attachment)
+            if len(found) == limit:
+                break
+    return found
 
 
 def messages_by_id(ids: list[int]) -> dict[int, Message]:

@@ -3,9 +3,10 @@
 A rule is (detector, conversation kind, sender) -> outcome, where the detector is an identifier kind ("upn",
 "health", ...), a concern category ("self_harm", ...) or "photo_faces" (a photo in which faces were found: see
 safeguarding/photos.py; only it may also be "hold": posted, but the photo is shown only once a member of staff
-who supervises the conversation, or a DSL, releases it), and the sender is "pupil" or "staff" (every adult:
-staff, governors and external guests follow the staff rules). Without configuration every school has
-`default_outcome`; a school's rows (models.PolicyRule) override single cells of that table.
+who supervises the conversation, or a DSL, releases it: in class channels only, see HOLD_KINDS), and the
+sender is "pupil" or "staff" (every adult: staff, governors and external guests follow the staff rules).
+Without configuration every school has `default_outcome`; a school's rows (models.PolicyRule) override single
+cells of that table.
 
 Several findings in one message combine: block beats everything (nothing is written); otherwise a nudge holds
 the send until the sender confirms; once it goes through, each "raise" finding joins one concern for the DSL
@@ -27,6 +28,15 @@ OUTCOMES = (ALLOW, NUDGE, WARN_DPO, BLOCK, RAISE, HOLD)
 SENDERS = ("staff", "pupil")
 CONVERSATION_KINDS = ("channel", "group", "direct", "announcement", "class")
 PHOTO_FACES = "photo_faces"
+# Where a photo may be held for a check: only where someone is always there to check it. A class channel is
+# overseen by its school's DSLs and deputies (permission "photo.review", scope "supervised") whoever runs it.
+# Anywhere else only the staff who run the conversation may check a photo, and there may be none: nobody runs
+# a direct message, and the owners of a group, channel or announcement channel can leave it (or be a governor,
+# who may not check photos). The DSL is not made a reviewer there instead: a DSL does not read staff
+# conversations, and pupils are only ever in class channels (messaging/actions/members.py), so staff photos
+# are all a hold elsewhere could catch. The policy refuses "hold" in those cells (actions/policy.py), and an
+# older "hold" stored there counts as the cell's default.
+HOLD_KINDS = frozenset({"class"})
 # What the text scan looks for; the photo check runs on the uploads instead (safeguarding/photos.py).
 TEXT_DETECTORS = (*IDENTIFIER_KINDS, *CATEGORIES)
 DETECTORS = (*TEXT_DETECTORS, PHOTO_FACES)
@@ -61,9 +71,15 @@ def group_of(detector: str) -> str:
     return "identifier" if detector in IDENTIFIER_KINDS else "concern"
 
 
-def outcomes_for(detector: str) -> tuple[str, ...]:
-    """What a finding of this detector may do: holding for review is for photos only (a text is there to read)."""
-    return OUTCOMES if detector == PHOTO_FACES else tuple(o for o in OUTCOMES if o != HOLD)
+def may_hold(detector: str, conversation_kind: str | None = None) -> bool:
+    """Can a finding of this detector be held for a check (in this kind of conversation)? Photos only (a text is
+    there to read), and only where someone is sure to check them (HOLD_KINDS)."""
+    return detector == PHOTO_FACES and (conversation_kind is None or conversation_kind in HOLD_KINDS)
+
+
+def outcomes_for(detector: str, conversation_kind: str | None = None) -> tuple[str, ...]:
+    """What a finding of this detector may do (in this kind of conversation: see `may_hold`)."""
+    return OUTCOMES if may_hold(detector, conversation_kind) else tuple(o for o in OUTCOMES if o != HOLD)
 
 
 def label(detector: str) -> str:
@@ -81,8 +97,9 @@ def default_outcome(detector: str, conversation_kind: str, sender: str) -> str:
         if sender == "pupil":
             # Photos of children need consent (DOMAIN.md), and a pupil cannot know whether the school holds it:
             # the photo waits, unseen by the other pupils, until a member of staff who supervises the
-            # conversation or a DSL checks it. Nothing is lost meanwhile.
-            return HOLD
+            # conversation or a DSL checks it. Nothing is lost meanwhile. Pupils are only in class channels;
+            # anywhere else nobody is sure to check a held photo (HOLD_KINDS), so it is not sent.
+            return HOLD if conversation_kind in HOLD_KINDS else BLOCK
         if conversation_kind == "class":
             # Staff know the school's consent list; pupils see the photo at once and the DSL is told.
             return RAISE
@@ -120,7 +137,10 @@ class Policy:
 
     def outcome(self, detector: str, conversation_kind: str, sender: str) -> str:
         key = (detector, conversation_kind, sender)
-        return self.overrides.get(key) or default_outcome(*key)
+        chosen = self.overrides.get(key)
+        if chosen == HOLD and not may_hold(detector, conversation_kind):
+            chosen = None  # stored before "hold" was refused here: nobody would be sure to check the photo
+        return chosen or default_outcome(*key)
 
     def may_block(self, conversation_kind: str, sender: str) -> bool:
         """Could any finding be blocked here? (Decides what a failed scan does: see `decide_on_failure`.)"""

@@ -18,9 +18,11 @@ from staffroom.safeguarding.models import PolicyRule
 from staffroom.safeguarding.policy import (
     CONVERSATION_KINDS,
     DETECTORS,
+    HOLD,
     SENDERS,
     Policy,
     default_outcome,
+    may_hold,
     outcomes_for,
 )
 
@@ -44,6 +46,14 @@ def _parse(rules: Iterable[Mapping[str, str]]) -> dict[tuple[str, str, str], str
                     f"rules.{i}.{name}",
                     _("%(name)s must be one of: %(allowed)s.") % {"name": name, "allowed": ", ".join(allowed)},
                 )
+        if rule["outcome"] == HOLD and not may_hold(rule["detector"], rule["conversation_kind"]):
+            raise Invalid(
+                f"rules.{i}.outcome",
+                _(
+                    "A photo can be held for a check only in class channels, where the safeguarding leads can "
+                    "always check it. Anywhere else there may be nobody who can: choose another outcome."
+                ),
+            )
         wanted[(rule["detector"], rule["conversation_kind"], rule["sender"])] = rule["outcome"]
     if not wanted:
         raise Invalid("rules", _("Say which rules to change."))

@@ -67,6 +67,11 @@ def _rows(policy: Policy) -> list[dict[str, Any]]:
                     "name": _field(d, c["kind"], c["sender"]),
                     "column": c["label"],
                     "outcome": policy.outcome(d, c["kind"], c["sender"]),
+                    "outcomes": [
+                        (value, text)
+                        for value, text in PolicyRule.Outcome.choices
+                        if value in outcomes_for(d, c["kind"])
+                    ],
                 }
                 for c in columns
             ],
