@@ -81,3 +81,53 @@ def test_catches_links_however_they_are_typed(text):
 )
 def test_leaves_ordinary_sentences_alone(text):
     assert not contains_link(text)
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "my snap is jakey",  # a plain handle: no @, digit, underscore or dot
+        "My Snap is Jakey",
+        "my insta is jakey!",
+        "her snapchat is miab",
+        "his insta name is jakey",
+        "my snap username is jakey",
+        "snap username is jakey",
+        "my tiktok is jakey add me",
+        "my ig is jakey x",
+        "my snap is jakey 😀",
+        "my snap = jakey",
+        "my snap is mia.b.",
+    ],
+)
+def test_catches_a_plain_handle_given_as_someone_s_account(text):
+    assert contains_link(text)
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "my snap is broken",
+        "my insta is private",
+        "my tiktok is down",
+        "her snap is so funny",
+        "snap is a card game",
+        "my insta is private.",  # the sentence's full stop, not a dot in a handle
+        "my insta is rubbish.",
+        "my snap is broken again",
+        "my snap is blocked",
+        "his insta is hacked",
+        "my insta is lagging",
+        "my snap is dying",
+        "my snap is dead",
+        "my tiktok is private lol",
+        "my snap is the best",
+        "my snapchat is not working",
+        "my youtube is boring x",
+        "their twitter is full of ads",
+        "the tiktok username is weird",
+        "my phone is jakey",  # not a platform
+    ],
+)
+def test_leaves_ordinary_talk_about_an_account_alone(text):
+    assert not contains_link(text)

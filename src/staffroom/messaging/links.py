@@ -8,7 +8,8 @@ addresses and ways of reaching someone elsewhere, however they are typed:
   ("example dot com", "example(dot)com", "example [.] co . uk", "example .com");
 - a link shortener, even without its dot ("bit ly/abc", "tinyurl com/x", "discord gg/abc");
 - a handle given for a social platform ("insta: someone", "my snap is jake_2011", "@someone on tiktok",
-  "name#1234" on Discord).
+  "name#1234" on Discord), and a plain one-word handle given as someone's account ("my snap is jakey",
+  "her insta username is miab").
 
 Ordinary sentences stay clear: a full stop followed by a space is the end of a sentence, not a spaced dot
 ("I'll come. Com..."), "dot" after a common word is a word ("dot the i's", "the dot com boom"), and numbers
@@ -34,7 +35,27 @@ _PLATFORM = (
 _HANDLE = r"@?[a-z0-9._]{2,30}"
 # A handle without an @ looks like one when it has a digit, an underscore or a dot ("jake_2011", "mia.b"):
 # "my snap is broken" is not a handle.
-_HANDLE_LIKE = r"(?:@[a-z0-9._]{2,30}|(?=[a-z._]*[0-9_.])[a-z0-9._]{3,30}(?<!\.))"
+# (A full stop at its end is the sentence's: "my insta is private." is not a handle.)
+_HANDLE_LIKE = r"(?:@[a-z0-9._]{2,30}|(?=[a-z0-9._]*(?:[0-9_]|\.[a-z0-9]))[a-z0-9._]{3,30}(?<!\.))"
+# A plain word after "my snap is" is a handle only when it ends what is said (the end, punctuation, an emoji,
+# or "add me", "x"...), and is not one of the words people say about an account or an app ("my snap is
+# broken", "my insta is private", "my tiktok is down") nor a word in -ed or -ing ("blocked", "glitching").
+# "her snap is so funny" and "snap is a card game" go on after the word, so they are sentences.
+_ABOUT_AN_ACCOUNT = (
+    "down|up|broken|dead|gone|private|public|open|closed|locked|new|old|fine|ok|okay|back|off|on|empty|full|done|"
+    "over|lost|fixed|frozen|slow|fast|laggy|glitchy|buggy|dry|quiet|active|inactive|mine|yours|his|hers|theirs|"
+    "ours|same|different|better|worse|best|worst|good|bad|great|amazing|awesome|cool|nice|rubbish|trash|"
+    "terrible|awful|funny|boring|weird|annoying|cringe|cringey|mid|fire|lit|wild|crazy|mad|insane|cute|pretty|"
+    "ugly|sad|random|busy|silent|alive|fun|free|safe|unsafe|there|here|everything|nothing|life|spam|blank|"
+    "secret|hidden|real|fake|not|too|very|really|literally|actually|still|always|never|just|kinda|lowkey|"
+    "honestly|the|it|this|that|what|why|how|where|all|also|about|like|only|now|gonna|wrong|right|normal|"
+    "basic|clean|famous|popular|big|small|tiny|huge|offline|online|none|nobody|someone|something|gross|"
+    "useless|pointless|perfect|finished|blocked|banned|deleted|hacked|muted|frozen|down|broke|gone"
+)
+_PLAIN_HANDLE = (
+    rf"(?!(?:{_ABOUT_AN_ACCOUNT})\b)(?![a-z]{{2,}}ing\b)(?![a-z]{{3,}}ed\b)[a-z][a-z0-9._]{{2,29}}(?<!\.)"
+    r"(?=\s*(?:$|[^\sa-z0-9])|\s+(?:add|follow|dm|msg|message|hmu|text|lol|x+)\b)"
+)
 # Words that come before "dot" in a sentence ("the dot com boom", "a dot on the map").
 _NOT_A_LABEL = (
     "the|a|an|this|that|of|and|or|to|in|on|at|is|was|my|your|his|her|our|their|big|small|little|each|every|"
@@ -68,6 +89,9 @@ _PATTERNS = [
     rf"\b(?:my|his|her|their|add me on|add him on|add her on|follow me on|follow him on|follow her on|dm me on|"
     rf"message me on|msg me on|hmu on|add me|follow me|find me on|im on)\s+{_PLATFORM}\s*"
     rf"(?:(?:is|name is|username is|handle is|name|username|handle|acc|account|account is|@)\s*)?{_HANDLE_LIKE}",
+    rf"\b(?:my|his|her|their|our|your)\s+{_PLATFORM}\s+(?:(?:user\s*name|name|handle|account|acc|tag|id)\s+)?"
+    rf"(?:is|:|=)\s*{_PLAIN_HANDLE}",
+    rf"\b{_PLATFORM}\s+(?:user\s*name|handle|tag)\s*(?:is|:|=)?\s*{_PLAIN_HANDLE}",
     rf"@[a-z0-9._]{{2,30}}\s+on\s+{_PLATFORM}\b",
     # A Discord tag: "name#1234".
     r"\b[a-z0-9._]{2,32}#\d{4}\b",
