@@ -310,9 +310,13 @@ MEANINGS: dict[AuditAction, str] = {
     ),
     AuditAction.CONCERN_ASSIGNED: "A safeguarding concern was given to a safeguarding lead, or taken off them",
     AuditAction.CONCERN_STATUS_CHANGED: (
-        "A safeguarding concern was marked reviewed, escalated (the referral recorded), closed or reopened"
+        "A safeguarding concern was marked reviewed, escalated (the referral recorded), closed or reopened (a photo "
+        "concern is also closed by whoever checks its held photo)"
     ),
-    AuditAction.CONCERN_NOTED: "A safeguarding lead added a note to a safeguarding concern",
+    AuditAction.CONCERN_NOTED: (
+        "A note was added to a safeguarding concern: by a safeguarding lead, or by whoever checked the held photo "
+        "of a concern someone is working on"
+    ),
     AuditAction.CONCERN_ALERTED: "The safeguarding leads were alerted at once to a high-severity concern (counts only)",
     AuditAction.CONCERN_RAISED: (
         "The safeguarding checks raised a concern on a message as it was posted (kinds and severity, never the text)"
