@@ -18,6 +18,18 @@ def _fresh_cache():
     screening.clear()
 
 
+@pytest.fixture(autouse=True)
+def _default_language():
+    """Each test starts in the default language. A request activates the browser's or the person's language
+    for its thread (LocaleMiddleware, web/language.py) and nothing puts it back, so without this a test that
+    calls code directly after a Welsh request in the same worker would read Welsh messages."""
+    from django.utils import translation
+
+    translation.deactivate()
+    yield
+    translation.deactivate()
+
+
 class StillClock:
     """The rate limiter's clock, held at the start of a window that every limit shares (a multiple of a day),
     so a test's hits never straddle two windows however slowly the machine runs. `advance` moves it on."""
