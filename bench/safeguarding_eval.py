@@ -1,8 +1,8 @@
 """Measure the safeguarding detectors on the labelled evaluation set: precision and recall per kind, cost.
 
-    uv run python bench/safeguarding_eval.py                  # both splits; writes bench/results/...
+    uv run python bench/safeguarding_eval.py                  # both splits, as shipped; writes bench/results/
+    uv run python bench/safeguarding_eval.py --rules-only     # the phrase rules without the text model
     uv run python bench/safeguarding_eval.py --errors drugs   # the tune split's misses and false alarms
-    uv run python bench/safeguarding_eval.py --no-held-out-2  # the generated set only
 
 Precision and recall are counted per identifier kind and concern category over messages: a message counts
 as a true positive for a kind when it is labelled with it and the detectors raise it. The cost is the CPU
@@ -10,10 +10,10 @@ time of `detectors.scan` per message (thread time, so other work on a shared mac
 mean and 99th percentile over the whole set, after one warm-up pass.
 
 The held-out split (every fourth seed) was not tuned against; both are reported. It measures new phrasings
-of the same author's seeds, not new writers, so a second held-out set is reported beside them as split
-"held_out_2": `data/safeguarding_heldout2.jsonl`, hand-written by an independent writer who never saw the
-detector rules or the seeds (bench/README.md). Its messages must never be used to tune the detectors, so
-`--errors` lists the tune split only, and the cost is measured on the generated set alone. Targets (issue 8):
+of the same author's seeds, not new writers. Sets written by independent writers are measured by
+safeguarding_model.py (the text model is trained on most of them, and its test set is read there, once per
+design); `--independent PATH` adds one here. `--errors` lists the tune split only, and the cost is measured
+on the generated set alone. Targets (issue 8):
 recall >= 0.9 on identifiers and >= 0.8 on concerns, at precision >= 0.8; under 0.5 ms per message.
 """
 
@@ -36,7 +36,6 @@ from staffroom.safeguarding import detectors
 from staffroom.safeguarding.concerns import CATEGORIES
 
 DATA = Path(__file__).resolve().parent / "data" / "safeguarding_eval.jsonl"
-HELD_OUT_2 = Path(__file__).resolve().parent / "data" / "safeguarding_heldout2.jsonl"
 RESULTS = Path(__file__).resolve().parent / "results"
 TARGETS = {"identifier_recall": 0.9, "concern_recall": 0.8, "precision": 0.8, "mean_ms": 0.5}
 
@@ -46,15 +45,16 @@ def load(path: Path = DATA) -> list[dict[str, Any]]:
         return [json.loads(line) for line in lines if line.strip()]
 
 
-def evaluate(rows: list[dict[str, Any]], roster: detectors.Roster) -> dict[str, Any]:
-    """Per-kind precision and recall for these rows, with the counts behind them."""
+def evaluate(rows: list[dict[str, Any]], roster: detectors.Roster, *, model: bool = True) -> dict[str, Any]:
+    """Per-kind precision and recall for these rows, with the counts behind them (`model=False`: the phrase
+    rules alone, without the text model)."""
     counts: dict[str, dict[str, int]] = {
         kind: {"tp": 0, "fp": 0, "fn": 0} for kind in (*detectors.IDENTIFIER_KINDS, *CATEGORIES)
     }
     false_alarms_on_negatives = 0
     negatives = 0
     for row in rows:
-        result = detectors.scan(row["text"], roster)
+        result = detectors.scan(row["text"], roster, model=model)
         found = set(result.identifiers) | set(result.categories)
         expected = set(row["identifiers"]) | set(row["categories"])
         for kind, tally in counts.items():
@@ -84,14 +84,14 @@ def evaluate(rows: list[dict[str, Any]], roster: detectors.Roster) -> dict[str, 
     }
 
 
-def cost(rows: list[dict[str, Any]], roster: detectors.Roster) -> dict[str, float]:
+def cost(rows: list[dict[str, Any]], roster: detectors.Roster, *, model: bool = True) -> dict[str, float]:
     """CPU milliseconds per message: mean and 99th percentile (after a warm-up pass)."""
     for row in rows:
-        detectors.scan(row["text"], roster)
+        detectors.scan(row["text"], roster, model=model)
     samples = []
     for row in rows:
         start = time.thread_time_ns()
-        detectors.scan(row["text"], roster)
+        detectors.scan(row["text"], roster, model=model)
         samples.append((time.thread_time_ns() - start) / 1e6)
     samples.sort()
     return {
@@ -131,8 +131,12 @@ def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("--data", type=Path, default=DATA)
     parser.add_argument("--errors", metavar="KIND", help="list the tune split's errors for one kind, then stop")
-    parser.add_argument("--held-out-2", type=Path, default=HELD_OUT_2, help="the independent held-out set")
-    parser.add_argument("--no-held-out-2", action="store_true", help="leave out the independent held-out set")
+    parser.add_argument(
+        "--independent", type=Path, action="append", default=[],
+        help="also an independent set (its rows' own split); held_out_2 is training data for the text model now, "
+        "and the test set held_out_3 is read only by safeguarding_model.py --look",
+    )  # fmt: skip
+    parser.add_argument("--rules-only", action="store_true", help="the phrase rules alone, without the text model")
     parser.add_argument("--no-write", action="store_true", help="print only; do not write bench/results")
     args = parser.parse_args()
     rows = load(args.data)
@@ -140,21 +144,28 @@ def main() -> None:
     if args.errors:
         show_errors(rows, roster, args.errors)
         return
-    report: dict[str, Any] = {"date": date.today().isoformat(), "data": str(args.data.name), "targets": TARGETS}
+    model = not args.rules_only
+    report: dict[str, Any] = {
+        "date": date.today().isoformat(),
+        "data": str(args.data.name),
+        "detectors": "rules and text model" if model else "rules only",
+        "targets": TARGETS,
+    }
     splits = [("tune", rows), ("held_out", rows)]
-    if not args.no_held_out_2:
-        report["data_held_out_2"] = str(args.held_out_2.name)
-        splits.append(("held_out_2", load(args.held_out_2)))
+    for path in args.independent:
+        extra = load(path)
+        splits.append((extra[0]["split"], extra))
     for split, source in splits:
         chosen = [r for r in source if r["split"] == split]
-        report[split] = evaluate(chosen, roster)
+        report[split] = evaluate(chosen, roster, model=model)
         report[split]["missed_targets"] = meets_targets(report[split])
-    report["cost"] = cost(rows, roster)
+    report["cost"] = cost(rows, roster, model=model)
     text = json.dumps(report, indent=2)
     print(text)
     if not args.no_write:
         RESULTS.mkdir(exist_ok=True)
-        (RESULTS / f"safeguarding-eval-{report['date']}.json").write_text(text + "\n", encoding="utf-8")
+        name = f"safeguarding-eval-{report['date']}{'-rules' if args.rules_only else ''}.json"
+        (RESULTS / name).write_text(text + "\n", encoding="utf-8")
 
 
 if __name__ == "__main__":

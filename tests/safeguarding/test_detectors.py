@@ -1,9 +1,17 @@
 # ruff: noqa: RUF001, RUF003 -- look-alike letters are the evasions under test.
-"""The detectors: each identifier kind and concern category, the evasions they undo, the school talk they leave."""
+"""The phrase rules: each identifier kind and concern category, the evasions they undo, the school talk they leave.
+
+The text model is left out here (`model=False`): tests/safeguarding/test_text_model.py has what it adds, and
+what it makes of the same school talk."""
+
+from functools import partial
 
 import pytest
 
-from staffroom.safeguarding.detectors import EMPTY_ROSTER, RANK, Roster, scan
+from staffroom.safeguarding import detectors
+from staffroom.safeguarding.detectors import EMPTY_ROSTER, RANK, Roster
+
+scan = partial(detectors.scan, model=False)
 
 ROSTER = Roster(("Jake Wilson", "Amelia Hughes", "Charlie Evans", "Daisy Palmer", "Will Turner"))
 
@@ -76,7 +84,7 @@ def test_a_finding_holds_the_span_not_the_text():
     finding = next(f for f in scan(text).findings if f.kind == "nhs_number")
     assert text[finding.start : finding.end] == "943 476 5919"
     assert "943" not in repr(finding.as_dict())
-    assert set(finding.as_dict()) == {"kind", "group", "start", "end", "severity", "reason"}
+    assert set(finding.as_dict()) == {"kind", "group", "start", "end", "severity", "reason", "source"}
 
 
 @pytest.mark.parametrize(
@@ -100,17 +108,17 @@ def test_finds_special_category_data_said_of_someone(text, kind):
     assert kind in kinds(text)
 
 
-@pytest.mark.parametrize(
-    "text",
-    [
-        "The SEN department meeting is moved to Thursday",
-        "EHCP paperwork training on the INSET day",
-        "Children in Need non-uniform day is Friday",
-        "Wear black shoes for the concert",
-        "the cin is a letter combination",  # acronyms only count in capitals
-        "We had lac of time",
-    ],
-)
+SPECIAL_WORDS_WITHOUT_A_PERSON = [
+    "The SEN department meeting is moved to Thursday",
+    "EHCP paperwork training on the INSET day",
+    "Children in Need non-uniform day is Friday",
+    "Wear black shoes for the concert",
+    "the cin is a letter combination",  # acronyms only count in capitals
+    "We had lac of time",
+]
+
+
+@pytest.mark.parametrize("text", SPECIAL_WORDS_WITHOUT_A_PERSON)
 def test_special_category_words_without_a_person_are_not_personal_data(text):
     assert scan(text).identifiers == []
 
@@ -190,34 +198,34 @@ def test_undoes_simple_evasion(text, category):
     assert category in scan(text).categories
 
 
-@pytest.mark.parametrize(
-    "text",
-    [
-        "killing it in PE today",
-        "Year 9 are a nightmare",
-        "I could murder a coffee",
-        "this marking is killing me",
-        "shoot me an email",
-        "drugs education lesson on Tuesday",
-        "the Holocaust topic in history",
-        "We're doing Macbeth - the murder scene",
-        "Anti-bullying week assembly on Monday",
-        "Can you send me the photos from the trip?",
-        "Don't forget the knife skills session in food tech",
-        "Sexual reproduction in plants, lesson 3",
-        "Suicide prevention training is on the INSET day",
-        "Don't tell anyone but it's Sue's birthday, cake in the staffroom",
-        "The river Niger is on the map test",
-        "Diet coke anyone?",
-        "We got high marks in the mocks",
-        "I'm dead tired",
-        "You'll kill it in the exam!",
-        "I'll beat you at chess next time",
-        "See you Wed",
-        "u r a star x",
-        "Hit me up if you need the seating plan",
-    ],
-)
+ORDINARY_SCHOOL_TALK = [
+    "killing it in PE today",
+    "Year 9 are a nightmare",
+    "I could murder a coffee",
+    "this marking is killing me",
+    "shoot me an email",
+    "drugs education lesson on Tuesday",
+    "the Holocaust topic in history",
+    "We're doing Macbeth - the murder scene",
+    "Anti-bullying week assembly on Monday",
+    "Can you send me the photos from the trip?",
+    "Don't forget the knife skills session in food tech",
+    "Sexual reproduction in plants, lesson 3",
+    "Suicide prevention training is on the INSET day",
+    "Don't tell anyone but it's Sue's birthday, cake in the staffroom",
+    "The river Niger is on the map test",
+    "Diet coke anyone?",
+    "We got high marks in the mocks",
+    "I'm dead tired",
+    "You'll kill it in the exam!",
+    "I'll beat you at chess next time",
+    "See you Wed",
+    "u r a star x",
+    "Hit me up if you need the seating plan",
+]
+
+
+@pytest.mark.parametrize("text", ORDINARY_SCHOOL_TALK)
 def test_leaves_ordinary_school_talk_alone(text):
     assert scan(text).findings == ()
 
@@ -271,27 +279,27 @@ def test_finds_health_and_child_protection_status_in_everyday_words(text, kind):
     assert kind in kinds(text)
 
 
-@pytest.mark.parametrize(
-    "text",
-    [
-        "Health and safety walk round on Friday, see me after",
-        "Mental health awareness week assembly on Monday",
-        "The medication policy is being reviewed by governors",
-        "The allergy-friendly menu is on the website",
-        "Can someone fix the disabled toilet?",
-        "He's in the care of the art department this afternoon",
-        "Core group of students for the debate team",
-        "The cast list for the play is up",
-        "Child protection training is on the INSET day",
-        "PEP talk before the match",
-        "Was Jake seen at the match?",
-        "Scan the QR code to sign up",
-        "Year 9 are learning about the immune system",
-        "He broke the school record in the 100m",
-        "Our DA notification process is in the safeguarding policy",
-        "Type 1 errors in the stats lesson, he got it",
-    ],
-)
+HEALTH_AND_CP_WORDS_IN_SCHOOL_TALK = [
+    "Health and safety walk round on Friday, see me after",
+    "Mental health awareness week assembly on Monday",
+    "The medication policy is being reviewed by governors",
+    "The allergy-friendly menu is on the website",
+    "Can someone fix the disabled toilet?",
+    "He's in the care of the art department this afternoon",
+    "Core group of students for the debate team",
+    "The cast list for the play is up",
+    "Child protection training is on the INSET day",
+    "PEP talk before the match",
+    "Was Jake seen at the match?",
+    "Scan the QR code to sign up",
+    "Year 9 are learning about the immune system",
+    "He broke the school record in the 100m",
+    "Our DA notification process is in the safeguarding policy",
+    "Type 1 errors in the stats lesson, he got it",
+]
+
+
+@pytest.mark.parametrize("text", HEALTH_AND_CP_WORDS_IN_SCHOOL_TALK)
 def test_health_and_child_protection_words_in_school_talk_are_not_personal_data(text):
     assert scan(text, ROSTER).identifiers == []
 
@@ -329,19 +337,19 @@ def test_finds_discrimination_in_everyday_words_and_evasions(text):
     assert "discrimination" in kinds(text)
 
 
-@pytest.mark.parametrize(
-    "text",
-    [
-        "We're discussing racism and stereotypes in PSHE with 9C",
-        "Holocaust Memorial Day assembly is on Friday",
-        "Let's send the girls home early because of the snow",
-        "the polish kids should go home at 3 today",
-        "All girls are welcome at the STEM club",
-        "Our Polish exchange school visits on Monday",
-        "The LGBT history month display is up",
-        "f*ck this printer",
-        "5*3 is 15",
-    ],
-)
+SCHOOL_TALK_ABOUT_GROUPS = [
+    "We're discussing racism and stereotypes in PSHE with 9C",
+    "Holocaust Memorial Day assembly is on Friday",
+    "Let's send the girls home early because of the snow",
+    "the polish kids should go home at 3 today",
+    "All girls are welcome at the STEM club",
+    "Our Polish exchange school visits on Monday",
+    "The LGBT history month display is up",
+    "f*ck this printer",
+    "5*3 is 15",
+]
+
+
+@pytest.mark.parametrize("text", SCHOOL_TALK_ABOUT_GROUPS)
 def test_school_talk_about_groups_is_not_discrimination(text):
     assert "discrimination" not in kinds(text)

@@ -1,9 +1,10 @@
-"""The quality gate: the detectors on the held-out split of the labelled evaluation set (bench/data).
+"""The quality gates: the phrase rules on the generated set they were written against, and the detectors as
+shipped (rules and text model) on the independent test set (bench/data, bench/README.md).
 
-Targets (issue 8): recall >= 0.9 on identifiers and >= 0.8 on concerns, precision >= 0.8, and no hard
-negative flagged. Kinds measured below their target on the held-out split are listed in KNOWN_SHORTFALLS
-with the recall measured when they were first held out (docs/safeguarding.md "Measured"): for those the gate
-stops a regression, and the day one of them meets its target the gate says so, so the entry goes.
+Targets (issue 8): recall >= 0.9 on identifiers and >= 0.8 on concerns, precision >= 0.8. On the generated
+set the rules meet them all with no hard negative flagged. Kinds measured below their target are listed with
+the figure measured (docs/safeguarding.md "Measured"): for those the gate stops a regression, and the day
+one of them meets its target the gate says so, so the entry goes.
 No timing here (bench/safeguarding_eval.py measures cost; a shared test machine would make it flaky).
 """
 
@@ -30,8 +31,8 @@ def rows():
     return evaluation.load()
 
 
-def report(rows, split):
-    return evaluation.evaluate([r for r in rows if r["split"] == split], Roster(EVAL_ROSTER))
+def report(rows, split, *, model=False):
+    return evaluation.evaluate([r for r in rows if r["split"] == split], Roster(EVAL_ROSTER), model=model)
 
 
 def test_the_set_has_several_hundred_messages_per_kind_and_hard_negatives(rows):
@@ -64,3 +65,48 @@ def test_tune_split_meets_every_target(rows):
     tune = report(rows, "tune")
     assert evaluation.meets_targets(tune) == []
     assert tune["hard_negatives_flagged"] <= 0.02 * tune["hard_negatives"]
+
+
+# --- as shipped: the rules and the text model ---------------------------------------------------------------
+
+# On the generated set the text model adds no miss and few false alarms, but bullying's precision falls: the
+# rules' author labelled abuse of one person for who they are as discrimination alone, where the model
+# (trained to the brief's convention: also bullying) finds bullying too. 21 of 222 hard negatives are flagged,
+# from two sentences in their variations ("EHCP paperwork training", "Hit me up if you need...").
+SHIPPED_ON_GENERATED = {"hard_negatives_flagged": 21, "bullying_precision": 0.61}
+
+
+def test_the_shipped_detectors_on_the_generated_held_out_split(rows):
+    held_out = report(rows, "held_out", model=True)
+    assert held_out["hard_negatives_flagged"] <= SHIPPED_ON_GENERATED["hard_negatives_flagged"]
+    for kind, figures in held_out["kinds"].items():
+        target = 0.9 if kind in IDENTIFIER_KINDS else 0.8
+        assert figures["recall"] >= target, (kind, figures)
+        wanted = SHIPPED_ON_GENERATED["bullying_precision"] if kind == "bullying" else 0.8
+        assert figures["precision"] >= wanted, (kind, figures)
+
+
+# The independent test set (bench/data/safeguarding_heldout3.jsonl, split held_out_3): written by a writer who
+# never saw the detectors or the training data, looked at once by the final design (bench/README.md). The
+# floors are what the shipped detectors measured at that look (precision, recall), rounded down: most kinds are
+# below the issue's targets there, and this gate only stops them getting worse. Never tune against this set:
+# read its misses and it is a tuning set, and a fresh test set has to be written to measure again.
+SHIPPED_ON_INDEPENDENT = {
+    "upn": (1.0, 1.0), "nhs_number": (1.0, 1.0), "ni_number": (1.0, 1.0), "date_of_birth": (1.0, 0.70),
+    "address": (0.96, 0.88), "postcode": (0.77, 1.0), "pupil_name": (1.0, 0.87), "health": (0.77, 0.76),
+    "sen": (0.86, 0.91), "ethnicity": (0.89, 0.77), "religion": (0.88, 0.79), "sexual_orientation": (0.95, 0.84),
+    "free_school_meals": (0.86, 0.96), "child_protection": (0.8, 0.98), "bullying": (0.88, 0.68),
+    "grooming": (0.77, 0.76), "extremism": (0.89, 0.87), "self_harm": (0.8, 0.84), "violence": (0.74, 0.71),
+    "drugs": (0.83, 0.8), "sexual_content": (0.88, 0.78), "discrimination": (0.7, 0.77),
+}  # fmt: skip
+INDEPENDENT_HARD_NEGATIVES_FLAGGED = 66  # of 355
+
+
+def test_the_shipped_detectors_on_the_independent_test_set():
+    test = evaluation.load(BENCH / "data" / "safeguarding_heldout3.jsonl")
+    shipped = evaluation.evaluate(test, Roster(EVAL_ROSTER))
+    assert shipped["hard_negatives_flagged"] <= INDEPENDENT_HARD_NEGATIVES_FLAGGED
+    for kind, (precision, recall) in SHIPPED_ON_INDEPENDENT.items():
+        figures = shipped["kinds"][kind]
+        assert figures["precision"] >= precision and figures["recall"] >= recall, (kind, figures)
+    assert set(SHIPPED_ON_INDEPENDENT) == set(shipped["kinds"])

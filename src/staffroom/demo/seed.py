@@ -230,7 +230,8 @@ def _concerns(p: dict[str, Person], science: Conversation) -> None:
     safeguarding_actions.update_concern(
         assigned.pk, acting=dsl, note="Form tutor to check in with Pupil One on Friday and report back."
     )
-    # Reported by a pupil (not found by the detectors).
+    # Reported by a pupil, with a note of what the message does not say. No phrase rule matches it; the text
+    # model reads it as bullying and raises a concern of its own (medium, "the text model's reading").
     unkind, _ = actions.send_message(
         science,
         acting=p["pupil2"],

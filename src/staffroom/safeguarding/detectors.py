@@ -25,12 +25,13 @@ from typing import Any, Literal
 
 from stdnum.gb import nhs, upn
 
-from staffroom.safeguarding import concerns
+from staffroom.safeguarding import concerns, text_model
 from staffroom.safeguarding.concerns import CATEGORIES, Severity
 from staffroom.safeguarding.folding import View, Words, fold, squash, words
 from staffroom.safeguarding.phrases import PhraseIndex, compile_phrases
 
 Group = Literal["identifier", "concern"]
+Source = Literal["rules", "model"]
 
 IDENTIFIER_KINDS = (
     "upn",
@@ -62,6 +63,7 @@ class Finding:
     end: int
     severity: Severity
     reason: str
+    source: Source = "rules"  # "model": the text model's reading (text_model.py), not a phrase that matched
 
     def as_dict(self) -> dict[str, Any]:
         return {
@@ -71,6 +73,7 @@ class Finding:
             "end": self.end,
             "severity": self.severity,
             "reason": self.reason,
+            "source": self.source,
         }
 
 
@@ -154,8 +157,10 @@ def _kinds(findings: Iterable[Finding]) -> list[str]:
     return list(seen)
 
 
-def scan(text: str, roster: Roster = EMPTY_ROSTER) -> Scan:
-    """Every detector over one message. Never raises on odd text; never reads the database."""
+def scan(text: str, roster: Roster = EMPTY_ROSTER, *, model: bool = True) -> Scan:
+    """Every detector over one message. Never raises on odd text; never reads the database.
+
+    The text model (`model=False` leaves it out) runs last and adds only kinds the rules did not find."""
     folded = fold(text)
     worded = words(folded)
     found: list[Finding] = []
@@ -172,6 +177,8 @@ def scan(text: str, roster: Roster = EMPTY_ROSTER) -> Scan:
         found.append(Finding(hit.category, "concern", start, end, hit.rule.severity, hit.rule.reason))
     special = find_special_categories(text, worded, roster, tokens, taken=found)
     found.extend(special)
+    if model:
+        found.extend(find_by_model(worded, taken=found))
     if roster.pattern is not None:
         found.extend(find_pupil_names(text, worded, roster, sensitive=found))
     found.sort(key=lambda f: (f.start, f.end))
@@ -769,6 +776,21 @@ def find_special_categories(
             if not any(abs(p - match.start()) <= _NEARBY for p in people):
                 continue
         found.append(Finding(kind, "identifier", start, end, severity, f"{reason} about someone"))
+    return found
+
+
+# --- the text model ---------------------------------------------------------------------------------------
+
+
+def find_by_model(worded: Words, *, taken: Iterable[Finding] = ()) -> list[Finding]:
+    """What the text model reads in the message that the rules did not find: concerns at medium severity at
+    most, special categories at low, each pointing at the words that weighed most (text_model.py)."""
+    found = []
+    for hit in text_model.find(worded, skip=frozenset(f.kind for f in taken)):
+        group: Group = "concern" if hit.kind in CATEGORIES else "identifier"
+        start, end = worded.span(hit.start, hit.end)
+        severity: Severity = text_model.SEVERITY if group == "concern" else "low"
+        found.append(Finding(hit.kind, group, start, end, severity, text_model.reason(hit.kind), "model"))
     return found
 
 

@@ -28,6 +28,10 @@ OUTCOMES = (ALLOW, NUDGE, WARN_DPO, BLOCK, RAISE, HOLD)
 SENDERS = ("staff", "pupil")
 CONVERSATION_KINDS = ("channel", "group", "direct", "announcement", "class")
 PHOTO_FACES = "photo_faces"
+# The text model's findings (text_model.py) follow rows of their own, whatever their kind: a score is not a
+# phrase the DSL can be shown, so they may allow, nudge, warn the DPO or raise a concern, never block.
+MODEL_CONCERNS, MODEL_SPECIAL = "model_concerns", "model_special"
+MODEL_DETECTORS = (MODEL_CONCERNS, MODEL_SPECIAL)
 # Where a photo may be held for a check: only where someone is always there to check it. A class channel is
 # overseen by its school's DSLs and deputies (permission "photo.review", scope "supervised") whoever runs it.
 # Anywhere else only the staff who run the conversation may check a photo, and there may be none: nobody runs
@@ -38,7 +42,7 @@ PHOTO_FACES = "photo_faces"
 # older "hold" stored there counts as the cell's default.
 HOLD_KINDS = frozenset({"class"})
 # What the text scan looks for; the photo check runs on the uploads instead (safeguarding/photos.py).
-TEXT_DETECTORS = (*IDENTIFIER_KINDS, *CATEGORIES)
+TEXT_DETECTORS = (*IDENTIFIER_KINDS, *CATEGORIES, *MODEL_DETECTORS)
 DETECTORS = (*TEXT_DETECTORS, PHOTO_FACES)
 
 IDENTIFIER_LABELS = {
@@ -68,6 +72,8 @@ _TALKED_ABOUT_IN_GENERAL = frozenset(
 def group_of(detector: str) -> str:
     if detector == PHOTO_FACES:
         return "photo"
+    if detector in MODEL_DETECTORS:
+        return "model"
     return "identifier" if detector in IDENTIFIER_KINDS else "concern"
 
 
@@ -78,14 +84,28 @@ def may_hold(detector: str, conversation_kind: str | None = None) -> bool:
 
 
 def outcomes_for(detector: str, conversation_kind: str | None = None) -> tuple[str, ...]:
-    """What a finding of this detector may do (in this kind of conversation: see `may_hold`)."""
+    """What a finding of this detector may do (in this kind of conversation: see `may_hold`); the text model's
+    findings never block."""
+    if detector in MODEL_DETECTORS:
+        return (ALLOW, NUDGE, WARN_DPO, RAISE)
     return OUTCOMES if may_hold(detector, conversation_kind) else tuple(o for o in OUTCOMES if o != HOLD)
+
+
+def detector_of(finding: Finding) -> str:
+    """The policy row a finding follows: its kind's, or, for the text model's, the model's row for its group."""
+    if finding.source == "model":
+        return MODEL_CONCERNS if finding.group == "concern" else MODEL_SPECIAL
+    return finding.kind
 
 
 def label(detector: str) -> str:
     """The detector in plain English, for the sender and the policy page."""
     if detector == PHOTO_FACES:
         return str(_("a photo with people's faces"))
+    if detector == MODEL_CONCERNS:
+        return str(_("a possible concern the text model found (no phrase matched)"))
+    if detector == MODEL_SPECIAL:
+        return str(_("possible special category data the text model found (no phrase matched)"))
     if detector in IDENTIFIER_LABELS:
         return str(IDENTIFIER_LABELS[detector])
     return str(CATEGORY_LABELS.get(detector, detector.replace("_", " ").capitalize()))
@@ -105,6 +125,14 @@ def default_outcome(detector: str, conversation_kind: str, sender: str) -> str:
             return RAISE
         # Among staff: the sender confirms the school holds consent for everyone in it (DESIGN.md).
         return NUDGE
+    if detector == MODEL_CONCERNS:
+        # A pupil's message, or an adult's in a class channel, reaches the DSL (as a concern that says it came
+        # from the model). Among staff, nothing: the model cannot show them a phrase, and a reminder that fires
+        # on ordinary talk teaches people to click through it (the rules still remind them).
+        return RAISE if sender == "pupil" or conversation_kind == "class" else ALLOW
+    if detector == MODEL_SPECIAL:
+        # As the rules' special categories talked about in general: think first where pupils are, else allow.
+        return NUDGE if sender == "pupil" or conversation_kind == "class" else ALLOW
     if group_of(detector) == "identifier":
         if sender == "pupil":
             # A pupil sharing their own address or health with classmates: think first, then it is theirs to say.
@@ -181,7 +209,7 @@ class Decision:
 def decide(findings: Iterable[Finding], policy: Policy, *, conversation_kind: str, sender: str) -> Decision:
     by: dict[str, list[Finding]] = {o: [] for o in OUTCOMES}
     for finding in findings:
-        by[policy.outcome(finding.kind, conversation_kind, sender)].append(finding)
+        by[policy.outcome(detector_of(finding), conversation_kind, sender)].append(finding)
     return Decision(
         blocked=tuple(by[BLOCK]), nudged=tuple(by[NUDGE]), raised=tuple(by[RAISE]), warned=tuple(by[WARN_DPO])
     )
@@ -207,6 +235,17 @@ def public_finding(finding: Finding) -> dict[str, object]:
         "end": finding.end,
         "severity": finding.severity,
     }
+
+
+def explain(stored: Mapping[str, object]) -> str:
+    """A stored finding in the reader's language for the DSL: what was found, and whether it was the text
+    model's reading rather than a phrase (then the DSL knows to read the message for the reason)."""
+    kind = str(stored.get("kind") or "")
+    what = label(kind) if kind else str(_("something the checks could not name"))
+    what = what[:1].upper() + what[1:]
+    if stored.get("source") == "model":
+        return str(_("%(what)s: the text model's reading, no phrase matched") % {"what": what})
+    return what
 
 
 def stored_finding(finding: Finding) -> dict[str, object]:

@@ -18,6 +18,7 @@ from staffroom.errors import NotFound, PermissionDenied, StaffroomError
 from staffroom.messaging import queries as messaging_queries
 from staffroom.safeguarding import actions, queries
 from staffroom.safeguarding.models import Concern
+from staffroom.safeguarding.policy import explain
 from staffroom.web.guards import signed_in
 from staffroom.web.pages import viewer_of
 
@@ -72,6 +73,7 @@ def concern_page(request: HttpRequest, concern_id: int) -> HttpResponse:
     concern = opened.concern
     context = {
         "concern": concern,
+        "why": [explain(f) for f in concern.findings or [] if isinstance(f, dict)],
         "context": opened.context,
         "notes": opened.notes,
         "leads": _leads(concern),
