@@ -108,3 +108,21 @@ def test_a_deputy_works_the_queue_from_the_pages_too(world, as_person):
     assert client.get(f"/safeguarding/{item.pk}/").status_code == 200
     client.post(f"/safeguarding/{item.pk}/update", {"status": "reviewed"})
     assert Concern.objects.get(pk=item.pk).status == "reviewed"
+
+
+def test_the_queue_and_the_page_say_how_each_concern_was_raised(world, as_person, no_alerts):
+    from staffroom.safeguarding import actions as sg_actions
+
+    klass = world.class_channel(world.pupil, world.pupil2)
+    by_model, _ = messaging.send_message(klass, acting=world.pupil, body="Sometimes I think about ending it all")
+    messaging.send_message(klass, acting=world.pupil, body="I want to kill myself")
+    plain, _ = messaging.send_message(klass, acting=world.pupil2, body="see you at lunch")
+    sg_actions.report_concern(plain, acting=world.pupil, category="bullying", note="It keeps happening")
+    table = as_person(world.dsl).get("/safeguarding/").content.decode().split("<tbody>")[1]
+    assert "How it was raised" not in table
+    assert table.count("Found by the text model") == 1 and table.count("Found by the detectors") == 1
+    assert f"Reported by {world.pupil.name}" in table
+    (model_concern,) = [c for c in Concern.objects.all() if c.message == by_model]
+    page = as_person(world.dsl).get(f"/safeguarding/{model_concern.pk}/").content.decode()
+    assert "Found by the text model" in page
+    assert "Self-harm and suicide: the text model&#x27;s reading, no phrase matched" in page

@@ -85,6 +85,21 @@ class Concern(models.Model):
     def __str__(self) -> str:
         return f"{self.get_category_display()} concern {self.pk}"
 
+    @property
+    def how_raised(self) -> str:
+        """How it came to the DSL, in a few words: found by the phrase rules, by the text model alone (so the
+        reason is for the DSL to read in the message), reported by someone, or the photo check."""
+        findings = self.findings or []
+        if (
+            self.source == self.Source.DETECTOR
+            and findings
+            and all(isinstance(f, dict) and f.get("source") == "model" for f in findings)
+        ):
+            return str(_("Found by the text model"))
+        if self.source == self.Source.REPORT and self.raised_by is not None:
+            return str(_("Reported by %(name)s") % {"name": self.raised_by.name})
+        return str(self.get_source_display())
+
 
 class ConcernNote(models.Model):
     """The concern's chronology: notes the DSL writes, and each change of status or assignment."""
