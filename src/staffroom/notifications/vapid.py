@@ -8,8 +8,10 @@ ends every subscription: browsers then subscribe again with the new public key w
 from __future__ import annotations
 
 import base64
+import contextlib
 import functools
 import os
+import threading
 from pathlib import Path
 
 from cryptography.hazmat.primitives import serialization
@@ -30,17 +32,22 @@ def _new_raw_key() -> str:
 
 
 def _stored_key(data_dir: Path) -> str:
-    """The key in the data directory, made on first use. Two processes starting at once agree: the file is created
-    exclusively, and the loser reads the winner's."""
+    """The key in the data directory, made on first use. Two processes or threads starting at once agree, and
+    neither reads a half-written file: each writes a whole key to a file of its own and links it into place,
+    which only the first can do (the link fails if the name exists); the others read the winner's."""
     path = data_dir / KEY_FILE
     if not path.exists():
+        draft = data_dir / f".{KEY_FILE}.{os.getpid()}.{threading.get_ident()}"
+        fd = os.open(draft, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600)
         try:
-            fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
-        except FileExistsError:
-            pass
-        else:
             with os.fdopen(fd, "w") as file:
                 file.write(_new_raw_key())
+                file.flush()
+                os.fsync(file.fileno())
+            with contextlib.suppress(FileExistsError):  # another was first: read theirs
+                os.link(draft, path)
+        finally:
+            draft.unlink(missing_ok=True)
     return path.read_text().strip()
 
 
