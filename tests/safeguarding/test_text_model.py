@@ -170,6 +170,7 @@ def test_the_model_adds_nothing_to_ordinary_school_talk(shipped):
 KNOWN_FALSE_ALARMS = {
     "Diet coke anyone?": "drugs",
     "We got high marks in the mocks": "drugs",
+    "u r a star x": "bullying",
     "Hit me up if you need the seating plan": "violence",
     "EHCP paperwork training on the INSET day": "sen",
     "the cin is a letter combination": "child_protection",

@@ -230,8 +230,8 @@ def _concerns(p: dict[str, Person], science: Conversation) -> None:
     safeguarding_actions.update_concern(
         assigned.pk, acting=dsl, note="Form tutor to check in with Pupil One on Friday and report back."
     )
-    # Reported by a pupil, with a note of what the message does not say. No phrase rule matches it; the text
-    # model reads it as bullying and raises a concern of its own (medium, "the text model's reading").
+    # Reported by a pupil, with a note of what the message does not say. No phrase rule matches it (the text
+    # model may read it as bullying too, depending on its training: then it raises a concern of its own).
     unkind, _ = actions.send_message(
         science,
         acting=p["pupil2"],
