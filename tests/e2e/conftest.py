@@ -71,7 +71,8 @@ class Pages:
         page.locator("input[name=login]").fill(demo_email(login))
         page.locator("input[name=password]").fill(self.server.password)
         page.locator("input[name=password]").press("Enter")
-        page.wait_for_url(re.compile(r"^(?!.*/accounts/login/).*$"))
+        # Signing in checks an argon2 hash (deliberately slow): on a loaded two-core machine it has taken over 10 s.
+        page.wait_for_url(re.compile(r"^(?!.*/accounts/login/).*$"), timeout=30_000)
         self.pages[login] = page
         return page
 
