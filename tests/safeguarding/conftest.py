@@ -19,3 +19,11 @@ def no_alerts():
     concern_raised.disconnect(dispatch_uid="safeguarding.alert_leads")
     yield
     concern_raised.connect(alerts.on_concern_raised, dispatch_uid="safeguarding.alert_leads")
+
+
+@pytest.fixture
+def every_picture_has_a_face(monkeypatch):
+    """The plumbing of held photos, not the detector's accuracy (bench/faces_eval.py measures that)."""
+    from staffroom.safeguarding import photos
+
+    monkeypatch.setattr(photos, "count_faces", lambda image, detector=photos.DETECTOR: 1)

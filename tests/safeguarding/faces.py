@@ -38,3 +38,11 @@ def encoded(img: Image.Image, fmt: str = "JPEG") -> bytes:
     buffer = io.BytesIO()
     img.save(buffer, fmt)
     return buffer.getvalue()
+
+
+def photo_from(person, name: str = "me.png"):
+    """A small plain picture uploaded by `person` (with `every_picture_has_a_face`, one the check finds a face in)."""
+    from staffroom.messaging import actions as messaging
+
+    data = encoded(Image.new("RGB", (64, 48), (90, 80, 70)), "PNG")
+    return messaging.store_upload(acting=person, data=data, filename=name, declared_type="image/png")

@@ -4,31 +4,18 @@ open one nobody has taken on is closed with what happened; one a lead is working
 from __future__ import annotations
 
 import pytest
-from PIL import Image
 
 from staffroom.compliance.audit import AuditAction
 from staffroom.errors import NotFound, PermissionDenied
 from staffroom.messaging import actions as messaging
 from staffroom.messaging.models import Attachment, Message
-from staffroom.safeguarding import actions, photos
+from staffroom.safeguarding import actions
 from staffroom.safeguarding.models import Concern, ConcernNote
-from tests.safeguarding.faces import encoded
+from tests.safeguarding.faces import photo_from
 from tests.verify import verify_action, verify_refused
 
-pytestmark = pytest.mark.django_db
+pytestmark = [pytest.mark.django_db, pytest.mark.usefixtures("every_picture_has_a_face")]
 A = AuditAction
-
-
-@pytest.fixture(autouse=True)
-def _media(settings, tmp_path, monkeypatch):
-    settings.MEDIA_ROOT = tmp_path
-    # The plumbing, not the detector: every picture has a face.
-    monkeypatch.setattr(photos, "count_faces", lambda image, detector=photos.DETECTOR: 1)
-
-
-def photo_from(person, name: str = "me.png") -> Attachment:
-    data = encoded(Image.new("RGB", (64, 48), (90, 80, 70)), "PNG")
-    return messaging.store_upload(acting=person, data=data, filename=name, declared_type="image/png")
 
 
 def held(world, count: int = 1) -> tuple[Message, list[Attachment], Concern]:

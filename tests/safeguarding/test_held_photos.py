@@ -5,7 +5,6 @@ from __future__ import annotations
 
 import pytest
 from django.test import Client
-from PIL import Image
 
 from staffroom.compliance.audit import AuditAction
 from staffroom.errors import Invalid, NotFound, PermissionDenied
@@ -13,28 +12,16 @@ from staffroom.messaging import actions as messaging
 from staffroom.messaging import queries as messaging_queries
 from staffroom.messaging.models import Attachment, Message
 from staffroom.messaging.payloads import message_payload
-from staffroom.safeguarding import actions, photos
+from staffroom.safeguarding import actions
 from staffroom.safeguarding.models import Concern
 from staffroom.safeguarding.policy import HOLD, PHOTO_FACES, Policy, default_outcome
 from staffroom.web import sidebar
 from tests.api.conftest import ApiClient, error_of
-from tests.safeguarding.faces import encoded
+from tests.safeguarding.faces import photo_from
 from tests.verify import verify_action, verify_refused, verify_unchanged
 
-pytestmark = pytest.mark.django_db
+pytestmark = [pytest.mark.django_db, pytest.mark.usefixtures("every_picture_has_a_face")]
 A = AuditAction
-
-
-@pytest.fixture(autouse=True)
-def _media(settings, tmp_path, monkeypatch):
-    settings.MEDIA_ROOT = tmp_path
-    # The plumbing, not the detector's accuracy (bench/faces_eval.py measures that): every picture has a face.
-    monkeypatch.setattr(photos, "count_faces", lambda image, detector=photos.DETECTOR: 1)
-
-
-def photo_from(person, name: str = "me.png") -> Attachment:
-    data = encoded(Image.new("RGB", (64, 48), (90, 80, 70)), "PNG")
-    return messaging.store_upload(acting=person, data=data, filename=name, declared_type="image/png")
 
 
 def held(world) -> tuple[Message, Attachment]:

@@ -7,13 +7,12 @@ import pytest
 from django.db import transaction
 from django.test import Client
 from django.utils import timezone
-from PIL import Image
 
 from staffroom.errors import Invalid, NotFound, PermissionDenied
 from staffroom.messaging import actions as messaging
 from staffroom.messaging import queries as messaging_queries
 from staffroom.messaging.models import Attachment
-from staffroom.safeguarding import actions, photos, screening
+from staffroom.safeguarding import actions, screening
 from staffroom.safeguarding.models import PolicyRule
 from staffroom.safeguarding.policy import (
     BLOCK,
@@ -26,26 +25,15 @@ from staffroom.safeguarding.policy import (
     outcomes_for,
 )
 from tests.api.conftest import ApiClient, error_of
-from tests.safeguarding.faces import encoded
+from tests.safeguarding.faces import photo_from
 from tests.verify import verify_refused
 
-pytestmark = pytest.mark.django_db
+pytestmark = [pytest.mark.django_db, pytest.mark.usefixtures("every_picture_has_a_face")]
 PEOPLE = (
     "admin", "head", "dpo", "dsl", "teacher", "teacher2", "ta", "office", "governor", "pupil", "pupil2",
     "external", "other_teacher", "outsider",
 )  # fmt: skip
 NOT_CLASS = [k for k in CONVERSATION_KINDS if k != "class"]
-
-
-@pytest.fixture(autouse=True)
-def _media(settings, tmp_path, monkeypatch):
-    settings.MEDIA_ROOT = tmp_path
-    monkeypatch.setattr(photos, "count_faces", lambda image, detector=photos.DETECTOR: 1)
-
-
-def photo_from(person, name: str = "me.png") -> Attachment:
-    data = encoded(Image.new("RGB", (64, 48), (90, 80, 70)), "PNG")
-    return messaging.store_upload(acting=person, data=data, filename=name, declared_type="image/png")
 
 
 def sent(conversation, person, *, hold_anyway: bool = False) -> Attachment:
