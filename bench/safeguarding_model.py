@@ -316,7 +316,8 @@ def main() -> None:
         table.append(f"hard negatives flagged ({s}): {part['hard_negatives_flagged']}/{part['hard_negatives']}")
     print("\n".join(table))
     text = json.dumps(report, indent=2)
-    (RESULTS / f"safeguarding-model-{report['date']}-{args.look}.json").write_text(text + "\n", encoding="utf-8")
+    name = f"safeguarding-model-{report['date']}-{args.look}-look{report[args.look]['look']}.json"
+    (RESULTS / name).write_text(text + "\n", encoding="utf-8")
 
 
 if __name__ == "__main__":
