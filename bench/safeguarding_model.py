@@ -50,15 +50,17 @@ from staffroom.safeguarding.folding import fold, words
 
 HERE = Path(__file__).resolve().parent
 DATA = HERE / "data"
-TRAIN = [DATA / f"safeguarding_train_{w}.jsonl" for w in "abcdefhijklmno"] + [
+TRAIN = [DATA / f"safeguarding_train_{w}.jsonl" for w in "abcdefhijklmnoqr"] + [
     DATA / "safeguarding_heldout2.jsonl",  # retired test sets: each chose a design, then joined the training data
     DATA / "safeguarding_heldout3.jsonl",
+    DATA / "safeguarding_heldout4.jsonl",
 ]
 GENERATED = DATA / "safeguarding_eval.jsonl"
 TESTS = {
     "held_out_2": DATA / "safeguarding_heldout2.jsonl",  # a validation set since look 3 (retired as a test)
     "held_out_3": DATA / "safeguarding_heldout3.jsonl",  # the test set of look 8; a validation set since
-    "held_out_4": DATA / "safeguarding_heldout4.jsonl",
+    "held_out_4": DATA / "safeguarding_heldout4.jsonl",  # the test set of look 11; a validation set since
+    "held_out_5": DATA / "safeguarding_heldout5.jsonl",
 }
 RESULTS = HERE / "results"
 LOOKS = RESULTS / "safeguarding-model-looks.log"

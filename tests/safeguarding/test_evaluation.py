@@ -72,9 +72,9 @@ def test_tune_split_meets_every_target(rows):
 # On the generated set the text model adds no miss and few false alarms, but two kinds' precision falls where
 # the rules' author labelled differently from the brief the model's writers followed: abuse of one person for
 # who they are is discrimination alone there (the model finds bullying too), and a request for pictures is
-# grooming alone (the model finds sexual content too). 24 of 222 hard negatives are flagged, from three
+# grooming alone (the model finds sexual content too). 32 of 222 hard negatives are flagged, from a few
 # sentences in their variations ("EHCP paperwork training", "Hit me up if you need...", "u r a star x").
-SHIPPED_ON_GENERATED = {"hard_negatives_flagged": 24, "precision": {"bullying": 0.62, "sexual_content": 0.71}}
+SHIPPED_ON_GENERATED = {"hard_negatives_flagged": 32, "precision": {"bullying": 0.62, "sexual_content": 0.71}}
 
 
 def test_the_shipped_detectors_on_the_generated_held_out_split(rows):
@@ -86,24 +86,24 @@ def test_the_shipped_detectors_on_the_generated_held_out_split(rows):
         assert figures["precision"] >= SHIPPED_ON_GENERATED["precision"].get(kind, 0.8), (kind, figures)
 
 
-# The independent test set (bench/data/safeguarding_heldout4.jsonl, split held_out_4): written by a writer who
+# The independent test set (bench/data/safeguarding_heldout5.jsonl, split held_out_5): written by a writer who
 # never saw the detectors or the training data, looked at once by the final design (bench/README.md). The
 # floors are what the shipped detectors measured at that look (precision, recall), rounded down; where a kind
 # is below the issue's targets there, this gate only stops it getting worse. Never tune against this set: read
 # its misses and it is a validation set, and a fresh test set has to be written to measure again.
 SHIPPED_ON_INDEPENDENT = {
-    "upn": (1.0, 1.0), "nhs_number": (1.0, 1.0), "ni_number": (1.0, 1.0), "date_of_birth": (1.0, 0.92),
-    "address": (0.88, 0.88), "postcode": (0.88, 0.96), "pupil_name": (0.99, 0.93), "health": (0.76, 0.89),
-    "sen": (0.79, 0.98), "ethnicity": (0.9, 0.96), "religion": (0.89, 0.94), "sexual_orientation": (0.9, 0.98),
-    "free_school_meals": (0.89, 1.0), "child_protection": (0.76, 0.98), "bullying": (0.82, 0.83),
-    "grooming": (0.81, 0.84), "extremism": (0.91, 0.87), "self_harm": (0.85, 0.9), "violence": (0.86, 0.74),
-    "drugs": (0.87, 0.86), "sexual_content": (0.87, 0.91), "discrimination": (0.79, 0.82),
+    "upn": (1.0, 1.0), "nhs_number": (1.0, 1.0), "ni_number": (1.0, 1.0), "date_of_birth": (1.0, 0.57),
+    "address": (0.87, 0.84), "postcode": (0.76, 1.0), "pupil_name": (0.97, 0.9), "health": (0.77, 0.83),
+    "sen": (0.93, 0.96), "ethnicity": (0.9, 0.9), "religion": (0.9, 0.88), "sexual_orientation": (0.9, 0.96),
+    "free_school_meals": (0.82, 0.98), "child_protection": (0.83, 0.95), "bullying": (0.85, 0.78),
+    "grooming": (0.84, 0.87), "extremism": (0.9, 0.86), "self_harm": (0.78, 0.87), "violence": (0.78, 0.78),
+    "drugs": (0.81, 0.85), "sexual_content": (0.82, 0.87), "discrimination": (0.72, 0.8),
 }  # fmt: skip
-INDEPENDENT_HARD_NEGATIVES_FLAGGED = 58  # of 385
+INDEPENDENT_HARD_NEGATIVES_FLAGGED = 102  # of 520
 
 
 def test_the_shipped_detectors_on_the_independent_test_set():
-    test = evaluation.load(BENCH / "data" / "safeguarding_heldout4.jsonl")
+    test = evaluation.load(BENCH / "data" / "safeguarding_heldout5.jsonl")
     shipped = evaluation.evaluate(test, Roster(EVAL_ROSTER))
     assert shipped["hard_negatives_flagged"] <= INDEPENDENT_HARD_NEGATIVES_FLAGGED
     for kind, (precision, recall) in SHIPPED_ON_INDEPENDENT.items():

@@ -175,7 +175,6 @@ KNOWN_FALSE_ALARMS = {
     "EHCP paperwork training on the INSET day": "sen",
     "the cin is a letter combination": "child_protection",
     "the polish kids should go home at 3 today": "discrimination",
-    "All girls are welcome at the STEM club": "discrimination",
 }
 
 
