@@ -103,9 +103,9 @@ def label(detector: str) -> str:
     if detector == PHOTO_FACES:
         return str(_("a photo with people's faces"))
     if detector == MODEL_CONCERNS:
-        return str(_("a possible concern the text model found (no phrase matched)"))
+        return str(_("a concern only the text model found"))
     if detector == MODEL_SPECIAL:
-        return str(_("possible special category data the text model found (no phrase matched)"))
+        return str(_("special category data only the text model found"))
     if detector in IDENTIFIER_LABELS:
         return str(IDENTIFIER_LABELS[detector])
     return str(CATEGORY_LABELS.get(detector, detector.replace("_", " ").capitalize()))
