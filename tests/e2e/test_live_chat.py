@@ -28,8 +28,8 @@ def test_message_sent_by_one_teacher_appears_live_for_the_other(people):
     text = f"Live check {uuid.uuid4().hex[:8]}"
     sender.get_by_label("Message").fill(text)
     sender.get_by_role("button", name="Send").click()
-    expect(sender.get_by_text(text)).to_be_visible()
-    expect(receiver.get_by_text(text)).to_be_visible(timeout=5_000)
+    expect(sender.get_by_text(text, exact=True)).to_be_visible()
+    expect(receiver.get_by_text(text, exact=True)).to_be_visible(timeout=5_000)
 
 
 def test_unread_badge_updates_without_reload(people):
@@ -68,7 +68,7 @@ def test_the_page_marks_what_it_shows_as_read_and_opening_a_link_does_not(people
     text = f"Second read check {uuid.uuid4().hex[:8]}"
     sender.get_by_label("Message").fill(text)
     sender.get_by_role("button", name="Send").click()
-    expect(reader.get_by_text(text)).to_be_visible(timeout=5_000)
+    expect(reader.get_by_text(text, exact=True)).to_be_visible(timeout=5_000)
     expect(sender.locator(".receipt")).to_contain_text("Teacher Two", timeout=5_000)
     reader.goto("/")
     expect(reader.get_by_test_id(f"unread-{conversation_id}")).to_have_count(0)
