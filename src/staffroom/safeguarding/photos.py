@@ -116,13 +116,6 @@ def faces_in_upload(data: bytes) -> int | None:
         return None
 
 
-def is_pupil_conversation(conversation: Conversation, sender: Person) -> bool:
-    """Where pupils are: class channels, and anything a pupil sends in."""
-    from staffroom.messaging.models import Conversation
-
-    return conversation.kind == Conversation.Kind.CLASS or sender.is_pupil
-
-
 @dataclass(frozen=True)
 class PhotoCheck:
     """The photos with faces in a send, and what the school's policy does with them."""
