@@ -126,3 +126,7 @@ def test_the_queue_and_the_page_say_how_each_concern_was_raised(world, as_person
     page = as_person(world.dsl).get(f"/safeguarding/{model_concern.pk}/").content.decode()
     assert "Found by the text model" in page
     assert "Self-harm and suicide: the text model&#x27;s reading, no phrase matched" in page
+    (by_rules,) = [c for c in Concern.objects.all() if c.findings and c.findings[0]["source"] == "rules"]
+    assert len(by_rules.findings) > 1  # "kill myself" matches more than one phrase of one kind...
+    page = as_person(world.dsl).get(f"/safeguarding/{by_rules.pk}/").content.decode()
+    assert page.count("<li>Self-harm and suicide</li>") == 1  # ...and the DSL reads the kind once

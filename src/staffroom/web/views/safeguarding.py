@@ -73,7 +73,8 @@ def concern_page(request: HttpRequest, concern_id: int) -> HttpResponse:
     concern = opened.concern
     context = {
         "concern": concern,
-        "why": [explain(f) for f in concern.findings or [] if isinstance(f, dict)],
+        # One line per kind found: several phrases of one kind say the same thing to the DSL.
+        "why": list(dict.fromkeys(explain(f) for f in concern.findings or [] if isinstance(f, dict))),
         "context": opened.context,
         "notes": opened.notes,
         "leads": _leads(concern),
